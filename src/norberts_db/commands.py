@@ -1,0 +1,144 @@
+"""What each task does, as plain functions of the settings.
+
+``tasks.py`` only parses flags, calls one of these, prints the text and turns
+an expected error into an exit code. Keeping the work here lets tests and
+benchmarks call exactly what the tasks call.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+from norberts_db import apply, guard, pgbinaries
+from norberts_db.errors import ServerError
+from norberts_db.servers import Choice, Server, choose_server
+from norberts_db.settings import Settings
+from norberts_db.sqlfile import load_script
+
+Note = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)  # noqa: T201 - the one place commands talk to the user
+
+
+def pick(settings: Settings, note: Note = _stderr) -> Server:
+    """The server for these settings; says which backend was chosen and why."""
+    choice: Choice = choose_server(settings)
+    note(f"backend: {choice.server.kind} ({choice.reason})")
+    return choice.server
+
+
+def up(settings: Settings, note: Note = _stderr) -> str:
+    return str(pick(settings, note).up())
+
+
+def down(settings: Settings, *, volumes: bool, allow_remote: bool, note: Note = _stderr) -> str:
+    server = pick(settings, note)
+    if volumes:
+        guard.check_destructive(
+            "delete the data of",
+            server.conninfo,
+            managed=server.is_managed,
+            allow_remote=allow_remote,
+        )
+    return server.down(volumes=volumes)
+
+
+def status(settings: Settings, note: Note = _stderr) -> str:
+    server = pick(settings, note)
+    state = server.state()
+    return f"{server.describe()}: {'running' if state.running else 'not running'} - {state.detail}"
+
+
+def logs(settings: Settings, *, tail: int, note: Note = _stderr) -> str:
+    return pick(settings, note).logs(tail=tail)
+
+
+def url(settings: Settings, note: Note = _stderr) -> str:
+    """The connection URI, password included: the user asked for exactly that."""
+    return pick(settings, note).conninfo.url(with_password=True)
+
+
+def psql(settings: Settings, note: Note = _stderr) -> NoReturn:
+    """Replace this process with an interactive psql on the dev database.
+
+    The password travels in PGPASSWORD, so it never shows in a process listing.
+    """
+    server = pick(settings, note)
+    server.up()
+    info = server.conninfo
+    program = _find_psql(settings)
+    env = dict(os.environ)
+    if info.password:
+        env["PGPASSWORD"] = info.password
+    sys.stdout.flush()
+    os.execve(program, [program, info.url(with_password=False)], env)  # noqa: S606
+
+
+def _find_psql(settings: Settings) -> str:
+    found = shutil.which("psql")
+    if found:
+        return found
+    binaries = pgbinaries.find(settings.pg_version, state_dir=settings.state_path)
+    if binaries is not None and binaries.program("psql").is_file():
+        return str(binaries.program("psql"))
+    raise ServerError(
+        "psql is not installed. Install Debian's postgresql-client, or connect with "
+        'any client to the URL that `invoke db.url` prints: psql "$(invoke db.url)".'
+    )
+
+
+def create(settings: Settings, note: Note = _stderr) -> str:
+    schema = load_script(settings.schema_path, what="schema file")
+    server = pick(settings, note)
+    info = server.up()
+    result = apply.create(server.conninfo, schema)
+    return f"created {schema.path.name} in {info.database}: {_done(result)}"
+
+
+def drop(settings: Settings, *, allow_remote: bool, note: Note = _stderr) -> str:
+    script = load_script(settings.drop_script_path, what="drop script")
+    server = _guarded(settings, "drop every schema object in", allow_remote, note)
+    info = server.up()
+    result = apply.drop(server.conninfo, script)
+    return f"dropped the schema objects of {info.database}: {_done(result)}"
+
+
+def reset(settings: Settings, *, allow_remote: bool, note: Note = _stderr) -> str:
+    """Drop, then create, in one transaction under the schema lock."""
+    drop_script = load_script(settings.drop_script_path, what="drop script")
+    schema = load_script(settings.schema_path, what="schema file")
+    server = _guarded(settings, "reset", allow_remote, note)
+    info = server.up()
+    result = apply.reset(server.conninfo, drop_script, schema)
+    return f"reset {info.database} on {info.backend} (PostgreSQL {info.version}): {_done(result)}"
+
+
+def _guarded(settings: Settings, action: str, allow_remote: bool, note: Note) -> Server:
+    server = pick(settings, note)
+    guard.check_destructive(
+        action, server.conninfo, managed=server.is_managed, allow_remote=allow_remote
+    )
+    return server
+
+
+def _done(result: apply.ApplyResult) -> str:
+    return f"{result.counts.summary()} in {result.seconds:.3f} s"
+
+
+def fetch_binaries(settings: Settings, major: int) -> str:
+    found = pgbinaries.fetch(major, state_dir=settings.state_path)
+    return f"PostgreSQL {major} server binaries ready in {found.bin_dir}"
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,98 @@
+"""Connecting to PostgreSQL, and waiting for a server to answer a real query."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import psycopg
+
+from norberts_db.conninfo import ConnInfo
+from norberts_db.errors import ServerError
+
+# SQLSTATEs of connection failures that waiting will not cure.
+_WRONG_CREDENTIALS = {"28P01", "28000"}
+_NO_DATABASE = "3D000"
+
+
+def connect(
+    info: ConnInfo, *, autocommit: bool = False, connect_timeout: float = 5
+) -> psycopg.Connection[tuple[object, ...]]:
+    """Open a connection, or raise :class:`ServerError` with what to do about it."""
+    try:
+        return psycopg.connect(
+            **info.connect_kwargs(),
+            autocommit=autocommit,
+            connect_timeout=max(1, int(connect_timeout)),
+        )
+    except psycopg.OperationalError as exc:
+        raise connection_error(info, exc) from None
+
+
+def connection_error(info: ConnInfo, exc: psycopg.OperationalError) -> ServerError:
+    """A message for a failed connection that names the server and never the password."""
+    state = exc.sqlstate or ""
+    reason = _first_line(exc)
+    if state in _WRONG_CREDENTIALS or "password authentication failed" in reason:
+        return ServerError(
+            f"Wrong credentials for user {info.user!r} at {info.address} "
+            f"(database {info.dbname!r}): {reason}. Check the password in the URL or "
+            "NORBERTS_DB_PASSWORD; a dev server keeps the password it was first created with "
+            "(`invoke db.down --volumes` starts over)."
+        )
+    if state == _NO_DATABASE:
+        return ServerError(
+            f"Database {info.dbname!r} does not exist at {info.address}. "
+            "Create it, or check the database name in the URL or settings."
+        )
+    return ServerError(
+        f"Cannot connect to PostgreSQL at {info.address} (database {info.dbname!r}): {reason}. "
+        "Is the server running? `invoke db.up` starts the dev server."
+    )
+
+
+def wait_ready(
+    info: ConnInfo,
+    *,
+    timeout: float,
+    diagnostics: Callable[[], str] | None = None,
+    still_starting: Callable[[], None] | None = None,
+) -> str:
+    """Poll a real query over TCP until it succeeds; return the server version.
+
+    A log line or ``pg_isready`` can report ready while an image's entrypoint
+    still runs its temporary socket-only server, so only a query counts.
+    Wrong credentials fail at once. ``still_starting`` may raise to stop early
+    (for example when the container has exited).
+    """
+    deadline = time.monotonic() + timeout
+    last_error = "no attempt made"
+    delay = 0.02
+    while True:
+        try:
+            with psycopg.connect(
+                **info.connect_kwargs(), connect_timeout=2, autocommit=True
+            ) as conn:
+                row = conn.execute("SHOW server_version").fetchone()
+                return str(row[0]) if row else "unknown"
+        except psycopg.OperationalError as exc:
+            if (exc.sqlstate or "") in _WRONG_CREDENTIALS:
+                raise connection_error(info, exc) from None
+            last_error = _first_line(exc)
+        if still_starting is not None:
+            still_starting()
+        if time.monotonic() >= deadline:
+            extra = diagnostics() if diagnostics else ""
+            raise ServerError(
+                f"PostgreSQL at {info.address} did not answer a query within {timeout:g} s. "
+                f"Last error: {last_error}."
+                + (f"\n{extra}" if extra else "")
+                + "\nRaise NORBERTS_DB_READY_TIMEOUT if the machine is slow, or read the log above."
+            )
+        time.sleep(delay)
+        delay = min(delay * 1.5, 0.25)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0].strip() if text else type(exc).__name__

