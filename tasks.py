@@ -237,6 +237,43 @@ def fetch(c: Context, pg: int | None = None) -> None:
         print(commands.fetch_binaries(s, s.pg_version))
 
 
+@task(
+    iterable=["path"],
+    help={
+        "path": "file or folder to lint, repeatable (default: sql/)",
+        "format": "text (default) or github (annotations)",
+    },
+)
+def lint(c: Context, path: list[str] | None = None, format: str = "text") -> None:  # noqa: A002
+    """Lint the SQL with sqlfluff (postgres dialect); non-zero exit on any finding."""
+    from pathlib import Path
+
+    from norberts_db import lint as sql_lint
+    from norberts_db.settings import find_project_root
+
+    with reported():
+        root = find_project_root()
+        report = sql_lint.lint_paths([Path(p) for p in path or []], root=root, fmt=format)
+        print(report.text)
+        if report.exit_code:
+            raise Exit(code=report.exit_code)
+
+
+@task(iterable=["path"], help={"path": "file or folder to fix, repeatable (default: sql/)"})
+def fix(c: Context, path: list[str] | None = None) -> None:
+    """Apply the fixes sqlfluff can make to the SQL files."""
+    from pathlib import Path
+
+    from norberts_db import lint as sql_lint
+    from norberts_db.settings import find_project_root
+
+    with reported():
+        report = sql_lint.fix_paths([Path(p) for p in path or []], root=find_project_root())
+        print(report.text)
+        if report.exit_code:
+            raise Exit(code=report.exit_code)
+
+
 def locals_but_c(values: dict[str, Any], *skip: str) -> dict[str, Any]:
     """The flags of a task, without the context and the named non-setting flags."""
     return {k: v for k, v in values.items() if k != "c" and k not in skip}
@@ -244,4 +281,5 @@ def locals_but_c(values: dict[str, Any], *skip: str) -> dict[str, Any]:
 
 db = Collection("db", up, down, status, logs, url, psql, create, drop, reset)
 pg_collection = Collection("pg", fetch)
-ns = Collection(db, pg_collection)
+sql_collection = Collection("sql", lint, fix)
+ns = Collection(db, pg_collection, sql_collection)

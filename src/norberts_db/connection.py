@@ -15,6 +15,13 @@ _WRONG_CREDENTIALS = {"28P01", "28000"}
 _NO_DATABASE = "3D000"
 
 
+def server_version(info: ConnInfo) -> str:
+    """One connection attempt and ``SHOW server_version``, for servers we do not start."""
+    with connect(info, autocommit=True) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+        return str(row[0]) if row else "unknown"
+
+
 def connect(
     info: ConnInfo, *, autocommit: bool = False, connect_timeout: float = 5
 ) -> psycopg.Connection[tuple[object, ...]]:
@@ -62,7 +69,7 @@ def wait_ready(
 
     A log line or ``pg_isready`` can report ready while an image's entrypoint
     still runs its temporary socket-only server, so only a query counts.
-    Wrong credentials fail at once. ``still_starting`` may raise to stop early
+    Wrong credentials and a missing database fail at once: waiting cannot cure them. ``still_starting`` may raise to stop early
     (for example when the container has exited).
     """
     deadline = time.monotonic() + timeout
@@ -76,7 +83,7 @@ def wait_ready(
                 row = conn.execute("SHOW server_version").fetchone()
                 return str(row[0]) if row else "unknown"
         except psycopg.OperationalError as exc:
-            if (exc.sqlstate or "") in _WRONG_CREDENTIALS:
+            if (exc.sqlstate or "") in (*_WRONG_CREDENTIALS, _NO_DATABASE):
                 raise connection_error(info, exc) from None
             last_error = _first_line(exc)
         if still_starting is not None:

@@ -23,15 +23,16 @@ def choose_server(settings: Settings) -> Choice:
     ``auto`` takes an external server when a URL is given, else Docker when an
     engine answers and the image can be had, else the embedded server.
     """
-    # Imported here so that a missing optional piece (no docker SDK) only
-    # matters to the backend that needs it.
-    from norberts_db.servers.docker import DockerServer
-    from norberts_db.servers.embedded import EmbeddedServer
-    from norberts_db.servers.external import ExternalServer
-
+    # Backends are imported only when chosen: the docker SDK alone costs more
+    # import time than a whole reset against a running server.
     backend = settings.backend
     if backend == "external" or (backend == "auto" and settings.url):
+        from norberts_db.servers.external import ExternalServer
+
         return Choice(ExternalServer(settings), "a server URL was given")
+    from norberts_db.servers.docker import DockerServer
+    from norberts_db.servers.embedded import EmbeddedServer
+
     if backend == "docker":
         return Choice(DockerServer(settings), "backend set to docker")
     if backend == "embedded":

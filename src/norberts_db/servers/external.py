@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from norberts_db.connection import wait_ready
+from norberts_db.connection import server_version
+from norberts_db.errors import ServerError
 from norberts_db.conninfo import ConnInfo
 from norberts_db.servers.base import Server, ServerInfo, ServerState
 
@@ -24,8 +25,7 @@ class ExternalServer(Server):
 
     def up(self) -> ServerInfo:
         info = self.conninfo
-        version = wait_ready(info, timeout=min(self.settings.ready_timeout, 10))
-        return ServerInfo(self.kind, version, info.address, info.dbname)
+        return ServerInfo(self.kind, server_version(info), info.address, info.dbname)
 
     def down(self, *, volumes: bool = False) -> str:
         return (
@@ -36,8 +36,8 @@ class ExternalServer(Server):
     def state(self) -> ServerState:
         info = self.conninfo
         try:
-            version = wait_ready(info, timeout=2)
-        except Exception as exc:
+            version = server_version(info)
+        except ServerError as exc:
             return ServerState(False, f"external server {info.address} does not answer: {exc}")
         return ServerState(True, f"external server {info.address}, PostgreSQL {version}")
 
