@@ -244,7 +244,7 @@ def fetch(c: Context, pg: int | None = None) -> None:
         "format": "text (default) or github (annotations)",
     },
 )
-def lint(c: Context, path: list[str] | None = None, format: str = "text") -> None:  # noqa: A002
+def lint(c: Context, path: list[str] | None = None, format: str = "text") -> None:
     """Lint the SQL with sqlfluff (postgres dialect); non-zero exit on any finding."""
     from pathlib import Path
 

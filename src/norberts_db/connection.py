@@ -69,8 +69,9 @@ def wait_ready(
 
     A log line or ``pg_isready`` can report ready while an image's entrypoint
     still runs its temporary socket-only server, so only a query counts.
-    Wrong credentials and a missing database fail at once: waiting cannot cure them. ``still_starting`` may raise to stop early
-    (for example when the container has exited).
+    Wrong credentials and a missing database fail at once: waiting cannot
+    cure them. ``still_starting`` may raise to stop early (for example when
+    the container has exited).
     """
     deadline = time.monotonic() + timeout
     last_error = "no attempt made"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from norberts_db.connection import server_version
-from norberts_db.errors import ServerError
 from norberts_db.conninfo import ConnInfo
+from norberts_db.errors import ServerError
 from norberts_db.servers.base import Server, ServerInfo, ServerState
 
 
