@@ -1,0 +1,39 @@
+"""Comparing two snapshots: a pure function, so it is tested without a server."""
+
+from __future__ import annotations
+
+from norberts_db.catalog.model import Attributes, Change, Difference, Snapshot
+
+
+def compare(expected: Snapshot, actual: Snapshot) -> list[Difference]:
+    """Every object that is missing from, unexpected in, or changed in ``actual``.
+
+    Objects are matched by kind and qualified name only, so a renamed object is
+    the old name missing and the new name unexpected. The result is sorted:
+    missing, then unexpected, then changed, each by name.
+    """
+    differences: list[Difference] = []
+    for key in expected.objects.keys() | actual.objects.keys():
+        wanted = expected.objects.get(key)
+        found = actual.objects.get(key)
+        if found is None:
+            differences.append(Difference(key.kind, key.name, "missing"))
+        elif wanted is None:
+            differences.append(Difference(key.kind, key.name, "unexpected"))
+        elif changes := attribute_changes(wanted, found):
+            differences.append(Difference(key.kind, key.name, "changed", changes))
+    return sorted(differences, key=Difference.sort_key)
+
+
+def attribute_changes(expected: Attributes, found: Attributes) -> tuple[Change, ...]:
+    """The attributes whose values differ, by name; an absent attribute is ``None``."""
+    return tuple(
+        Change(name, expected.get(name), found.get(name))
+        for name in sorted(expected.keys() | found.keys())
+        if expected.get(name) != found.get(name)
+    )
+
+
+def objects_compared(expected: Snapshot, actual: Snapshot) -> int:
+    """How many distinct objects the two snapshots hold together."""
+    return len(expected.objects.keys() | actual.objects.keys())

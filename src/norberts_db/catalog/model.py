@@ -1,0 +1,106 @@
+"""Value objects: what a snapshot holds and what a comparison finds.
+
+A snapshot is a flat mapping from an object's identity (kind and qualified
+name) to its attributes, all normalized to text by the server itself. Children
+of a table (columns, constraints, indexes, triggers, policies) are objects of
+their own, named ``schema.table.child``, so that one drifted column is one
+difference and not a change of the whole table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Status = Literal["missing", "unexpected", "changed"]
+
+# Report order: what the schema file wants first, then what it does not know, then the rest.
+STATUS_ORDER: Mapping[Status, int] = {"missing": 0, "unexpected": 1, "changed": 2}
+
+# Attributes that are compared only when privileges are asked for.
+PRIVILEGE_ATTRIBUTES = frozenset({"owner", "acl"})
+
+# Kinds whose name is ``schema.parent.child``: they belong to a table, view or domain.
+CHILD_KINDS = frozenset({"column", "constraint", "index", "trigger", "policy"})
+
+Attributes = Mapping[str, str]
+
+
+@dataclass(frozen=True, order=True)
+class ObjectKey:
+    """The identity of a database object: its kind and its qualified, quoted name."""
+
+    kind: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every object of a database and its attributes. Absent attributes are unset."""
+
+    objects: Mapping[ObjectKey, Attributes] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.objects)
+
+    def without_privileges(self) -> Snapshot:
+        """The same snapshot with owners and ACLs left out."""
+        return Snapshot(
+            {
+                key: {k: v for k, v in attrs.items() if k not in PRIVILEGE_ATTRIBUTES}
+                for key, attrs in self.objects.items()
+            }
+        )
+
+
+@dataclass(frozen=True, order=True)
+class Change:
+    """One attribute that differs; ``None`` means the attribute is not set on that side."""
+
+    attribute: str
+    expected: str | None
+    found: str | None
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One object that is missing, unexpected, or present with different attributes."""
+
+    kind: str
+    name: str
+    status: Status
+    changes: tuple[Change, ...] = ()
+
+    @property
+    def key(self) -> ObjectKey:
+        return ObjectKey(self.kind, self.name)
+
+    def sort_key(self) -> tuple[int, str, str]:
+        # By name within a status, so a table's children follow the table.
+        return (STATUS_ORDER[self.status], self.name, self.kind)
+
+
+def split_name(name: str) -> list[str]:
+    """The identifiers of a qualified name, quotes kept; a routine's argument list dropped.
+
+    ``public."a.b"(integer)`` gives ``['public', '"a.b"']``.
+    """
+    parts: list[str] = []
+    current = ""
+    quoted = False
+    for ch in name:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch == ".":
+            parts.append(current)
+            current = ""
+            continue
+        elif not quoted and ch == "(":
+            break
+        current += ch
+    parts.append(current)
+    return parts

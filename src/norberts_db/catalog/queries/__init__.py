@@ -1,0 +1,35 @@
+"""Catalog queries, one file per object kind, loaded once.
+
+Every query returns the columns ``kind`` and ``name`` and then one column per
+attribute of the object, as text. A NULL attribute means "not set" (no comment,
+no default) and is left out of the snapshot.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+# The order only decides the order of reading; comparison sorts by itself.
+KINDS = (
+    "schemas",
+    "extensions",
+    "types",
+    "domains",
+    "tables",
+    "columns",
+    "constraints",
+    "indexes",
+    "sequences",
+    "views",
+    "functions",
+    "triggers",
+    "event_triggers",
+    "policies",
+)
+
+
+@cache
+def load(name: str) -> str:
+    """The text of ``catalog/queries/<name>.sql``."""
+    return files(__name__).joinpath(f"{name}.sql").read_text(encoding="utf-8")

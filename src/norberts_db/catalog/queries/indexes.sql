@@ -1,0 +1,28 @@
+-- Indexes of tables and materialized views, named schema.table.index.
+-- Indexes that implement a primary key, unique or exclusion constraint are
+-- left out: the constraint reports them, and dropping the constraint drops
+-- the index. pg_get_indexdef carries the method, uniqueness, columns or
+-- expressions, operator classes, INCLUDE columns and partial predicate.
+SELECT
+    'index' AS kind,
+    quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(ic.relname) AS name,
+    pg_get_indexdef(i.indexrelid) AS definition,
+    CASE WHEN NOT i.indisvalid THEN 'invalid (a failed CREATE INDEX CONCURRENTLY)' END AS validity,
+    obj_description(ic.oid, 'pg_class') AS comment
+FROM pg_catalog.pg_index AS i
+INNER JOIN pg_catalog.pg_class AS ic ON i.indexrelid = ic.oid
+INNER JOIN pg_catalog.pg_class AS c ON i.indrelid = c.oid
+INNER JOIN pg_catalog.pg_namespace AS n ON c.relnamespace = n.oid
+WHERE
+    c.relkind IN ('r', 'p', 'm')
+    AND NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_constraint AS co
+        WHERE co.conindid = i.indexrelid AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x')
+    )
+    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND n.nspname NOT LIKE 'pg\_toast%'
+    AND n.nspname NOT LIKE 'pg\_temp\_%'
+    AND NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_depend AS d
+        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
+    );

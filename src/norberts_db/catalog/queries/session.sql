@@ -1,0 +1,12 @@
+-- Settings for the snapshot transaction, so both databases print the same way.
+-- An empty search_path makes every pg_get_* function and format_type qualify
+-- names outside pg_catalog, whatever search_path the database or role sets.
+-- Constants in defaults and checks print in DateStyle and IntervalStyle.
+SELECT
+    set_config('search_path', '', true),
+    set_config('datestyle', 'ISO, YMD', true),
+    set_config('intervalstyle', 'postgres', true),
+    set_config('timezone', 'UTC', true),
+    set_config('extra_float_digits', '1', true),
+    set_config('bytea_output', 'hex', true),
+    set_config('quote_all_identifiers', 'off', true);

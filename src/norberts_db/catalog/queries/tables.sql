@@ -1,0 +1,45 @@
+-- Tables (plain and partitioned) and what belongs to the table as a whole:
+-- persistence, partitioning, inheritance, storage options, row-level
+-- security. Columns, constraints, indexes, triggers and policies are read by
+-- their own queries.
+SELECT
+    'table' AS kind,
+    quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name,
+    CASE WHEN c.relpersistence = 'u' THEN 'unlogged' END AS persistence,
+    pg_get_partkeydef(c.oid) AS partition_key,
+    (
+        SELECT p.oid::regclass::text || ' ' || pg_get_expr(c.relpartbound, c.oid)
+        FROM pg_catalog.pg_inherits AS i
+        INNER JOIN pg_catalog.pg_class AS p ON i.inhparent = p.oid
+        WHERE i.inhrelid = c.oid AND c.relispartition
+    ) AS partition_of,
+    (
+        SELECT string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno)
+        FROM pg_catalog.pg_inherits AS i
+        WHERE i.inhrelid = c.oid AND NOT c.relispartition
+    ) AS inherits,
+    array_to_string(c.reloptions, ', ') AS storage_options,
+    CASE c.relreplident
+        WHEN 'n' THEN 'nothing'
+        WHEN 'f' THEN 'full'
+        WHEN 'i' THEN 'using index'
+    END AS replica_identity,
+    CASE WHEN c.relrowsecurity THEN 'enabled' ELSE 'disabled' END AS row_level_security,
+    CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'not forced' END AS force_row_level_security,
+    obj_description(c.oid, 'pg_class') AS comment,
+    pg_get_userbyid(c.relowner) AS owner,
+    (
+        SELECT string_agg(a.item::text, ', ' ORDER BY a.item::text)
+        FROM unnest(coalesce(c.relacl, acldefault('r', c.relowner))) AS a (item)
+    ) AS acl
+FROM pg_catalog.pg_class AS c
+INNER JOIN pg_catalog.pg_namespace AS n ON c.relnamespace = n.oid
+WHERE
+    c.relkind IN ('r', 'p')
+    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND n.nspname NOT LIKE 'pg\_toast%'
+    AND n.nspname NOT LIKE 'pg\_temp\_%'
+    AND NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_depend AS d
+        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
+    );

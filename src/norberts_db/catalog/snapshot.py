@@ -1,0 +1,51 @@
+"""Reading a live database's catalog into a :class:`Snapshot`.
+
+All queries run in one read-only, repeatable-read transaction, so the snapshot
+is consistent even while someone changes the database, and with fixed session
+settings, so two databases on different settings print values the same way.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+from norberts_db.catalog import queries
+from norberts_db.catalog.model import PRIVILEGE_ATTRIBUTES, ObjectKey, Snapshot
+from norberts_db.connection import connect
+from norberts_db.conninfo import ConnInfo
+from norberts_db.errors import ServerError
+
+Connection = psycopg.Connection[tuple[object, ...]]
+
+
+def snapshot_database(info: ConnInfo, *, privileges: bool = False) -> Snapshot:
+    """Connect to ``info`` and read its snapshot; owners and ACLs only with ``privileges``."""
+    with connect(info) as conn:
+        conn.read_only = True
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        try:
+            return read_snapshot(conn, privileges=privileges)
+        except psycopg.Error as exc:
+            raise ServerError(
+                f"Reading the catalog of database {info.dbname!r} at {info.address} failed: "
+                f"{str(exc).strip()}. The user needs to be able to read the system catalogs."
+            ) from None
+
+
+def read_snapshot(conn: Connection, *, privileges: bool = False) -> Snapshot:
+    """Read every object kind on ``conn``, inside one transaction of its own."""
+    objects: dict[ObjectKey, dict[str, str]] = {}
+    with conn.transaction():
+        conn.execute(queries.load("session"))
+        for kind_query in queries.KINDS:
+            cursor = conn.execute(queries.load(kind_query))
+            columns = [column.name for column in cursor.description or ()]
+            for row in cursor:
+                kind, name, *values = row
+                attributes = {
+                    column: str(value)
+                    for column, value in zip(columns[2:], values, strict=True)
+                    if value is not None and (privileges or column not in PRIVILEGE_ATTRIBUTES)
+                }
+                objects[ObjectKey(str(kind), str(name))] = attributes
+    return Snapshot(objects)

@@ -1,0 +1,221 @@
+"""``db.verify`` and ``db.check-drop``: prove a database matches the schema file, object by object.
+
+The expected state is not parsed from SQL: the schema file is applied to a
+temporary shadow database on the same server, so PostgreSQL normalizes both
+sides the same way, and the two catalogs are compared. The shadow database is
+always dropped, on success, on failure and on Ctrl-C.
+
+The task layer calls :func:`verify_database` or :func:`check_drop_script`,
+prints :func:`render` of the result, and exits with ``result.exit_code``:
+0 matches (or clean), 1 drift (or leftovers), 2 could not verify.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import replace
+
+import psycopg
+
+from norberts_db.apply import apply_scripts, run_script
+from norberts_db.catalog.compare import compare, objects_compared
+from norberts_db.catalog.model import Difference, Snapshot
+from norberts_db.catalog.report import (
+    FORMATS,
+    Format,
+    render,
+    render_github,
+    render_json,
+    render_text,
+)
+from norberts_db.catalog.results import (
+    COULD_NOT_VERIFY,
+    DRIFT,
+    MATCHES,
+    DropCheckResult,
+    VerifyResult,
+)
+from norberts_db.catalog.snapshot import snapshot_database
+from norberts_db.connection import connect
+from norberts_db.conninfo import ConnInfo
+from norberts_db.databases import create_database, drop_database
+from norberts_db.errors import NorbertsDbError, ServerError, SqlScriptError
+from norberts_db.sqlfile import SqlScript
+
+__all__ = [
+    "COULD_NOT_VERIFY",
+    "DRIFT",
+    "FORMATS",
+    "MATCHES",
+    "Difference",
+    "DropCheckResult",
+    "Format",
+    "VerifyResult",
+    "check_drop_script",
+    "compare_databases",
+    "render",
+    "render_github",
+    "render_json",
+    "render_text",
+    "schema_snapshot",
+    "temporary_database",
+    "verify_database",
+]
+
+SHADOW_PREFIX = "norberts_shadow_"
+DROP_CHECK_PREFIX = "norberts_dropcheck_"
+
+
+def verify_database(
+    target: ConnInfo, schema: SqlScript, *, privileges: bool = False
+) -> VerifyResult:
+    """Compare the database ``target`` with what ``schema`` creates in an empty database.
+
+    Owners and grants are compared only with ``privileges``. Never raises for an
+    expected failure: an error in the schema file or an unreachable server is
+    a result with ``error`` set and exit code 2.
+    """
+    started = time.perf_counter()
+    result = VerifyResult(schema_file=schema.name, database=target.redacted(), script=schema)
+    try:
+        # The target first: if it cannot be read, no shadow database is made in vain.
+        actual = snapshot_database(target, privileges=privileges)
+        expected = schema_snapshot(target, schema, privileges=privileges)
+    except (NorbertsDbError, psycopg.Error) as exc:
+        return replace(result, error=_message(exc), seconds=time.perf_counter() - started)
+    return replace(
+        result,
+        differences=tuple(compare(expected, actual)),
+        objects_compared=objects_compared(expected, actual),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def compare_databases(
+    expected: ConnInfo, actual: ConnInfo, *, privileges: bool = False
+) -> VerifyResult:
+    """Compare two live databases; ``schema_file`` of the result names the expected one."""
+    started = time.perf_counter()
+    result = VerifyResult(schema_file=expected.redacted(), database=actual.redacted())
+    try:
+        wanted = snapshot_database(expected, privileges=privileges)
+        found = snapshot_database(actual, privileges=privileges)
+    except (NorbertsDbError, psycopg.Error) as exc:
+        return replace(result, error=_message(exc), seconds=time.perf_counter() - started)
+    return replace(
+        result,
+        differences=tuple(compare(wanted, found)),
+        objects_compared=objects_compared(wanted, found),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def schema_snapshot(server: ConnInfo, schema: SqlScript, *, privileges: bool = False) -> Snapshot:
+    """The snapshot of a shadow database on ``server`` holding just ``schema``."""
+    with temporary_database(server, SHADOW_PREFIX) as shadow:
+        apply_scripts(shadow, schema)
+        return snapshot_database(shadow, privileges=privileges)
+
+
+def check_drop_script(server: ConnInfo, schema: SqlScript, drop: SqlScript) -> DropCheckResult:
+    """Check in a scratch database that ``drop`` runs when empty and undoes ``schema`` fully.
+
+    Objects are compared with owners and grants, so a drop script that changes
+    the privileges of what an empty database has is caught too.
+    """
+    started = time.perf_counter()
+    result = DropCheckResult(
+        schema_file=schema.name, drop_script=drop.name, server=server.redacted(), script=schema
+    )
+    try:
+        with temporary_database(server, DROP_CHECK_PREFIX) as scratch:
+            empty = snapshot_database(scratch, privileges=True)
+            empty_run_error = _dry_run(scratch, drop)
+            apply_scripts(scratch, schema)
+            created = snapshot_database(scratch, privileges=True)
+            drop_error = _run_or_error(scratch, drop)
+            after = snapshot_database(scratch, privileges=True)
+    except (NorbertsDbError, psycopg.Error) as exc:
+        return replace(result, error=_message(exc), seconds=time.perf_counter() - started)
+    return replace(
+        result,
+        empty_run_error=empty_run_error,
+        drop_error=drop_error,
+        leftovers=tuple(compare(empty, after)),
+        objects_created=len(created.objects.keys() - empty.objects.keys()),
+        seconds=time.perf_counter() - started,
+    )
+
+
+@contextmanager
+def temporary_database(server: ConnInfo, prefix: str) -> Iterator[ConnInfo]:
+    """A new empty database with a random name, dropped however the block ends.
+
+    The name is random per call, so concurrent runs never share one. The drop
+    is attempted even if creating seemed to fail: an interrupt can arrive after
+    the server created the database but before the client heard of it.
+    """
+    name = prefix + secrets.token_hex(8)
+    try:
+        _create(server, name)
+        yield server.for_database(name)
+    except BaseException:
+        # The error under way says more than a failure to clean up after it.
+        with suppress(NorbertsDbError, psycopg.Error):
+            _drop(server, name)
+        raise
+    _drop(server, name)
+
+
+def _create(server: ConnInfo, name: str) -> None:
+    try:
+        create_database(server, name)
+    except psycopg.Error as exc:
+        raise ServerError(
+            f"Cannot create the temporary database {name!r} at {server.address} as user "
+            f"{server.user!r}: {_first_line(exc)}. Verifying needs a user that may create "
+            "databases (CREATEDB) on the server of the target database."
+        ) from None
+
+
+def _drop(server: ConnInfo, name: str) -> None:
+    try:
+        drop_database(server, name)
+    except psycopg.Error as exc:
+        raise ServerError(
+            f"Cannot drop the temporary database {name!r} at {server.address}: "
+            f"{_first_line(exc)}. Drop it by hand: DROP DATABASE {name} WITH (FORCE);"
+        ) from None
+
+
+def _dry_run(info: ConnInfo, script: SqlScript) -> str | None:
+    """Run ``script`` and roll it back; the error message if the server rejected it."""
+    with connect(info) as conn:
+        try:
+            with conn.transaction(force_rollback=True):
+                run_script(conn, script)
+        except SqlScriptError as exc:
+            return str(exc)
+    return None
+
+
+def _run_or_error(info: ConnInfo, script: SqlScript) -> str | None:
+    try:
+        apply_scripts(info, script)
+    except SqlScriptError as exc:
+        return str(exc)
+    return None
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, NorbertsDbError):
+        return str(exc)
+    return f"PostgreSQL error: {_first_line(exc)}"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
