@@ -29,6 +29,9 @@ HELP = {
     "allow_remote": "allow acting on a server that is not local (asks for confirmation)",
     "volumes": "also delete the server's data",
     "tail": "how many lines (default: 100)",
+    "json": "print a machine-readable JSON report (same as --format json)",
+    "format": "text (default), json, or github (annotations for GitHub Actions)",
+    "privileges": "also compare owners and grants",
 }
 SERVER = ("backend", "pg", "port", "url", "image", "network")
 
@@ -39,14 +42,14 @@ def helps(*names: str) -> dict[str, str]:
 
 
 @contextmanager
-def reported() -> Iterator[None]:
+def reported(code: int | None = None) -> Iterator[None]:
     """Turn an expected failure into one message and a non-zero exit, never a traceback."""
     from norberts_db.errors import NorbertsDbError
 
     try:
         yield
     except NorbertsDbError as exc:
-        raise Exit(f"error: {exc}", code=exc.exit_code) from None
+        raise Exit(f"error: {exc}", code=code or exc.exit_code) from None
 
 
 def settings(**flags: Any) -> Any:
@@ -66,7 +69,7 @@ def up(
     image: str | None = None,
     network: str | None = None,
 ) -> None:
-    """Start the dev server if it is not running, and wait until it answers a query."""
+    """Start the dev server (idempotent) and wait until it answers."""
     flags = locals_but_c(locals())
     from norberts_db import commands
 
@@ -86,7 +89,7 @@ def down(
     image: str | None = None,
     network: str | None = None,
 ) -> None:
-    """Stop the dev server; with --volumes also delete its data."""
+    """Stop the dev server; --volumes also deletes its data."""
     flags = locals_but_c(locals(), "volumes", "allow_remote")
     from norberts_db import commands
 
@@ -141,7 +144,7 @@ def url(
     image: str | None = None,
     network: str | None = None,
 ) -> None:
-    """Print the connection URI, password included: psql "$(invoke db.url)"."""
+    """Print the connection URI: psql "$(invoke db.url)"."""
     flags = locals_but_c(locals())
     from norberts_db import commands
 
@@ -198,7 +201,7 @@ def drop(
     image: str | None = None,
     network: str | None = None,
 ) -> None:
-    """Run the drop script in one transaction: removes every schema object."""
+    """Run the drop script in one transaction."""
     flags = locals_but_c(locals(), "allow_remote")
     from norberts_db import commands
 
@@ -219,7 +222,7 @@ def reset(
     image: str | None = None,
     network: str | None = None,
 ) -> None:
-    """Drop, then create, as one atomic step; starts the server first if needed."""
+    """Drop, then create, in one atomic step."""
     flags = locals_but_c(locals(), "allow_remote")
     from norberts_db import commands
 
@@ -227,9 +230,75 @@ def reset(
         print(commands.reset(settings(**flags), allow_remote=allow_remote))
 
 
+@task(help=helps("schema", "json", "format", "privileges"))
+def verify(
+    c: Context,
+    schema: str | None = None,
+    json: bool = False,
+    format: str = "text",
+    privileges: bool = False,
+    backend: str | None = None,
+    pg: int | None = None,
+    port: int | None = None,
+    url: str | None = None,
+    image: str | None = None,
+    network: str | None = None,
+) -> None:
+    """Prove the database matches the schema file (exit 0/1/2)."""
+    flags = locals_but_c(locals(), "json", "format", "privileges")
+    from norberts_db import commands
+
+    with reported(code=2):
+        fmt = "json" if json else format
+        report = commands.verify(settings(**flags), privileges=privileges, fmt=fmt)
+    print(report.text)
+    if report.exit_code:
+        raise Exit(code=report.exit_code)
+
+
+@task(name="check-drop", help=helps("schema", "drop_script", "json", "format"))
+def check_drop(
+    c: Context,
+    schema: str | None = None,
+    drop_script: str | None = None,
+    json: bool = False,
+    format: str = "text",
+    backend: str | None = None,
+    pg: int | None = None,
+    port: int | None = None,
+    url: str | None = None,
+    image: str | None = None,
+    network: str | None = None,
+) -> None:
+    """Prove the drop script removes all the schema creates."""
+    flags = locals_but_c(locals(), "json", "format")
+    from norberts_db import commands
+
+    with reported(code=2):
+        report = commands.check_drop(settings(**flags), fmt="json" if json else format)
+    print(report.text)
+    if report.exit_code:
+        raise Exit(code=report.exit_code)
+
+
+@task(
+    help={
+        "pg": "PostgreSQL major version: 15, 16, 17 or 18",
+        "tag": "image tag (default: norberts-db/postgres:<major>)",
+    }
+)
+def build(c: Context, pg: int | None = None, tag: str | None = None) -> None:
+    """Build a PostgreSQL image with no registry, from docker/."""
+    from norberts_db import commands
+
+    with reported():
+        s = settings(pg=pg)
+        print(commands.build_image(s, s.pg_version, tag))
+
+
 @task(help={"pg": "PostgreSQL major version: 15, 16, 17 or 18"})
 def fetch(c: Context, pg: int | None = None) -> None:
-    """Download PostgreSQL server binaries of one major into the project cache."""
+    """Provide PostgreSQL server binaries for the embedded backend."""
     from norberts_db import commands
 
     with reported():
@@ -245,7 +314,7 @@ def fetch(c: Context, pg: int | None = None) -> None:
     },
 )
 def lint(c: Context, path: list[str] | None = None, format: str = "text") -> None:
-    """Lint the SQL with sqlfluff (postgres dialect); non-zero exit on any finding."""
+    """Lint the SQL with sqlfluff (postgres dialect)."""
     from pathlib import Path
 
     from norberts_db import lint as sql_lint
@@ -279,7 +348,8 @@ def locals_but_c(values: dict[str, Any], *skip: str) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k != "c" and k not in skip}
 
 
-db = Collection("db", up, down, status, logs, url, psql, create, drop, reset)
+db = Collection("db", up, down, status, logs, url, psql, create, drop, reset, verify, check_drop)
 pg_collection = Collection("pg", fetch)
 sql_collection = Collection("sql", lint, fix)
-ns = Collection(db, pg_collection, sql_collection)
+image_collection = Collection("image", build)
+ns = Collection(db, pg_collection, sql_collection, image_collection)

@@ -11,11 +11,12 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from norberts_db import apply, guard, pgbinaries
-from norberts_db.errors import ServerError
+from norberts_db.errors import ServerError, SettingsError
 from norberts_db.servers import Choice, Server, choose_server
 from norberts_db.settings import Settings
 from norberts_db.sqlfile import load_script
@@ -132,9 +133,58 @@ def _done(result: apply.ApplyResult) -> str:
     return f"{result.counts.summary()} in {result.seconds:.3f} s"
 
 
+@dataclass(frozen=True)
+class Report:
+    """Text to print and the exit code a CI can branch on."""
+
+    text: str
+    exit_code: int
+
+
+def verify(settings: Settings, *, privileges: bool, fmt: str, note: Note = _stderr) -> Report:
+    """Compare the dev database (or ``--url``) with the schema file. Exit 0, 1 drift, 2 error."""
+    from norberts_db import verify as verifying
+
+    fmt = _format(fmt, verifying.FORMATS)
+    schema = load_script(settings.schema_path, what="schema file")
+    server = pick(settings, note)
+    server.up()
+    result = verifying.verify_database(server.conninfo, schema, privileges=privileges)
+    return Report(verifying.render(result, fmt), result.exit_code)
+
+
+def check_drop(settings: Settings, *, fmt: str, note: Note = _stderr) -> Report:
+    """Prove in a scratch database that the drop script undoes the schema completely."""
+    from norberts_db import verify as verifying
+
+    fmt = _format(fmt, verifying.FORMATS)
+    schema = load_script(settings.schema_path, what="schema file")
+    drop_script = load_script(settings.drop_script_path, what="drop script")
+    server = pick(settings, note)
+    server.up()
+    result = verifying.check_drop_script(server.conninfo, schema, drop_script)
+    return Report(verifying.render(result, fmt), result.exit_code)
+
+
+def _format(fmt: str, allowed: tuple[str, ...]) -> Any:
+    if fmt not in allowed:
+        raise SettingsError(f"--format {fmt!r} is not known. Use one of: {', '.join(allowed)}.")
+    return fmt
+
+
+def build_image(settings: Settings, major: int, tag: str | None) -> str:
+    from norberts_db import images
+
+    built = images.build_image(settings, major, tag, progress=_stderr)
+    return f"built {built}"
+
+
 def fetch_binaries(settings: Settings, major: int) -> str:
-    found = pgbinaries.fetch(major, state_dir=settings.state_path)
-    return f"PostgreSQL {major} server binaries ready in {found.bin_dir}"
+    """Make server binaries of ``major`` available, downloading only when none are here."""
+    found = pgbinaries.find(major, state_dir=settings.state_path, explicit=settings.pg_bin_dir)
+    if found is None:
+        found = pgbinaries.fetch(major, state_dir=settings.state_path)
+    return f"PostgreSQL {major} server binaries: {found.source}"
 
 
 def relative(path: Path, root: Path) -> str:
