@@ -13,9 +13,10 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from norberts_db import apply, guard, pgbinaries
+from norberts_db.catalog.report import FORMATS, Format
 from norberts_db.errors import ServerError, SettingsError
 from norberts_db.servers import Choice, Server, choose_server
 from norberts_db.settings import Settings
@@ -145,31 +146,32 @@ def verify(settings: Settings, *, privileges: bool, fmt: str, note: Note = _stde
     """Compare the dev database (or ``--url``) with the schema file. Exit 0, 1 drift, 2 error."""
     from norberts_db import verify as verifying
 
-    fmt = _format(fmt, verifying.FORMATS)
+    checked = _format(fmt)
     schema = load_script(settings.schema_path, what="schema file")
     server = pick(settings, note)
     server.up()
     result = verifying.verify_database(server.conninfo, schema, privileges=privileges)
-    return Report(verifying.render(result, fmt), result.exit_code)
+    return Report(verifying.render(result, checked), result.exit_code)
 
 
 def check_drop(settings: Settings, *, fmt: str, note: Note = _stderr) -> Report:
     """Prove in a scratch database that the drop script undoes the schema completely."""
     from norberts_db import verify as verifying
 
-    fmt = _format(fmt, verifying.FORMATS)
+    checked = _format(fmt)
     schema = load_script(settings.schema_path, what="schema file")
     drop_script = load_script(settings.drop_script_path, what="drop script")
     server = pick(settings, note)
     server.up()
     result = verifying.check_drop_script(server.conninfo, schema, drop_script)
-    return Report(verifying.render(result, fmt), result.exit_code)
+    return Report(verifying.render(result, checked), result.exit_code)
 
 
-def _format(fmt: str, allowed: tuple[str, ...]) -> Any:
-    if fmt not in allowed:
-        raise SettingsError(f"--format {fmt!r} is not known. Use one of: {', '.join(allowed)}.")
-    return fmt
+def _format(fmt: str) -> Format:
+    for known in FORMATS:
+        if fmt == known:
+            return known
+    raise SettingsError(f"--format {fmt!r} is not known. Use one of: {', '.join(FORMATS)}.")
 
 
 def build_image(settings: Settings, major: int, tag: str | None) -> str:
