@@ -1,0 +1,551 @@
+"""The dev server as a Docker container with a named volume, driven by the docker SDK.
+
+The same code serves the official ``postgres:N`` images and the images that
+``invoke image.build`` makes offline, because both follow the official image's
+contract (``POSTGRES_*`` environment, PGDATA, volume location, stop signal).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any
+
+import docker
+from docker.errors import APIError, DockerException, ImageNotFound, NotFound
+from docker.models.containers import Container
+from docker.models.volumes import Volume
+
+from norberts_db.connection import wait_ready
+from norberts_db.conninfo import ConnInfo
+from norberts_db.databases import ensure_database
+from norberts_db.errors import DockerUnavailableError, ServerError
+from norberts_db.servers.base import Server, ServerInfo, ServerState
+from norberts_db.settings import Settings
+
+LABEL_MANAGED = "org.norberts-db.managed"
+LABEL_PROJECT = "org.norberts-db.project"
+LABEL_PG_VERSION = "org.norberts-db.pg-version"
+LABEL_PORT = "org.norberts-db.port"
+LABEL_NETWORK = "org.norberts-db.network"
+LABEL_IMAGE = "org.norberts-db.image"
+
+DEFAULT_ENGINE = "unix:///var/run/docker.sock"
+LOOPBACK = "127.0.0.1"
+# A local engine answers a ping in milliseconds; a missing socket fails at once.
+PROBE_TIMEOUT = 3
+# Engine calls that wait on the container (stop, remove) get this much on top.
+API_TIMEOUT = 60
+# A pull that reports no progress for this long is given up (no registry, a stuck proxy).
+PULL_IDLE_TIMEOUT = 30.0
+# PostgreSQL's fast shutdown (SIGINT, the image's STOPSIGNAL) finishes in about a second.
+STOP_TIMEOUT = 30
+LOG_TAIL = 40
+
+_ENGINE_ADVICE = (
+    "Start a Docker engine (Docker Desktop, `sudo systemctl start docker`, or "
+    "`bash .ci/docker-engine.sh` on CI), or use NORBERTS_DB_BACKEND=embedded."
+)
+
+
+class _Unusable(DockerUnavailableError):
+    """Docker cannot be used; ``reason`` is the short form ``unavailable_reason`` reports."""
+
+    def __init__(self, reason: str, advice: str) -> None:
+        super().__init__(f"{reason[:1].upper()}{reason[1:]}. {advice}")
+        self.reason = reason
+
+
+def engine_address() -> str:
+    return os.environ.get("DOCKER_HOST") or DEFAULT_ENGINE
+
+
+def connect_engine(timeout: int = API_TIMEOUT) -> docker.DockerClient:
+    """A client of the engine ``DOCKER_HOST`` names, or DockerUnavailableError saying why not."""
+    try:
+        client = docker.from_env(timeout=timeout)
+    except DockerException as exc:
+        raise _Unusable(
+            f"no Docker engine answers at {engine_address()} ({_os_reason(exc)})", _ENGINE_ADVICE
+        ) from None
+    try:
+        client.ping()
+    except DockerException as exc:
+        client.close()
+        raise _Unusable(
+            f"no Docker engine answers at {engine_address()} ({_os_reason(exc)})", _ENGINE_ADVICE
+        ) from None
+    return client
+
+
+@contextmanager
+def engine(timeout: int = API_TIMEOUT) -> Iterator[docker.DockerClient]:
+    """A connected client that is closed afterwards (an open pool warns when collected)."""
+    client = connect_engine(timeout)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def ensure_image(client: docker.DockerClient, ref: str, major: int) -> None:
+    """Make sure ``ref`` is local, pulling it if needed, or say how to get one."""
+    try:
+        client.images.get(ref)
+        return
+    except ImageNotFound:
+        pass
+    problem = _pull(ref)
+    if problem is None:
+        with suppress(ImageNotFound):
+            client.images.get(ref)
+            return
+        problem = "the pull finished but the image is still missing"
+    raise _Unusable(
+        f"image {ref} is not present and cannot be pulled: {problem}",
+        f"Get it with `docker pull {ref}` where a registry is reachable, or build one "
+        f"offline with `invoke image.build --pg {major}` and set "
+        "NORBERTS_DB_IMAGE=norberts-db/postgres:{major}.",
+    )
+
+
+def _pull(ref: str) -> str | None:
+    """Pull ``ref``; None on success, else why not.
+
+    The SDK's pull has no timeout, so it runs in a thread that is given up when
+    the engine reports no progress for PULL_IDLE_TIMEOUT. A slow pull that keeps
+    reporting progress is allowed to finish.
+    """
+    outcome: dict[str, str] = {}
+    last_progress = [time.monotonic()]
+
+    def run() -> None:
+        try:
+            with engine() as client:
+                for event in client.api.pull(ref, stream=True, decode=True):
+                    last_progress[0] = time.monotonic()
+                    if isinstance(event, dict) and event.get("error"):
+                        outcome["error"] = str(event["error"])
+                        return
+        except DockerException as exc:
+            outcome["error"] = _api_reason(exc)
+        except Exception as exc:  # a thread must not die with a traceback
+            outcome["error"] = f"{type(exc).__name__}: {exc}"
+
+    worker = threading.Thread(target=run, name=f"pull {ref}", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)
+        if time.monotonic() - last_progress[0] > PULL_IDLE_TIMEOUT:
+            return f"no progress for {PULL_IDLE_TIMEOUT:g} s"
+    return outcome.get("error")
+
+
+class DockerServer(Server):
+    """PostgreSQL in a labelled container with a labelled named volume."""
+
+    kind = "docker"
+
+    def __init__(self, settings: Settings, *, server_args: Sequence[str] = ()) -> None:
+        """``server_args`` are extra PostgreSQL arguments, for example ``("-c", "fsync=off")``."""
+        super().__init__(settings)
+        self.server_args = tuple(server_args)
+
+    @classmethod
+    def unavailable_reason(cls, settings: Settings) -> str | None:
+        """None when an engine answers and the image is local or can be pulled; else why not."""
+        try:
+            with engine(PROBE_TIMEOUT) as client:
+                ensure_image(client, settings.image_ref, settings.pg_version)
+        except _Unusable as exc:
+            return exc.reason
+        return None
+
+    @property
+    def conninfo(self) -> ConnInfo:
+        s = self.settings
+        return ConnInfo(
+            host=LOOPBACK,
+            port=s.effective_port,
+            user=s.user,
+            dbname=s.database,
+            password=s.dev_password(),
+        )
+
+    def describe(self) -> str:
+        s = self.settings
+        network = ", host network" if s.network == "host" else ""
+        return (
+            f"docker container {s.container} "
+            f"(image {s.image_ref}, {LOOPBACK}:{s.effective_port}{network})"
+        )
+
+    # -- up ---------------------------------------------------------------------------
+
+    def up(self) -> ServerInfo:
+        with engine() as client:
+            container = self._container(client)
+            if container is None:
+                version = self._create_and_start(client)
+            else:
+                self._check_matches_settings(container)
+                if container.status != "running":
+                    self._check_port_free(client)
+                    _start(container, self.settings.effective_port)
+                version = self._wait_ready(container)
+        info = self.conninfo
+        ensure_database(info, info.dbname)
+        return ServerInfo(self.kind, version, info.address, info.dbname)
+
+    def _create_and_start(self, client: docker.DockerClient) -> str:
+        """Create, start and wait; on any failure remove what this call created."""
+        self._preflight(client)
+        volume_existed = self._ensure_volume(client)
+        container: Container | None = None
+        try:
+            container = client.containers.create(**self._create_options())
+            _start(container, self.settings.effective_port)
+            return self._wait_ready(container)
+        except BaseException:
+            if container is not None:
+                with suppress(DockerException):
+                    container.remove(force=True)
+            if not volume_existed:
+                with suppress(DockerException):
+                    client.volumes.get(self.settings.volume).remove(force=True)
+            raise
+
+    def _preflight(self, client: docker.DockerClient) -> None:
+        """Everything that can be checked before anything is created."""
+        s = self.settings
+        ensure_image(client, s.image_ref, s.pg_version)
+        image_major = client.images.get(s.image_ref).labels.get(LABEL_PG_VERSION)
+        if image_major and image_major != str(s.pg_version):
+            raise ServerError(
+                f"Image {s.image_ref} holds PostgreSQL {image_major}, but PostgreSQL "
+                f"{s.pg_version} was asked for. Set NORBERTS_DB_PG_VERSION={image_major} "
+                "or choose another image with NORBERTS_DB_IMAGE."
+            )
+        if s.network == "bridge" and not client.networks.list(names=["bridge"]):
+            raise ServerError(
+                f"The Docker engine at {engine_address()} has no bridge network (it runs with "
+                "--bridge=none), so port 5432 cannot be published. Set NORBERTS_DB_NETWORK=host "
+                f"to run the container on the host network, listening on {LOOPBACK}."
+            )
+        self._check_port_free(client)
+        self._check_volume_major(client)
+
+    def _create_options(self) -> dict[str, Any]:
+        s = self.settings
+        env = {
+            "POSTGRES_USER": s.user,
+            "POSTGRES_DB": s.database,
+            # The environment is the one place the password goes: never a command line.
+            "POSTGRES_PASSWORD": s.dev_password(),
+        }
+        args = list(self.server_args)
+        options: dict[str, Any] = {
+            "image": s.image_ref,
+            "name": s.container,
+            "detach": True,
+            "environment": env,
+            "labels": self._labels(container=True),
+            "volumes": {s.volume: {"bind": data_mount(s.pg_version), "mode": "rw"}},
+        }
+        if s.network == "host":
+            options["network_mode"] = "host"
+            args = ["-c", f"listen_addresses={LOOPBACK}", "-c", f"port={s.effective_port}", *args]
+        else:
+            options["ports"] = {"5432/tcp": (LOOPBACK, s.effective_port)}
+        if args:
+            options["command"] = ["postgres", *args]
+        return options
+
+    def _labels(self, *, container: bool) -> dict[str, str]:
+        s = self.settings
+        labels = {
+            LABEL_MANAGED: "true",
+            LABEL_PROJECT: str(s.project_root),
+            LABEL_PG_VERSION: str(s.pg_version),
+        }
+        if container:
+            labels |= {
+                LABEL_PORT: str(s.effective_port),
+                LABEL_NETWORK: s.network,
+                LABEL_IMAGE: s.image_ref,
+            }
+        return labels
+
+    def _ensure_volume(self, client: docker.DockerClient) -> bool:
+        """Create the named volume unless it exists. Returns True when it existed."""
+        if _volume(client, self.settings.volume) is not None:
+            return True
+        client.volumes.create(self.settings.volume, labels=self._labels(container=False))
+        return False
+
+    def _wait_ready(self, container: Container) -> str:
+        return wait_ready(
+            self.conninfo,
+            timeout=self.settings.ready_timeout,
+            diagnostics=lambda: self._log_tail(container),
+            still_starting=lambda: self._raise_if_exited(container),
+        )
+
+    def _raise_if_exited(self, container: Container) -> None:
+        try:
+            container.reload()
+            state = container.attrs.get("State", {})
+        except NotFound:
+            state = {"Status": "removed", "ExitCode": "unknown"}
+        if state.get("Status") in ("running", "created", "restarting"):
+            return
+        log = self._log_tail(container)
+        raise ServerError(
+            f"Container {self.settings.container} stopped during start-up "
+            f"(status {state.get('Status')}, exit code {state.get('ExitCode')}). "
+            f"{_hint(log, self.settings)}\n{log}"
+        )
+
+    # -- checks -----------------------------------------------------------------------
+
+    def _container(self, client: docker.DockerClient) -> Container | None:
+        """Our container, None if there is none, ServerError if the name is taken by another."""
+        name = self.settings.container
+        try:
+            container = client.containers.get(name)
+        except NotFound:
+            return None
+        if container.name != name:  # a lookup by name also matches an id prefix
+            return None
+        if container.labels.get(LABEL_MANAGED) != "true":
+            raise ServerError(
+                f"A container named {name} exists but was not created by this toolkit; it is "
+                "left alone. Remove or rename it, or set NORBERTS_DB_CONTAINER_NAME."
+            )
+        return container
+
+    def _check_matches_settings(self, container: Container) -> None:
+        """An existing container keeps its image, port and network; say so if they changed."""
+        wanted = self._labels(container=True)
+        changed = [
+            f"{key.rsplit('.', 1)[-1]} {container.labels.get(key)} (now {wanted[key]})"
+            for key in (LABEL_IMAGE, LABEL_PORT, LABEL_NETWORK, LABEL_PG_VERSION)
+            if container.labels.get(key) != wanted[key]
+        ]
+        if changed:
+            raise ServerError(
+                f"Container {self.settings.container} was created with {', '.join(changed)}. "
+                "Run `invoke db.down` (the data volume is kept) and then `invoke db.up` "
+                "to recreate it with the current settings."
+            )
+
+    def _check_port_free(self, client: docker.DockerClient) -> None:
+        port = self.settings.effective_port
+        if _port_is_free(port):
+            return
+        users = client.containers.list(
+            filters={"label": [f"{LABEL_MANAGED}=true", f"{LABEL_PORT}={port}"]}
+        )
+        by = f" by docker container {users[0].name}" if users else ""
+        raise ServerError(_port_message(port, by))
+
+    def _check_volume_major(self, client: docker.DockerClient) -> None:
+        s = self.settings
+        volume = _volume(client, s.volume)
+        if volume is None:
+            return
+        labels = volume.attrs.get("Labels") or {}
+        found = labels.get(LABEL_PG_VERSION) or self._probe_volume_major(client)
+        if found and found != str(s.pg_version):
+            raise ServerError(_volume_message(s, found))
+
+    def _probe_volume_major(self, client: docker.DockerClient) -> str | None:
+        """PG_VERSION in a volume this toolkit did not label, read by a throw-away container."""
+        s = self.settings
+        script = "cat /probe/PG_VERSION /probe/*/docker/PG_VERSION 2>/dev/null; true"
+        try:
+            output = client.containers.run(
+                s.image_ref,
+                entrypoint=["sh", "-c", script],
+                volumes={s.volume: {"bind": "/probe", "mode": "ro"}},
+                network_mode="none",
+                labels=self._labels(container=False),
+                remove=True,
+            )
+        except DockerException:
+            return None  # an image without sh: the server's own check has to do
+        majors = re.findall(rb"\d+", output if isinstance(output, bytes) else b"")
+        return majors[0].decode() if majors else None
+
+    # -- down, state, logs ------------------------------------------------------------
+
+    def down(self, *, volumes: bool = False) -> str:
+        s = self.settings
+        done: list[str] = []
+        with engine() as client:
+            container = self._container(client)
+            if container is None:
+                done.append(f"No container {s.container}.")
+            else:
+                if container.status == "running":
+                    container.stop(timeout=STOP_TIMEOUT)
+                container.remove()
+                done.append(f"Stopped and removed container {s.container}.")
+            volume = _volume(client, s.volume)
+            if volume is None:
+                done.append(f"No volume {s.volume}.")
+            elif not volumes:
+                done.append(f"Kept volume {s.volume} (--volumes deletes it).")
+            else:
+                done.append(self._remove_volume(volume))
+        return " ".join(done)
+
+    def _remove_volume(self, volume: Volume) -> str:
+        name = self.settings.volume
+        if (volume.attrs.get("Labels") or {}).get(LABEL_MANAGED) != "true":
+            return f"Kept volume {name}: it was not created by this toolkit (`docker volume rm`)."
+        try:
+            volume.remove()
+        except APIError as exc:
+            raise ServerError(
+                f"Cannot delete volume {name}: {_api_reason(exc)}. Stop the containers using it."
+            ) from None
+        return f"Deleted volume {name}."
+
+    def state(self) -> ServerState:
+        name = self.settings.container
+        try:
+            with engine(PROBE_TIMEOUT) as client:
+                container = self._container(client)
+                if container is None:
+                    return ServerState(False, f"container {name} not created")
+                state = container.attrs.get("State", {})
+        except _Unusable as exc:
+            return ServerState(False, exc.reason)
+        if container.status == "running":
+            since = str(state.get("StartedAt", ""))[:19].replace("T", " ")
+            return ServerState(True, f"{self.describe()} running since {since} UTC")
+        return ServerState(
+            False, f"container {name} {container.status} (exit code {state.get('ExitCode')})"
+        )
+
+    def logs(self, tail: int = 100) -> str:
+        with engine() as client:
+            container = self._container(client)
+            if container is None:
+                return f"No container {self.settings.container}."
+            return self._redact(container.logs(tail=tail).decode("utf-8", "replace"))
+
+    def _log_tail(self, container: Container) -> str:
+        try:
+            text = container.logs(tail=LOG_TAIL).decode("utf-8", "replace").rstrip()
+        except DockerException as exc:
+            return f"(the container log cannot be read: {_api_reason(exc)})"
+        body = self._redact(text) or "(empty)"
+        return f"Last lines of the log of container {self.settings.container}:\n{body}"
+
+    def _redact(self, text: str) -> str:
+        """Belt and braces: a log line quoting a statement must not leak the password."""
+        return text.replace(self.settings.dev_password(), "********")
+
+
+def data_mount(major: int) -> str:
+    """Where the volume goes: PGDATA below 18; from 18 on the parent, which 18 insists on."""
+    return "/var/lib/postgresql" if major >= 18 else "/var/lib/postgresql/data"
+
+
+def _start(container: Container, port: int) -> None:
+    try:
+        container.start()
+    except APIError as exc:
+        reason = _api_reason(exc)
+        if "port is already allocated" in reason or "address already in use" in reason:
+            raise ServerError(_port_message(port, "")) from None
+        raise ServerError(f"Docker could not start container {container.name}: {reason}") from None
+
+
+def _volume(client: docker.DockerClient, name: str) -> Volume | None:
+    try:
+        return client.volumes.get(name)
+    except NotFound:
+        return None
+
+
+def _port_is_free(port: int) -> bool:
+    """Whether 127.0.0.1:port can be bound; SO_REUSEADDR ignores TIME_WAIT leftovers only."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((LOOPBACK, port))
+        except OSError:
+            return False
+    return True
+
+
+def _port_message(port: int, by: str) -> str:
+    return (
+        f"Port {port} on {LOOPBACK} is already in use{by}. Stop what listens there, "
+        "or choose another port with NORBERTS_DB_PORT."
+    )
+
+
+def _volume_message(settings: Settings, found: str) -> str:
+    return (
+        f"Volume {settings.volume} holds data of PostgreSQL {found}, but PostgreSQL "
+        f"{settings.pg_version} was asked for. Set NORBERTS_DB_PG_VERSION={found} to use it, "
+        "or delete it with `invoke db.down --volumes` to start over (its data is lost)."
+    )
+
+
+_HINTS: tuple[tuple[tuple[str, ...], Callable[[Settings], str]], ...] = (
+    (
+        ("Address already in use", "could not bind"),
+        lambda s: _port_message(s.effective_port, ""),
+    ),
+    (
+        ("incompatible with server", "holds a PostgreSQL", "initialized by PostgreSQL"),
+        lambda s: (
+            f"The volume {s.volume} holds data of another PostgreSQL major. Delete it with "
+            "`invoke db.down --volumes` (its data is lost), or set NORBERTS_DB_PG_VERSION "
+            "to the major that wrote it."
+        ),
+    ),
+)
+
+
+def _hint(log: str, settings: Settings) -> str:
+    for needles, advice in _HINTS:
+        if any(needle in log for needle in needles):
+            return advice(settings)
+    return "The log below says why; `invoke db.logs` shows more."
+
+
+def _api_reason(exc: DockerException) -> str:
+    explanation = getattr(exc, "explanation", None)
+    text = str(explanation or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _os_reason(exc: DockerException) -> str:
+    """The operating-system error inside the SDK's nested connection errors, if any."""
+    found = _find_os_error(exc, depth=0)
+    return found.strerror if found is not None and found.strerror else _api_reason(exc)
+
+
+def _find_os_error(exc: BaseException, depth: int) -> OSError | None:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc
+    if depth >= 6:
+        return None
+    nested = [a for a in exc.args if isinstance(a, BaseException)]
+    nested += [e for e in (exc.__cause__, exc.__context__) if e is not None]
+    for inner in nested:
+        found = _find_os_error(inner, depth + 1)
+        if found is not None:
+            return found
+    return None
