@@ -1,5 +1,5 @@
 -- Functions, procedures, aggregates and window functions, named by their
--- identity signature: schema.name(argument types). The body is prosrc, or
+-- signature: schema.name(argument types). The body is prosrc, or
 -- the server's own rendering of a SQL-standard BEGIN ATOMIC body.
 SELECT
     CASE p.prokind
@@ -8,8 +8,9 @@ SELECT
         WHEN 'w' THEN 'window function'
         ELSE 'function'
     END AS kind,
-    quote_ident(n.nspname) || '.' || quote_ident(p.proname)
-    || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS name,
+    -- Argument types only (qualified, as search_path is empty): renaming an
+    -- argument changes the arguments attribute, not the function's identity.
+    p.oid::regprocedure::text AS name,
     pg_get_function_arguments(p.oid) AS arguments,
     pg_get_function_result(p.oid) AS result,
     l.lanname AS language,
