@@ -121,7 +121,7 @@ def test_changes_name_every_differing_attribute_with_both_values(
 
 
 @given(related_snapshots())
-def test_differences_come_sorted_by_status_then_name_and_each_object_once(
+def test_differences_come_in_sort_key_order_and_each_object_once(
     pair: tuple[Snapshot, Snapshot],
 ) -> None:
     result = compare(*pair)
@@ -170,6 +170,27 @@ def test_renamed_constraint_is_the_old_name_missing_and_the_new_name_unexpected(
     assert compare(Snapshot({old: attrs}), Snapshot({new: attrs})) == [
         Difference("constraint", old.name, "missing"),
         Difference("constraint", new.name, "unexpected"),
+    ]
+
+
+def test_a_missing_table_is_followed_by_its_parts_kind_by_kind() -> None:
+    expected = Snapshot(
+        {
+            ObjectKey("index", "public.chats.chats_user_idx"): {},
+            ObjectKey("column", "public.chats.title"): {},
+            ObjectKey("table", "public.chats_archive"): {},
+            ObjectKey("constraint", "public.chats.chats_pk"): {},
+            ObjectKey("table", "public.chats"): {},
+            ObjectKey("column", "public.chats.id"): {},
+        }
+    )
+    assert [str(d.key) for d in compare(expected, Snapshot())] == [
+        "table public.chats",
+        "column public.chats.id",
+        "column public.chats.title",
+        "constraint public.chats.chats_pk",
+        "index public.chats.chats_user_idx",
+        "table public.chats_archive",
     ]
 
 

@@ -24,6 +24,31 @@ PRIVILEGE_ATTRIBUTES = frozenset({"owner", "acl"})
 # Kinds whose name is ``schema.parent.child``: they belong to a table, view or domain.
 CHILD_KINDS = frozenset({"column", "constraint", "index", "trigger", "policy"})
 
+# Report order within a table: the table, then its parts, kind by kind.
+KIND_ORDER = (
+    "schema",
+    "extension",
+    "enum",
+    "composite type",
+    "range type",
+    "domain",
+    "sequence",
+    "table",
+    "column",
+    "constraint",
+    "index",
+    "trigger",
+    "policy",
+    "view",
+    "materialized view",
+    "function",
+    "procedure",
+    "aggregate",
+    "window function",
+    "event trigger",
+)
+_KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
+
 Attributes = Mapping[str, str]
 
 
@@ -79,9 +104,13 @@ class Difference:
     def key(self) -> ObjectKey:
         return ObjectKey(self.kind, self.name)
 
-    def sort_key(self) -> tuple[int, str, str]:
-        # By name within a status, so a table's children follow the table.
-        return (STATUS_ORDER[self.status], self.name, self.kind)
+    def sort_key(self) -> tuple[int, str, int, str, str]:
+        """Status, then the owning object, so a table's parts follow the table, kind by kind."""
+        owner = self.name
+        if self.kind in CHILD_KINDS:
+            owner = ".".join(split_name(self.name)[:-1])
+        rank = _KIND_RANK.get(self.kind, len(KIND_ORDER))
+        return (STATUS_ORDER[self.status], owner, rank, self.kind, self.name)
 
 
 def split_name(name: str) -> list[str]:
