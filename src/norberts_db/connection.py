@@ -84,7 +84,9 @@ def wait_ready(
                 row = conn.execute("SHOW server_version").fetchone()
                 return str(row[0]) if row else "unknown"
         except psycopg.OperationalError as exc:
-            if (exc.sqlstate or "") in (*_WRONG_CREDENTIALS, _NO_DATABASE):
+            # libpq reports a refused login without a SQLSTATE, so the text decides too.
+            final = (exc.sqlstate or "") in (*_WRONG_CREDENTIALS, _NO_DATABASE)
+            if final or "password authentication failed" in str(exc):
                 raise connection_error(info, exc) from None
             last_error = _first_line(exc)
         if still_starting is not None:
