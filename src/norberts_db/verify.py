@@ -15,6 +15,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 
@@ -81,9 +82,7 @@ def verify_database(
     started = time.perf_counter()
     result = VerifyResult(schema_file=schema.name, database=target.redacted(), script=schema)
     try:
-        # The target first: if it cannot be read, no shadow database is made in vain.
-        actual = snapshot_database(target, privileges=privileges)
-        expected = schema_snapshot(target, schema, privileges=privileges)
+        expected, actual = _read_shadow_and_target(target, schema, privileges=privileges)
     except (NorbertsDbError, psycopg.Error) as exc:
         return replace(result, error=_message(exc), seconds=time.perf_counter() - started)
     return replace(
@@ -92,6 +91,27 @@ def verify_database(
         objects_compared=objects_compared(expected, actual),
         seconds=time.perf_counter() - started,
     )
+
+
+def _read_shadow_and_target(
+    target: ConnInfo, schema: SqlScript, *, privileges: bool
+) -> tuple[Snapshot, Snapshot]:
+    """The expected and the actual snapshot; the target is read while the shadow is built.
+
+    Building the shadow is most of the time verify takes, and reading the
+    target needs nothing from it, so the two overlap.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        actual = pool.submit(snapshot_database, target, privileges=privileges)
+        try:
+            expected = schema_snapshot(target, schema, privileges=privileges)
+        except (NorbertsDbError, psycopg.Error):
+            # The target's own failure (unreachable, no such database) says more.
+            target_error = actual.exception()
+            if target_error is not None:
+                raise target_error from None
+            raise
+        return expected, actual.result()
 
 
 def compare_databases(
