@@ -1,0 +1,474 @@
+"""The embedded backend, against real PostgreSQL processes of ``NORBERTS_DB_PG_VERSION`` (18).
+
+Every test works in its own throwaway project: a folder under /tmp that the
+unprivileged server user can enter when the tests run as root (pytest's
+tmp_path is mode 0700), a free port, and its own state directory. The
+developer's dev server is never touched, and every server started is stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from norberts_db import pgbinaries
+from norberts_db.errors import ServerError
+from norberts_db.servers._pgdata import read_postmaster
+from norberts_db.servers.embedded import EmbeddedServer
+from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
+
+pytestmark = pytest.mark.embedded
+
+MAJOR = int(os.environ.get("NORBERTS_DB_PG_VERSION", "18"))
+REPO_STATE = Path(__file__).resolve().parents[2] / ".norberts_db"
+IS_ROOT = os.geteuid() == 0
+
+# Run in a new Python process: bring the project's server up, print the postmaster pid.
+UP_IN_NEW_PROCESS = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from norberts_db.errors import NorbertsDbError
+    from norberts_db.servers._pgdata import read_postmaster
+    from norberts_db.servers.embedded import EmbeddedServer
+    from norberts_db.settings import load_settings
+
+    server = EmbeddedServer(load_settings(project_root=Path(sys.argv[1])))
+    try:
+        print(server.up())
+    except NorbertsDbError as exc:
+        sys.exit(str(exc))
+    print(read_postmaster(server.layout.data).pid)
+    """
+)
+
+
+def find_binaries(major: int) -> pgbinaries.PgBinaries | None:
+    explicit = os.environ.get("NORBERTS_DB_PG_BIN_DIR")
+    return pgbinaries.find(
+        major,
+        state_dir=REPO_STATE,
+        explicit=Path(explicit) if explicit and major == MAJOR else None,
+    )
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def reachable_tmpdir() -> Path:
+    """A folder the server user can enter: mkdtemp makes it 0700, /tmp itself is 1777."""
+    path = Path(tempfile.mkdtemp(prefix="norberts-embedded-", dir="/tmp"))
+    path.chmod(0o755)
+    return path
+
+
+@dataclass
+class Project:
+    """A throwaway project whose pyproject.toml selects the embedded server of one major."""
+
+    root: Path
+
+    @classmethod
+    def create(cls, root: Path, major: int = MAJOR) -> Project:
+        binaries = find_binaries(major)
+        assert binaries is not None
+        lines = [
+            "[tool.norberts_db]",
+            'backend = "embedded"',
+            f"pg_version = {major}",
+            f"port = {free_port()}",
+            'database = "norberts_test"',
+            "ready_timeout = 60",
+        ]
+        # Binaries from the repository's own cache would not be found from a tmp project.
+        if pgbinaries.find(major, state_dir=root / ".norberts_db") is None:
+            lines.append(f'pg_bin_dir = "{binaries.bin_dir}"')
+        (root / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return cls(root)
+
+    def settings(self, **overrides: object) -> Settings:
+        return load_settings(project_root=self.root, environ={}, **overrides)
+
+    def server(self, **overrides: object) -> EmbeddedServer:
+        return EmbeddedServer(self.settings(**overrides))
+
+    def postmaster_pid(self) -> int | None:
+        running = read_postmaster(self.server().layout.data)
+        return running.pid if running else None
+
+    def up_in_new_process(self, **env: str) -> subprocess.Popen[str]:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("NORBERTS_DB_")}
+        return subprocess.Popen(
+            [sys.executable, "-c", UP_IN_NEW_PROCESS, str(self.root)],
+            cwd=self.root,
+            env={**clean, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def destroy(self) -> None:
+        """Stop every server of this project, whatever state it is in, and delete it.
+
+        Signals the postmaster directly rather than trusting ``down()``, which is
+        under test: a broken ``down()`` must not leave servers running.
+        """
+        for major_dir in (self.root / ".norberts_db" / "embedded").glob("pg[0-9]*"):
+            if major_dir.is_dir():
+                _stop_postmaster(major_dir / "data")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _stop_postmaster(data: Path) -> None:
+    running = read_postmaster(data)
+    if running is None:
+        return
+    os.kill(running.pid, signal.SIGINT)  # fast shutdown
+    wait_until_gone(running.pid, timeout=30)
+
+
+def command_lines() -> list[list[bytes]]:
+    """The argv of every process on the machine, as ``ps`` would list them."""
+    found = []
+    for path in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            found.append(path.read_bytes().split(b"\0"))
+        except OSError:  # the process ended meanwhile
+            continue
+    return found
+
+
+def wait_until_gone(pid: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def communicate(process: subprocess.Popen[str]) -> tuple[str, str]:
+    out, err = process.communicate(timeout=180)
+    assert process.returncode == 0, err
+    return out, err
+
+
+def query_one(server: EmbeddedServer, statement: str) -> object:
+    with psycopg.connect(**server.conninfo.connect_kwargs(), autocommit=True) as conn:
+        row = conn.execute(statement).fetchone()
+    assert row is not None
+    return row[0]
+
+
+@pytest.fixture(scope="module")
+def binaries() -> pgbinaries.PgBinaries:
+    found = find_binaries(MAJOR)
+    if found is None:
+        pytest.skip(
+            f"no PostgreSQL {MAJOR} server binaries (NORBERTS_DB_PG_VERSION): "
+            f"`invoke pg.fetch --pg {MAJOR}`, Debian's postgresql-{MAJOR}, or "
+            "NORBERTS_DB_PG_BIN_DIR would provide them"
+        )
+    return found
+
+
+@pytest.fixture
+def project(binaries: pgbinaries.PgBinaries) -> Iterator[Project]:
+    made = Project.create(reachable_tmpdir())
+    try:
+        yield made
+    finally:
+        made.destroy()
+
+
+@pytest.fixture(scope="module")
+def running(binaries: pgbinaries.PgBinaries) -> Iterator[Project]:
+    """One running server, shared by the tests that only look at it."""
+    made = Project.create(reachable_tmpdir())
+    try:
+        made.server().up()
+        yield made
+    finally:
+        made.destroy()
+
+
+# -- starting and reusing -------------------------------------------------------------
+
+
+def test_up_from_nothing_initialises_a_cluster_and_reports_its_version(project: Project) -> None:
+    server = project.server()
+    assert not server.state().running
+
+    info = server.up()
+
+    assert info.backend == "embedded"
+    assert info.version.startswith(f"{MAJOR}.")
+    assert info.address == f"127.0.0.1:{server.settings.effective_port}"
+    assert info.database == "norberts_test"
+    data = project.root / ".norberts_db" / "embedded" / f"pg{MAJOR}" / "data"
+    assert (data / "PG_VERSION").read_text().strip() == str(MAJOR)
+    assert (data.parent / "server.log").is_file()
+    assert query_one(server, "SELECT current_database()") == "norberts_test"
+
+
+def test_up_again_with_a_new_server_object_reuses_the_running_server(running: Project) -> None:
+    before = running.postmaster_pid()
+
+    running.server().up()
+
+    assert before is not None
+    assert running.postmaster_pid() == before
+
+
+def test_up_in_a_new_process_reuses_the_running_server(running: Project) -> None:
+    before = running.postmaster_pid()
+
+    out, _ = communicate(running.up_in_new_process())
+
+    assert out.split()[-1] == str(before)
+    assert running.postmaster_pid() == before
+
+
+def test_server_listens_on_loopback_only_with_the_configured_port(running: Project) -> None:
+    server = running.server()
+
+    assert query_one(server, "SHOW listen_addresses") == "127.0.0.1"
+    assert query_one(server, "SHOW port") == str(server.settings.effective_port)
+    assert query_one(server, "SHOW fsync") == "on"
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="the server runs as the current user when not root")
+def test_server_runs_as_the_unprivileged_postgres_user_when_called_as_root(
+    running: Project,
+) -> None:
+    pid = running.postmaster_pid()
+    status = Path(f"/proc/{pid}/status").read_text()
+    uid = int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
+    data = running.server().layout.data
+
+    assert uid != 0
+    assert uid == pwd.getpwnam("postgres").pw_uid
+    assert data.stat().st_uid == uid
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+
+
+def test_state_logs_and_describe_tell_about_the_running_server(running: Project) -> None:
+    server = running.server()
+
+    state = server.state()
+
+    assert state.running
+    assert f"pid {running.postmaster_pid()}" in state.detail
+    assert "database system is ready to accept connections" in server.logs(50)
+    assert server.describe().startswith(f"embedded PostgreSQL {MAJOR} from ")
+    assert f".norberts_db/embedded/pg{MAJOR}" in server.describe()
+
+
+# -- secrets ---------------------------------------------------------------------------
+
+
+def test_wrong_password_is_reported_as_wrong_credentials_without_echoing_it(
+    running: Project,
+) -> None:
+    server = running.server(password="not-the-right-one")
+
+    with pytest.raises(ServerError, match="Wrong credentials") as caught:
+        server.up()
+
+    assert "not-the-right-one" not in str(caught.value)
+
+
+def test_password_appears_in_no_output_log_file_or_process_listing(project: Project) -> None:
+    password = "pw-" + os.urandom(12).hex()
+    out, err = communicate(project.up_in_new_process(NORBERTS_DB_PASSWORD=password))
+    server = project.server(password=password)
+    pid = project.postmaster_pid()
+    assert pid is not None
+    assert query_one(server, "SELECT 1") == 1  # the password is the one the server uses
+
+    listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True)
+    cmdlines = [b" ".join(argv) for argv in command_lines()]
+    texts = [out, err, listing.stdout, str(server.up()), server.describe(), server.logs(10_000)]
+    texts.append(server.state().detail)
+
+    assert all(password not in text for text in texts)
+    assert all(password.encode() not in cmdline for cmdline in cmdlines)
+    # Nothing the server wrote holds it in clear, and the environment it was started
+    # from (which held NORBERTS_DB_PASSWORD) did not reach the server process.
+    server_files = [p for p in server.layout.root.rglob("*") if p.is_file()]
+    assert all(password.encode() not in p.read_bytes() for p in server_files)
+    assert password.encode() not in Path(f"/proc/{pid}/environ").read_bytes()
+    assert not list(server.layout.root.glob(".pwfile-*"))
+
+
+# -- stopping, deleting, restarting ----------------------------------------------------
+
+
+def test_data_survives_down_and_up(project: Project) -> None:
+    server = project.server()
+    server.up()
+    with psycopg.connect(**server.conninfo.connect_kwargs(), autocommit=True) as conn:
+        conn.execute("CREATE TABLE kept (note text)")
+        conn.execute("INSERT INTO kept VALUES ('still here')")
+
+    assert "Stopped" in server.down()
+    assert not server.state().running
+    assert "not running" in server.down()
+    project.server().up()
+
+    assert query_one(server, "SELECT note FROM kept") == "still here"
+
+
+def test_down_with_volumes_deletes_the_data_directory(project: Project) -> None:
+    server = project.server()
+    server.up()
+
+    message = server.down(volumes=True)
+
+    assert "Deleted" in message
+    assert not server.layout.root.exists()
+    assert not server.state().running
+    assert "never created" in server.down(volumes=True)
+
+
+def test_up_after_kill_9_of_the_postmaster_starts_the_server_again(project: Project) -> None:
+    server = project.server()
+    server.up()
+    # An open connection leaves a backend orphaned by the kill, as a crash would.
+    with psycopg.connect(**server.conninfo.connect_kwargs(), autocommit=True):
+        killed = project.postmaster_pid()
+        assert killed is not None
+        os.kill(killed, signal.SIGKILL)
+        wait_until_gone(killed)
+
+    info = project.server().up()
+
+    assert info.version.startswith(f"{MAJOR}.")
+    assert project.postmaster_pid() not in (None, killed)
+    assert query_one(server, "SELECT 1") == 1
+
+
+def test_concurrent_up_from_two_processes_starts_one_server(project: Project) -> None:
+    first, second = project.up_in_new_process(), project.up_in_new_process()
+
+    pids = {communicate(first)[0].split()[-1], communicate(second)[0].split()[-1]}
+
+    data = str(project.server().layout.data).encode()
+    postmasters = [argv for argv in command_lines() if data in argv]
+    assert pids == {str(project.postmaster_pid())}
+    assert len(postmasters) == 1
+
+
+def test_a_changed_port_takes_effect_after_down_and_up(project: Project) -> None:
+    project.server().up()
+    new_port = free_port()
+    moved = project.server(port=new_port)
+
+    with pytest.raises(ServerError, match="the port setting is now"):
+        moved.up()
+    project.server().down()
+    info = moved.up()
+
+    assert info.address == f"127.0.0.1:{new_port}"
+
+
+# -- failures that must be one clear message -------------------------------------------
+
+
+def test_port_in_use_is_reported_and_leaves_nothing_running(project: Project) -> None:
+    server = project.server()
+    port = server.settings.effective_port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as squatter:
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+
+        with pytest.raises(ServerError, match=f"port {port} on 127.0.0.1 is already in use"):
+            server.up()
+
+    assert project.postmaster_pid() is None
+    assert not server.state().running
+
+
+def test_data_directory_of_another_major_is_refused_with_what_to_do(project: Project) -> None:
+    other = next((m for m in SUPPORTED_MAJORS if m != MAJOR and find_binaries(m)), None)
+    if other is None:
+        pytest.skip(f"needs server binaries of a major other than {MAJOR}")
+    elsewhere = Project.create(reachable_tmpdir(), major=other)
+    try:
+        elsewhere.server().up()
+        elsewhere.server().down()
+        mine = project.server().layout.root
+        mine.parent.mkdir(parents=True)
+        shutil.move(elsewhere.server().layout.root, mine)
+    finally:
+        elsewhere.destroy()
+
+    with pytest.raises(ServerError, match=f"holds PostgreSQL {other} data") as caught:
+        project.server().up()
+
+    assert "invoke db.down --volumes" in str(caught.value)
+    assert project.postmaster_pid() is None
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="only a root caller hands the server to another user")
+def test_project_folder_the_server_user_cannot_enter_is_named_with_the_fix(
+    binaries: pgbinaries.PgBinaries,
+) -> None:
+    locked = Path(tempfile.mkdtemp(prefix="norberts-locked-", dir="/tmp"))  # mode 0700
+    inner = locked / "project"
+    inner.mkdir()
+    try:
+        with pytest.raises(ServerError) as caught:
+            Project.create(inner).server().up()
+    finally:
+        Project(locked).destroy()
+
+    message = str(caught.value)
+    assert f"cannot enter {locked} (mode 0700, owner root)" in message
+    assert f"chmod o+x {locked}" in message
+    assert "NORBERTS_DB_STATE_DIR" in message
+
+
+# -- availability ----------------------------------------------------------------------
+
+
+def test_unavailable_reason_is_none_when_binaries_of_the_major_exist(project: Project) -> None:
+    assert EmbeddedServer.unavailable_reason(project.settings()) is None
+
+
+def test_unavailable_reason_names_what_would_provide_missing_binaries(project: Project) -> None:
+    settings = project.settings()
+    missing = next(
+        (
+            major
+            for major in SUPPORTED_MAJORS
+            if not pgbinaries.find(
+                major, state_dir=settings.state_path, explicit=settings.pg_bin_dir
+            )
+        ),
+        None,
+    )
+    if missing is None:
+        pytest.skip("every supported major has binaries on this machine")
+
+    reason = EmbeddedServer.unavailable_reason(project.settings(pg_version=missing))
+
+    assert reason is not None
+    assert f"invoke pg.fetch --pg {missing}" in reason
+    assert f"postgresql-{missing}" in reason
+    assert "NORBERTS_DB_PG_BIN_DIR" in reason
