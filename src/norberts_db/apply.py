@@ -48,18 +48,51 @@ class ApplyResult:
     seconds: float
 
 
+class _Replayed(Exception):
+    """Rolls back a replay that, unexpectedly, succeeded."""
+
+
 def run_script(conn: Connection, script: SqlScript) -> None:
     """Execute every statement of ``script`` on ``conn`` inside the caller's transaction.
 
-    Raises :class:`SqlScriptError` naming the file, line and column of the
-    statement the server rejected, with the server's message. The caller's
-    transaction is then aborted, so nothing of the script is kept.
+    The script goes to the server in one round trip. If the server rejects
+    it, the savepoint is rolled back and the statements are replayed one at a
+    time, which names the file, line and column of the failing statement even
+    when the server's error carries no position. Raises
+    :class:`SqlScriptError`; the caller's transaction then holds nothing of
+    the script.
     """
-    for statement in script.statements:
-        try:
-            conn.execute(statement.text)
-        except psycopg.Error as exc:
-            raise script_error(script, statement, exc) from None
+    try:
+        with conn.transaction():
+            conn.execute(script.batch)
+    except psycopg.OperationalError:
+        raise
+    except psycopg.Error as exc:
+        raise _locate_error(conn, script, exc) from None
+
+
+def _locate_error(
+    conn: Connection, script: SqlScript, batch_error: psycopg.Error
+) -> SqlScriptError:
+    found: SqlScriptError | None = None
+    try:
+        with conn.transaction():
+            for statement in script.statements:
+                try:
+                    conn.execute(statement.text)
+                except psycopg.Error as exc:
+                    found = script_error(script, statement, exc)
+                    raise
+            raise _Replayed
+    except (psycopg.Error, _Replayed):
+        pass
+    if found is not None:
+        return found
+    message = batch_error.diag.message_primary or str(batch_error).strip()
+    return SqlScriptError(
+        f"{script.name}: ERROR: {message}\nNothing was changed: the whole operation was "
+        "rolled back. Fix the SQL and run it again."
+    )
 
 
 def script_error(script: SqlScript, statement: Statement, exc: psycopg.Error) -> SqlScriptError:
