@@ -118,7 +118,7 @@ class EmbeddedServer(Server):
         return ServerState(
             True,
             f"PostgreSQL {self.layout.major} {running.status} on {HOST}:{running.port}, "
-            f"pid {running.pid}{since}, data in {where}",
+            f"pid {running.pid}{since}",
         )
 
     def logs(self, tail: int = 100) -> str:
