@@ -10,9 +10,21 @@ import psycopg
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import ServerError
 
-# SQLSTATEs of connection failures that waiting will not cure.
-_WRONG_CREDENTIALS = {"28P01", "28000"}
-_NO_DATABASE = "3D000"
+
+# Connection failures that waiting will not cure. libpq reports a refused
+# login without a SQLSTATE, so the server's words decide too.
+def _wrong_credentials(exc: psycopg.OperationalError) -> bool:
+    text = str(exc)
+    return (
+        exc.sqlstate in ("28P01", "28000")
+        or "password authentication failed" in text
+        or ('role "' in text and "does not exist" in text)
+    )
+
+
+def _no_database(exc: psycopg.OperationalError) -> bool:
+    text = str(exc)
+    return exc.sqlstate == "3D000" or ('database "' in text and "does not exist" in text)
 
 
 def server_version(info: ConnInfo) -> str:
@@ -38,16 +50,15 @@ def connect(
 
 def connection_error(info: ConnInfo, exc: psycopg.OperationalError) -> ServerError:
     """A message for a failed connection that names the server and never the password."""
-    state = exc.sqlstate or ""
     reason = _first_line(exc)
-    if state in _WRONG_CREDENTIALS or "password authentication failed" in reason:
+    if _wrong_credentials(exc):
         return ServerError(
             f"Wrong credentials for user {info.user!r} at {info.address} "
             f"(database {info.dbname!r}): {reason}. Check the password in the URL or "
             "NORBERTS_DB_PASSWORD; a dev server keeps the password it was first created with "
             "(`invoke db.down --volumes` starts over)."
         )
-    if state == _NO_DATABASE:
+    if _no_database(exc):
         return ServerError(
             f"Database {info.dbname!r} does not exist at {info.address}. "
             "Create it, or check the database name in the URL or settings."
@@ -84,9 +95,7 @@ def wait_ready(
                 row = conn.execute("SHOW server_version").fetchone()
                 return str(row[0]) if row else "unknown"
         except psycopg.OperationalError as exc:
-            # libpq reports a refused login without a SQLSTATE, so the text decides too.
-            final = (exc.sqlstate or "") in (*_WRONG_CREDENTIALS, _NO_DATABASE)
-            if final or "password authentication failed" in str(exc):
+            if _wrong_credentials(exc) or _no_database(exc):
                 raise connection_error(info, exc) from None
             last_error = _first_line(exc)
         if still_starting is not None:
