@@ -4,12 +4,17 @@ Defaults do not live in ``ns.configure``: they live in ``[tool.norberts_db]``
 in pyproject.toml so that Nox, the tests and the benchmarks read the very same
 settings through ``norberts_db.settings.load_settings`` (pyproject, then
 ``NORBERTS_DB_*`` variables, then the flags given here).
+
+Imports of the library happen inside each task, so ``invoke --list`` and a
+task against a running server do not pay for modules they do not use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from invoke.collection import Collection
@@ -32,13 +37,31 @@ HELP = {
     "json": "print a machine-readable JSON report (same as --format json)",
     "format": "text (default), json, or github (annotations for GitHub Actions)",
     "privileges": "also compare owners and grants",
+    "tag": "image tag (default: norberts-db/postgres:<major>)",
+    "path": "file or folder, repeatable (default: sql/)",
 }
-SERVER = ("backend", "pg", "port", "url", "image", "network")
+SERVER_FLAGS = ("backend", "pg", "port", "url", "image", "network")
 
 
-def helps(*names: str) -> dict[str, str]:
-    """The help texts of the named flags plus the server flags every task takes."""
-    return {name: HELP[name] for name in (*names, *SERVER)}
+def helps(*names: str, server: bool = True) -> dict[str, str]:
+    """The help texts of the named flags, plus the server flags unless ``server`` is False."""
+    return {name: HELP[name] for name in (*names, *(SERVER_FLAGS if server else ()))}
+
+
+def server_flags(body: Callable[..., None]) -> Callable[..., None]:
+    """Give a task the flags that choose the server, collected in its ``**server``.
+
+    Invoke reads a task's flags from its signature, so the six flags are
+    declared once here instead of in every task.
+    """
+    signature = inspect.signature(body)
+    params = [p for p in signature.parameters.values() if p.kind != p.VAR_KEYWORD]
+    params += [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None)
+        for name in SERVER_FLAGS
+    ]
+    body.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    return body
 
 
 @contextmanager
@@ -53,303 +76,205 @@ def reported(code: int | None = None) -> Iterator[None]:
 
 
 def settings(**flags: Any) -> Any:
+    """The one Settings object: pyproject, then environment, then these flags."""
     from norberts_db.settings import load_settings
 
     renamed = {"pg_version" if k == "pg" else k: v for k, v in flags.items()}
     return load_settings(**renamed)
 
 
+def finish(text: str, exit_code: int = 0) -> None:
+    print(text)
+    if exit_code:
+        raise Exit(code=exit_code)
+
+
 @task(help=helps())
-def up(
-    c: Context,
-    backend: str | None = None,
-    pg: int | None = None,
-    port: int | None = None,
-    url: str | None = None,
-    image: str | None = None,
-    network: str | None = None,
-) -> None:
+@server_flags
+def up(c: Context, **server: Any) -> None:
     """Start the dev server (idempotent) and wait until it answers."""
-    flags = locals_but_c(locals())
     from norberts_db import commands
 
     with reported():
-        print(commands.up(settings(**flags)))
+        finish(commands.up(settings(**server)))
 
 
 @task(help=helps("volumes", "allow_remote"))
-def down(
-    c: Context,
-    volumes: bool = False,
-    allow_remote: bool = False,
-    backend: str | None = None,
-    pg: int | None = None,
-    port: int | None = None,
-    url: str | None = None,
-    image: str | None = None,
-    network: str | None = None,
-) -> None:
+@server_flags
+def down(c: Context, volumes: bool = False, allow_remote: bool = False, **server: Any) -> None:
     """Stop the dev server; --volumes also deletes its data."""
-    flags = locals_but_c(locals(), "volumes", "allow_remote")
     from norberts_db import commands
 
     with reported():
-        print(commands.down(settings(**flags), volumes=volumes, allow_remote=allow_remote))
+        s = settings(**server)
+        finish(commands.down(s, volumes=volumes, allow_remote=allow_remote))
 
 
 @task(help=helps())
-def status(
-    c: Context,
-    backend: str | None = None,
-    pg: int | None = None,
-    port: int | None = None,
-    url: str | None = None,
-    image: str | None = None,
-    network: str | None = None,
-) -> None:
+@server_flags
+def status(c: Context, **server: Any) -> None:
     """Show whether the dev server runs, and where."""
-    flags = locals_but_c(locals())
     from norberts_db import commands
 
     with reported():
-        print(commands.status(settings(**flags)))
+        finish(commands.status(settings(**server)))
 
 
 @task(help=helps("tail"))
-def logs(
-    c: Context,
-    tail: int = 100,
-    backend: str | None = None,
-    pg: int | None = None,
-    port: int | None = None,
-    url: str | None = None,
-    image: str | None = None,
-    network: str | None = None,
-) -> None:
+@server_flags
+def logs(c: Context, tail: int = 100, **server: Any) -> None:
     """Print the last lines of the dev server's log."""
-    flags = locals_but_c(locals(), "tail")
     from norberts_db import commands
 
     with reported():
-        print(commands.logs(settings(**flags), tail=tail))
+        finish(commands.logs(settings(**server), tail=tail))
 
 
 @task(help=helps())
-def url(
-    c: Context,
-    backend: str | None = None,
-    pg: int | None = None,
-    port: int | None = None,
-    url: str | None = None,
-    image: str | None = None,
-    network: str | None = None,
-) -> None:
+@server_flags
+def url(c: Context, **server: Any) -> None:
     """Print the connection URI: psql "$(invoke db.url)"."""
-    flags = locals_but_c(locals())
     from norberts_db import commands
 
     with reported():
-        print(commands.url(settings(**flags)))
+        finish(commands.url(settings(**server)))
 
 
 @task(help=helps())
-def psql(
-    c: Context,
-    backend: str | None = None,
-    pg: int | None = None,
-    port: int | None = None,
-    url: str | None = None,
-    image: str | None = None,
-    network: str | None = None,
-) -> None:
+@server_flags
+def psql(c: Context, **server: Any) -> None:
     """Open an interactive psql on the dev database."""
-    flags = locals_but_c(locals())
     from norberts_db import commands
 
     with reported():
-        commands.psql(settings(**flags))
+        commands.psql(settings(**server))
 
 
 @task(help=helps("schema"))
-def create(
-    c: Context,
-    schema: str | None = None,
-    backend: str | None = None,
-    pg: int | None = None,
-    port: int | None = None,
-    url: str | None = None,
-    image: str | None = None,
-    network: str | None = None,
-) -> None:
+@server_flags
+def create(c: Context, schema: str | None = None, **server: Any) -> None:
     """Run the schema file in one transaction."""
-    flags = locals_but_c(locals())
     from norberts_db import commands
 
     with reported():
-        print(commands.create(settings(**flags)))
+        finish(commands.create(settings(schema=schema, **server)))
 
 
 @task(help=helps("drop_script", "allow_remote"))
+@server_flags
 def drop(
-    c: Context,
-    drop_script: str | None = None,
-    allow_remote: bool = False,
-    backend: str | None = None,
-    pg: int | None = None,
-    port: int | None = None,
-    url: str | None = None,
-    image: str | None = None,
-    network: str | None = None,
+    c: Context, drop_script: str | None = None, allow_remote: bool = False, **server: Any
 ) -> None:
     """Run the drop script in one transaction."""
-    flags = locals_but_c(locals(), "allow_remote")
     from norberts_db import commands
 
     with reported():
-        print(commands.drop(settings(**flags), allow_remote=allow_remote))
+        s = settings(drop_script=drop_script, **server)
+        finish(commands.drop(s, allow_remote=allow_remote))
 
 
 @task(help=helps("schema", "drop_script", "allow_remote"))
+@server_flags
 def reset(
     c: Context,
     schema: str | None = None,
     drop_script: str | None = None,
     allow_remote: bool = False,
-    backend: str | None = None,
-    pg: int | None = None,
-    port: int | None = None,
-    url: str | None = None,
-    image: str | None = None,
-    network: str | None = None,
+    **server: Any,
 ) -> None:
     """Drop, then create, in one atomic step."""
-    flags = locals_but_c(locals(), "allow_remote")
     from norberts_db import commands
 
     with reported():
-        print(commands.reset(settings(**flags), allow_remote=allow_remote))
+        s = settings(schema=schema, drop_script=drop_script, **server)
+        finish(commands.reset(s, allow_remote=allow_remote))
 
 
 @task(help=helps("schema", "json", "format", "privileges"))
+@server_flags
 def verify(
     c: Context,
     schema: str | None = None,
     json: bool = False,
     format: str = "text",
     privileges: bool = False,
-    backend: str | None = None,
-    pg: int | None = None,
-    port: int | None = None,
-    url: str | None = None,
-    image: str | None = None,
-    network: str | None = None,
+    **server: Any,
 ) -> None:
     """Prove the database matches the schema file (exit 0/1/2)."""
-    flags = locals_but_c(locals(), "json", "format", "privileges")
     from norberts_db import commands
 
     with reported(code=2):
-        fmt = "json" if json else format
-        report = commands.verify(settings(**flags), privileges=privileges, fmt=fmt)
-    print(report.text)
-    if report.exit_code:
-        raise Exit(code=report.exit_code)
+        s = settings(schema=schema, **server)
+        report = commands.verify(s, privileges=privileges, fmt="json" if json else format)
+    finish(report.text, report.exit_code)
 
 
 @task(name="check-drop", help=helps("schema", "drop_script", "json", "format"))
+@server_flags
 def check_drop(
     c: Context,
     schema: str | None = None,
     drop_script: str | None = None,
     json: bool = False,
     format: str = "text",
-    backend: str | None = None,
-    pg: int | None = None,
-    port: int | None = None,
-    url: str | None = None,
-    image: str | None = None,
-    network: str | None = None,
+    **server: Any,
 ) -> None:
     """Prove the drop script removes all the schema creates."""
-    flags = locals_but_c(locals(), "json", "format")
     from norberts_db import commands
 
     with reported(code=2):
-        report = commands.check_drop(settings(**flags), fmt="json" if json else format)
-    print(report.text)
-    if report.exit_code:
-        raise Exit(code=report.exit_code)
+        s = settings(schema=schema, drop_script=drop_script, **server)
+        report = commands.check_drop(s, fmt="json" if json else format)
+    finish(report.text, report.exit_code)
 
 
-@task(
-    help={
-        "pg": "PostgreSQL major version: 15, 16, 17 or 18",
-        "tag": "image tag (default: norberts-db/postgres:<major>)",
-    }
-)
+@task(help=helps("pg", "tag", server=False))
 def build(c: Context, pg: int | None = None, tag: str | None = None) -> None:
     """Build a PostgreSQL image with no registry, from docker/."""
     from norberts_db import commands
 
     with reported():
         s = settings(pg=pg)
-        print(commands.build_image(s, s.pg_version, tag))
+        finish(commands.build_image(s, s.pg_version, tag))
 
 
-@task(help={"pg": "PostgreSQL major version: 15, 16, 17 or 18"})
+@task(help=helps("pg", server=False))
 def fetch(c: Context, pg: int | None = None) -> None:
     """Provide PostgreSQL server binaries for the embedded backend."""
     from norberts_db import commands
 
     with reported():
         s = settings(pg=pg)
-        print(commands.fetch_binaries(s, s.pg_version))
+        finish(commands.fetch_binaries(s, s.pg_version))
 
 
-@task(
-    iterable=["path"],
-    help={
-        "path": "file or folder to lint, repeatable (default: sql/)",
-        "format": "text (default) or github (annotations)",
-    },
-)
+@task(iterable=["path"], help=helps("path", "format", server=False))
 def lint(c: Context, path: list[str] | None = None, format: str = "text") -> None:
     """Lint the SQL with sqlfluff (postgres dialect)."""
-    from pathlib import Path
-
     from norberts_db import lint as sql_lint
     from norberts_db.settings import find_project_root
 
-    with reported():
-        root = find_project_root()
-        report = sql_lint.lint_paths([Path(p) for p in path or []], root=root, fmt=format)
-        print(report.text)
-        if report.exit_code:
-            raise Exit(code=report.exit_code)
+    with reported(code=2):
+        paths = [Path(p) for p in path or []]
+        report = sql_lint.lint_paths(paths, root=find_project_root(), fmt=format)
+    finish(report.text, report.exit_code)
 
 
-@task(iterable=["path"], help={"path": "file or folder to fix, repeatable (default: sql/)"})
+@task(iterable=["path"], help=helps("path", server=False))
 def fix(c: Context, path: list[str] | None = None) -> None:
     """Apply the fixes sqlfluff can make to the SQL files."""
-    from pathlib import Path
-
     from norberts_db import lint as sql_lint
     from norberts_db.settings import find_project_root
 
-    with reported():
+    with reported(code=2):
         report = sql_lint.fix_paths([Path(p) for p in path or []], root=find_project_root())
-        print(report.text)
-        if report.exit_code:
-            raise Exit(code=report.exit_code)
-
-
-def locals_but_c(values: dict[str, Any], *skip: str) -> dict[str, Any]:
-    """The flags of a task, without the context and the named non-setting flags."""
-    return {k: v for k, v in values.items() if k != "c" and k not in skip}
+    finish(report.text, report.exit_code)
 
 
 db = Collection("db", up, down, status, logs, url, psql, create, drop, reset, verify, check_drop)
-pg_collection = Collection("pg", fetch)
-sql_collection = Collection("sql", lint, fix)
-image_collection = Collection("image", build)
-ns = Collection(db, pg_collection, sql_collection, image_collection)
+ns = Collection(
+    db,
+    Collection("image", build),
+    Collection("pg", fetch),
+    Collection("sql", lint, fix),
+)
