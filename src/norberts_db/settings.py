@@ -87,7 +87,7 @@ class Settings:
         given = {k: v for k, v in overrides.items() if v is not None}
         if not given:
             return self
-        flags = {k: f"--{k.replace('_', '-')}" for k in given}
+        flags = {k: _FLAG_NAMES.get(k, f"--{k.replace('_', '-')}") for k in given}
         converted = _convert(given, flags)
         return _validated(replace(self, **converted, sources={**self.sources, **flags}))
 
@@ -114,6 +114,8 @@ class Settings:
 
 _FIELD_TYPES: dict[str, str] = {f.name: str(f.type) for f in fields(Settings)}
 _CONFIGURABLE = tuple(name for name in _FIELD_TYPES if name not in ("project_root", "sources"))
+# Task flags whose names differ from the setting they set.
+_FLAG_NAMES = {"pg_version": "--pg"}
 # Secrets are never read from pyproject.toml: it is committed.
 _NOT_IN_PYPROJECT = ("password", "url")
 
