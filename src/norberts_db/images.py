@@ -24,7 +24,7 @@ from docker.errors import BuildError, DockerException, ImageNotFound
 
 from norberts_db import pgbinaries
 from norberts_db.errors import ServerError, SettingsError
-from norberts_db.servers.docker import LABEL_MANAGED, LABEL_PG_VERSION, engine
+from norberts_db.servers.docker import LABEL_PG_VERSION, engine
 from norberts_db.settings import SUPPORTED_MAJORS, Settings
 
 DEFAULT_TAG = "norberts-db/postgres:{major}"
@@ -33,8 +33,11 @@ SUITE = "bookworm"
 DEBIAN_MAJOR = 15
 BASE_PACKAGES = (f"postgresql-{DEBIAN_MAJOR}", f"postgresql-client-{DEBIAN_MAJOR}")
 # Bump when the base recipe changes, so an older base image is rebuilt, not reused.
-BASE_RECIPE = "1"
+BASE_RECIPE = "2"
 LABEL_BASE_RECIPE = "org.norberts-db.base-recipe"
+# Images get their own label, not the "managed" one: containers inherit image
+# labels, and "managed" must mean a container or volume this toolkit created.
+LABEL_BUILT = "org.norberts-db.built-image"
 APT_DIR = Path("/etc/apt")
 DEBOOTSTRAP_TIMEOUT = 30 * 60
 # Files the image never needs; dropping them makes the import faster.
@@ -243,7 +246,7 @@ def _import_rootfs(client: docker.DockerClient, rootfs: Path, tag: str) -> None:
         changes = [
             "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
             "ENV LANG=C.UTF-8",
-            f"LABEL {LABEL_MANAGED}=true",
+            f"LABEL {LABEL_BUILT}=base",
             f"LABEL {LABEL_BASE_RECIPE}={BASE_RECIPE}",
             'CMD ["bash"]',
         ]
@@ -324,7 +327,7 @@ def _docker_build(
                 "PGDATA": pgdata,
                 "DATA_VOLUME": volume,
             },
-            labels={LABEL_MANAGED: "true", LABEL_PG_VERSION: str(major)},
+            labels={LABEL_BUILT: "postgres", LABEL_PG_VERSION: str(major)},
             # The RUN step needs no network, and "none" works on engines without a bridge.
             network_mode="none",
             rm=True,

@@ -67,20 +67,41 @@ def engine_address() -> str:
 
 def connect_engine(timeout: int = API_TIMEOUT) -> docker.DockerClient:
     """A client of the engine ``DOCKER_HOST`` names, or DockerUnavailableError saying why not."""
+    address = engine_address()
+    problem = _unix_socket_problem(address, timeout)
+    if problem is not None:
+        raise _Unusable(f"no Docker engine answers at {address} ({problem})", _ENGINE_ADVICE)
     try:
         client = docker.from_env(timeout=timeout)
     except DockerException as exc:
         raise _Unusable(
-            f"no Docker engine answers at {engine_address()} ({_os_reason(exc)})", _ENGINE_ADVICE
+            f"no Docker engine answers at {address} ({_os_reason(exc)})", _ENGINE_ADVICE
         ) from None
     try:
         client.ping()
     except DockerException as exc:
         client.close()
         raise _Unusable(
-            f"no Docker engine answers at {engine_address()} ({_os_reason(exc)})", _ENGINE_ADVICE
+            f"no Docker engine answers at {address} ({_os_reason(exc)})", _ENGINE_ADVICE
         ) from None
     return client
+
+
+def _unix_socket_problem(address: str, timeout: float) -> str | None:
+    """Why the engine's unix socket does not accept a connection, or None if it does.
+
+    Checked before the SDK tries: when its connection fails, the SDK leaves the
+    socket unclosed (a ResourceWarning), and this answers in microseconds.
+    """
+    if not address.startswith("unix://"):
+        return None
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        probe.settimeout(timeout)
+        try:
+            probe.connect(address.removeprefix("unix://"))
+        except OSError as exc:
+            return exc.strerror or type(exc).__name__
+    return None
 
 
 @contextmanager

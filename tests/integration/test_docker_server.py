@@ -1,0 +1,536 @@
+"""The Docker backend against a real engine and real PostgreSQL images.
+
+Needs a Docker engine and the image of ``NORBERTS_DB_PG_VERSION`` (default 18):
+``NORBERTS_DB_IMAGE`` names it (for example ``norberts-db/postgres:{major}``,
+built offline by ``invoke image.build``), and ``NORBERTS_DB_NETWORK`` says how
+containers are reached (``host`` on machines without a bridge network). Every
+test makes its own container and volume, with names unique to this process,
+on a free port, and removes them afterwards, also when it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import docker
+import psycopg
+import pytest
+from docker.errors import DockerException, NotFound
+
+from norberts_db.errors import DockerUnavailableError, ServerError
+from norberts_db.servers.docker import LABEL_MANAGED, LABEL_PG_VERSION, DockerServer
+from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+MAJOR = int(os.environ.get("NORBERTS_DB_PG_VERSION", "18"))
+# Names of everything these tests create start with this, so leftovers can be found.
+PREFIX = f"norberts-db-dockertest-{os.getpid()}-"
+
+docker_test = pytest.mark.docker
+MakeServer = Callable[..., DockerServer]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def settings_for(state_dir: Path, **overrides: Any) -> Settings:
+    """Settings of a throwaway server: the session's major, image and network, unique names."""
+    env = {k: v for k, v in os.environ.items() if k.startswith("NORBERTS_DB_")}
+    env.pop("NORBERTS_DB_URL", None)
+    name = PREFIX + secrets.token_hex(3)
+    values: dict[str, Any] = {
+        "backend": "docker",
+        "pg_version": MAJOR,
+        "container_name": name,
+        "volume_name": f"{name}-data",
+        "port": free_port(),
+        "state_dir": str(state_dir),
+        "database": "norberts_docker_test",
+        "ready_timeout": 90,
+    }
+    values.update(overrides)
+    return load_settings(project_root=PROJECT_ROOT, environ=env, **values)
+
+
+def remove_leftovers(client: docker.DockerClient) -> None:
+    """Remove every container and volume this process's tests created."""
+    for container in client.containers.list(all=True, filters={"name": PREFIX}):
+        if container.name and container.name.startswith(PREFIX):
+            container.remove(force=True)
+    for volume in client.volumes.list(filters={"name": PREFIX}):
+        if volume.name.startswith(PREFIX):
+            volume.remove(force=True)
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[docker.DockerClient]:
+    """The engine, or a skip that says what would provide the tests with one."""
+    try:
+        engine = docker.from_env(timeout=120)
+        engine.ping()
+    except DockerException as exc:
+        pytest.skip(
+            f"no Docker engine answers ({exc}); start one (`bash .ci/docker-engine.sh`) "
+            "to run the Docker tests"
+        )
+    try:
+        yield engine
+    finally:
+        remove_leftovers(engine)
+        engine.close()
+
+
+@pytest.fixture(scope="module")
+def image(client: docker.DockerClient, tmp_path_factory: pytest.TempPathFactory) -> str:
+    settings = settings_for(tmp_path_factory.mktemp("probe"))
+    reason = DockerServer.unavailable_reason(settings)
+    if reason is not None:
+        pytest.skip(
+            f"the Docker tests need the image {settings.image_ref}: {reason}. Build it with "
+            f"`invoke image.build --pg {MAJOR}` and set "
+            "NORBERTS_DB_IMAGE='norberts-db/postgres:{major}', or pull it"
+        )
+    return settings.image_ref
+
+
+@pytest.fixture
+def make_server(client: docker.DockerClient, image: str, tmp_path: Path) -> Iterator[MakeServer]:
+    """Builds DockerServers with unique names; removes their containers and volumes after."""
+    made: list[DockerServer] = []
+
+    def make(*, server_args: tuple[str, ...] = (), **overrides: Any) -> DockerServer:
+        state_dir = tmp_path / f"state-{len(made)}"
+        server = DockerServer(settings_for(state_dir, **overrides), server_args=server_args)
+        made.append(server)
+        return server
+
+    yield make
+    # Containers first: a volume cannot be removed while a container uses it.
+    for server in made:
+        with suppress(NotFound):
+            client.containers.get(server.settings.container).remove(force=True)
+    for server in made:
+        with suppress(NotFound):
+            client.volumes.get(server.settings.volume).remove(force=True)
+
+
+def query(server: DockerServer, sql: str) -> Any:
+    with psycopg.connect(**server.conninfo.connect_kwargs(), autocommit=True) as conn:
+        cursor = conn.execute(sql)
+        row = cursor.fetchone() if cursor.description else None
+    return row[0] if row else None
+
+
+def container_exists(client: docker.DockerClient, name: str) -> bool:
+    try:
+        client.containers.get(name)
+    except NotFound:
+        return False
+    return True
+
+
+def volume_exists(client: docker.DockerClient, name: str) -> bool:
+    try:
+        client.volumes.get(name)
+    except NotFound:
+        return False
+    return True
+
+
+def other_major_image(client: docker.DockerClient, settings: Settings) -> int:
+    """A major other than the session's whose image is present, or skip."""
+    for major in SUPPORTED_MAJORS:
+        if major == MAJOR:
+            continue
+        try:
+            client.images.get(settings.image.format(major=major))
+        except NotFound:
+            continue
+        return major
+    pytest.skip(f"needs an image of a major other than {MAJOR} ({settings.image})")
+
+
+# -- up, down and data -------------------------------------------------------------------
+
+
+@docker_test
+def test_up_twice_reuses_the_running_container_and_reports_the_version(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    server = make_server()
+    first = server.up()
+    container_id = client.containers.get(server.settings.container).id
+    second = server.up()
+
+    assert first.version.split(".")[0] == str(MAJOR)
+    assert second == first
+    assert first.address == f"127.0.0.1:{server.settings.effective_port}"
+    assert client.containers.get(server.settings.container).id == container_id
+    assert str(query(server, "SHOW server_version")).split(".")[0] == str(MAJOR)
+    assert query(server, "SELECT current_database()") == server.settings.database
+
+
+@docker_test
+def test_container_and_volume_carry_the_toolkit_labels(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    server = make_server()
+    server.up()
+    container = client.containers.get(server.settings.container)
+    volume = client.volumes.get(server.settings.volume)
+
+    for labels in (container.labels, volume.attrs["Labels"]):
+        assert labels[LABEL_MANAGED] == "true"
+        assert labels[LABEL_PG_VERSION] == str(MAJOR)
+        assert labels["org.norberts-db.project"] == str(PROJECT_ROOT)
+
+
+@docker_test
+def test_down_then_up_keeps_the_data(client: docker.DockerClient, make_server: MakeServer) -> None:
+    server = make_server()
+    server.up()
+    query(server, "CREATE TABLE kept AS SELECT 42 AS answer")
+
+    said = server.down()
+    assert not container_exists(client, server.settings.container)
+    assert volume_exists(client, server.settings.volume)
+    assert f"Kept volume {server.settings.volume}" in said
+    server.up()
+
+    assert query(server, "SELECT answer FROM kept") == 42
+
+
+@docker_test
+def test_down_with_volumes_deletes_the_data(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    server = make_server()
+    server.up()
+    query(server, "CREATE TABLE doomed AS SELECT 1 AS n")
+
+    said = server.down(volumes=True)
+    assert f"Deleted volume {server.settings.volume}" in said
+    assert not volume_exists(client, server.settings.volume)
+    server.up()
+
+    assert query(server, "SELECT to_regclass('doomed') IS NULL") is True
+
+
+@docker_test
+def test_down_is_idempotent(make_server: MakeServer) -> None:
+    server = make_server()
+    server.up()
+    server.down(volumes=True)
+
+    said = server.down(volumes=True)
+
+    assert said == (
+        f"No container {server.settings.container}. No volume {server.settings.volume}."
+    )
+
+
+@docker_test
+def test_a_stopped_container_is_started_again_with_its_data(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    server = make_server()
+    server.up()
+    query(server, "CREATE TABLE survivor AS SELECT 7 AS n")
+    client.containers.get(server.settings.container).stop()
+    assert server.state().running is False
+
+    server.up()
+
+    assert server.state().running is True
+    assert query(server, "SELECT n FROM survivor") == 7
+
+
+@docker_test
+def test_state_logs_and_describe_follow_the_container(make_server: MakeServer) -> None:
+    server = make_server()
+    before = server.state()
+    assert before.running is False
+    assert before.detail == f"container {server.settings.container} not created"
+
+    server.up()
+
+    assert server.state().running is True
+    assert "database system is ready to accept connections" in server.logs(tail=200)
+    assert server.describe().startswith(
+        f"docker container {server.settings.container} (image {server.settings.image_ref}, "
+        f"127.0.0.1:{server.settings.effective_port}"
+    )
+
+
+@docker_test
+def test_the_server_listens_on_loopback_only(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    server = make_server()
+    server.up()
+
+    if server.settings.network == "host":
+        assert query(server, "SHOW listen_addresses") == "127.0.0.1"
+        assert query(server, "SHOW port") == str(server.settings.effective_port)
+    else:
+        bindings = client.containers.get(server.settings.container).attrs["HostConfig"][
+            "PortBindings"
+        ]
+        assert bindings == {
+            "5432/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(server.settings.effective_port)}]
+        }
+
+
+# -- failures ----------------------------------------------------------------------------
+
+
+@docker_test
+def test_a_port_taken_by_another_container_is_reported_and_nothing_is_left_behind(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    first = make_server()
+    first.up()
+    second = make_server(port=first.settings.effective_port)
+
+    with pytest.raises(ServerError) as caught:
+        second.up()
+
+    assert str(caught.value) == (
+        f"Port {first.settings.effective_port} on 127.0.0.1 is already in use by docker "
+        f"container {first.settings.container}. Stop what listens there, or choose another "
+        "port with NORBERTS_DB_PORT."
+    )
+    assert not container_exists(client, second.settings.container)
+    assert not volume_exists(client, second.settings.volume)
+
+
+@docker_test
+def test_a_port_taken_by_any_program_is_reported_before_a_container_is_made(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    server = make_server()
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", server.settings.effective_port))
+        listener.listen()
+        with pytest.raises(ServerError, match=r"is already in use\. Stop what listens there"):
+            server.up()
+
+    assert not container_exists(client, server.settings.container)
+
+
+@docker_test
+def test_a_missing_image_says_how_to_get_one(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    server = make_server(image="norberts-db/no-such-image:{major}")
+    started = time.monotonic()
+
+    with pytest.raises(DockerUnavailableError) as caught:
+        server.up()
+
+    message = str(caught.value)
+    assert message.startswith(
+        f"Image norberts-db/no-such-image:{MAJOR} is not present and cannot be pulled: "
+    )
+    assert f"`docker pull norberts-db/no-such-image:{MAJOR}`" in message
+    assert f"`invoke image.build --pg {MAJOR}`" in message
+    assert "NORBERTS_DB_IMAGE=norberts-db/postgres:{major}" in message
+    assert time.monotonic() - started < 40
+    assert DockerServer.unavailable_reason(server.settings) == (
+        message[0].lower() + message[1:].split(". Get it with")[0]
+    )
+    assert not container_exists(client, server.settings.container)
+
+
+@docker_test
+def test_a_container_that_exits_during_startup_shows_its_log_and_is_removed(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    server = make_server(server_args=("-c", "no_such_setting=1"))
+
+    with pytest.raises(ServerError) as caught:
+        server.up()
+
+    message = str(caught.value)
+    assert f"Container {server.settings.container} stopped during start-up" in message
+    assert 'unrecognized configuration parameter "no_such_setting"' in message
+    assert server.settings.dev_password() not in message
+    assert not container_exists(client, server.settings.container)
+    assert not volume_exists(client, server.settings.volume)
+
+
+@docker_test
+def test_a_failed_start_keeps_a_volume_that_existed_before(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    good = make_server()
+    good.up()
+    query(good, "CREATE TABLE precious AS SELECT 1 AS n")
+    good.down()
+    broken = DockerServer(good.settings, server_args=("-c", "no_such_setting=1"))
+
+    with pytest.raises(ServerError, match="stopped during start-up"):
+        broken.up()
+
+    assert not container_exists(client, good.settings.container)
+    assert volume_exists(client, good.settings.volume)
+    good.up()
+    assert query(good, "SELECT n FROM precious") == 1
+
+
+@docker_test
+def test_a_volume_of_another_major_is_refused_with_the_fix(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    current = make_server()
+    other = other_major_image(client, current.settings)
+    old = make_server(pg_version=other)
+    old.up()
+    old.down()
+    same_volume = make_server(volume_name=old.settings.volume)
+
+    with pytest.raises(ServerError) as caught:
+        same_volume.up()
+
+    assert str(caught.value) == (
+        f"Volume {old.settings.volume} holds data of PostgreSQL {other}, but PostgreSQL "
+        f"{MAJOR} was asked for. Set NORBERTS_DB_PG_VERSION={other} to use it, or delete it "
+        "with `invoke db.down --volumes` to start over (its data is lost)."
+    )
+    assert not container_exists(client, same_volume.settings.container)
+    assert volume_exists(client, old.settings.volume)
+
+
+@docker_test
+def test_an_unlabelled_volume_of_another_major_is_detected_by_reading_pg_version(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    current = make_server()
+    other = other_major_image(client, current.settings)
+    volume = current.settings.volume
+    client.volumes.create(volume)  # made by hand: no labels to go by
+    old = make_server(pg_version=other, volume_name=volume)
+    old.up()
+    old.down()
+
+    with pytest.raises(ServerError, match=f"holds data of PostgreSQL {other}, but PostgreSQL"):
+        current.up()
+
+
+@docker_test
+def test_a_wrong_password_is_reported_as_wrong_credentials(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    first = make_server(password="first-" + secrets.token_hex(8))
+    first.up()
+    first.down()
+    second = make_server(
+        password="second-" + secrets.token_hex(8), volume_name=first.settings.volume
+    )
+
+    with pytest.raises(ServerError) as caught:
+        second.up()
+
+    message = str(caught.value)
+    assert message.startswith(f"Wrong credentials for user {second.settings.user!r}")
+    assert "`invoke db.down --volumes`" in message
+    assert first.settings.dev_password() not in message
+    assert second.settings.dev_password() not in message
+    assert volume_exists(client, first.settings.volume)
+
+
+@docker_test
+def test_the_password_is_only_in_the_container_environment(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    password = "pw-" + secrets.token_hex(12)
+    server = make_server(password=password)
+    info = server.up()
+    container = client.containers.get(server.settings.container)
+    config = container.attrs["Config"]
+    # Every process's command line, as the kernel has it.
+    listing = container.exec_run(["sh", "-c", "cat /proc/[0-9]*/cmdline | tr '\\0' ' '"])
+    assert isinstance(listing.output, bytes)
+    processes = listing.output.decode("utf-8", "replace")
+
+    assert f"POSTGRES_PASSWORD={password}" in config["Env"]
+    shown = [
+        str(config["Cmd"]),
+        str(config["Entrypoint"]),
+        str(container.attrs["Args"]),
+        str(container.attrs["Path"]),
+        processes,
+        container.logs().decode("utf-8", "replace"),
+        server.logs(),
+        server.describe(),
+        server.state().detail,
+        str(info),
+        str(server.conninfo),
+        repr(server.conninfo),
+        server.down(),
+    ]
+    for text in shown:
+        assert password not in text
+
+
+@docker_test
+def test_a_container_of_that_name_not_made_by_the_toolkit_is_left_alone(
+    client: docker.DockerClient, image: str, make_server: MakeServer
+) -> None:
+    server = make_server()
+    foreign = client.containers.create(image, ["true"], name=server.settings.container)
+
+    for action in (server.up, server.down):
+        with pytest.raises(ServerError, match="exists but was not created by this toolkit"):
+            action()
+
+    foreign.reload()
+    assert foreign.status == "created"
+
+
+@docker_test
+def test_bridge_network_on_an_engine_without_one_asks_for_host_networking(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    if client.networks.list(names=["bridge"]):
+        pytest.skip("this engine has a bridge network")
+    server = make_server(network="bridge")
+
+    with pytest.raises(ServerError, match=r"has no bridge network .* Set NORBERTS_DB_NETWORK=host"):
+        server.up()
+
+    assert not container_exists(client, server.settings.container)
+
+
+# -- no engine ---------------------------------------------------------------------------
+
+
+def test_no_engine_is_reported_at_once_with_what_to_do(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    address = f"unix://{tmp_path}/no-engine.sock"
+    monkeypatch.setenv("DOCKER_HOST", address)
+    server = DockerServer(settings_for(tmp_path))
+    started = time.monotonic()
+
+    reason = DockerServer.unavailable_reason(server.settings)
+    with pytest.raises(DockerUnavailableError) as caught:
+        server.up()
+    state = server.state()
+
+    assert time.monotonic() - started < 1
+    assert reason == f"no Docker engine answers at {address} (No such file or directory)"
+    assert str(caught.value).startswith(f"No Docker engine answers at {address}")
+    assert "NORBERTS_DB_BACKEND=embedded" in str(caught.value)
+    assert state.running is False
+    assert state.detail == reason
