@@ -66,7 +66,7 @@ def remove_leftovers(client: docker.DockerClient) -> None:
     """Remove every container and volume this process's tests created."""
     for container in client.containers.list(all=True, filters={"name": PREFIX}):
         if container.name and container.name.startswith(PREFIX):
-            container.remove(force=True)
+            container.remove(force=True, v=True)
     for volume in client.volumes.list(filters={"name": PREFIX}):
         if volume.name.startswith(PREFIX):
             volume.remove(force=True)
@@ -118,7 +118,7 @@ def make_server(client: docker.DockerClient, image: str, tmp_path: Path) -> Iter
     # Containers first: a volume cannot be removed while a container uses it.
     for server in made:
         with suppress(NotFound):
-            client.containers.get(server.settings.container).remove(force=True)
+            client.containers.get(server.settings.container).remove(force=True, v=True)
     for server in made:
         with suppress(NotFound):
             client.volumes.get(server.settings.volume).remove(force=True)
@@ -193,6 +193,20 @@ def test_container_and_volume_carry_the_toolkit_labels(
         assert labels[LABEL_MANAGED] == "true"
         assert labels[LABEL_PG_VERSION] == str(MAJOR)
         assert labels["org.norberts-db.project"] == str(PROJECT_ROOT)
+
+
+@docker_test
+def test_the_container_mounts_only_the_named_volume(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    server = make_server()
+    server.up()
+    mounts = client.containers.get(server.settings.container).attrs["Mounts"]
+
+    expected = "/var/lib/postgresql" if MAJOR >= 18 else "/var/lib/postgresql/data"
+    assert [(m["Type"], m["Name"], m["Destination"]) for m in mounts] == [
+        ("volume", server.settings.volume, expected)
+    ]
 
 
 @docker_test

@@ -235,7 +235,7 @@ class DockerServer(Server):
         except BaseException:
             if container is not None:
                 with suppress(DockerException):
-                    container.remove(force=True)
+                    container.remove(force=True, v=True)
             if not volume_existed:
                 with suppress(DockerException):
                     client.volumes.get(self.settings.volume).remove(force=True)
@@ -388,12 +388,14 @@ class DockerServer(Server):
     def _probe_volume_major(self, client: docker.DockerClient) -> str | None:
         """PG_VERSION in a volume this toolkit did not label, read by a throw-away container."""
         s = self.settings
-        script = "cat /probe/PG_VERSION /probe/*/docker/PG_VERSION 2>/dev/null; true"
+        # Mounted where the image declares its VOLUME, so no anonymous volume is made.
+        mount = data_mount(s.pg_version)
+        script = f"cat {mount}/PG_VERSION {mount}/*/docker/PG_VERSION 2>/dev/null; true"
         try:
             output = client.containers.run(
                 s.image_ref,
                 entrypoint=["sh", "-c", script],
-                volumes={s.volume: {"bind": "/probe", "mode": "ro"}},
+                volumes={s.volume: {"bind": mount, "mode": "ro"}},
                 network_mode="none",
                 labels=self._labels(container=False),
                 remove=True,
@@ -415,7 +417,8 @@ class DockerServer(Server):
             else:
                 if container.status == "running":
                     container.stop(timeout=STOP_TIMEOUT)
-                container.remove()
+                # v=True: anonymous volumes only; the named data volume is kept.
+                container.remove(v=True)
                 done.append(f"Stopped and removed container {s.container}.")
             volume = _volume(client, s.volume)
             if volume is None:
