@@ -252,7 +252,9 @@ class DockerServer(Server):
                 f"{s.pg_version} was asked for. Set NORBERTS_DB_PG_VERSION={image_major} "
                 "or choose another image with NORBERTS_DB_IMAGE."
             )
-        if s.network == "bridge" and not client.networks.list(names=["bridge"]):
+        # The name filter matches substrings ("my-bridge"); only the network "bridge" will do.
+        bridges = client.networks.list(names=["bridge"])
+        if s.network == "bridge" and not any(n.name == "bridge" for n in bridges):
             raise ServerError(
                 f"The Docker engine at {engine_address()} has no bridge network (it runs with "
                 "--bridge=none), so port 5432 cannot be published. Set NORBERTS_DB_NETWORK=host "
