@@ -81,6 +81,10 @@ def lint_paths(paths: Sequence[Path], *, root: Path, fmt: str = "text") -> LintR
     files, findings = _collect(paths, root)
     with _sqlfluff_log() as notes:
         findings += _findings(files, _run(files, root, fix=False), root)
+    # Migration files are also checked for operations unsafe on a live database.
+    from norberts_db.migrations.squawk import migration_findings
+
+    findings += migration_findings(files, root)
     return _report(findings, notes, len(files), fmt=fmt)
 
 

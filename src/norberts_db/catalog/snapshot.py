@@ -10,12 +10,17 @@ from __future__ import annotations
 import psycopg
 
 from norberts_db.catalog import queries
-from norberts_db.catalog.model import PRIVILEGE_ATTRIBUTES, ObjectKey, Snapshot
+from norberts_db.catalog.model import PRIVILEGE_ATTRIBUTES, ObjectKey, Snapshot, split_name
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import ServerError
 
 Connection = psycopg.Connection[tuple[object, ...]]
+
+# The schema that holds the migration history (norberts_db.migration_history): the
+# toolkit's bookkeeping, not part of any schema file, so never compared.
+TOOLKIT_SCHEMA = "norberts_db"
+_UNSCHEMED_KINDS = frozenset({"extension", "event trigger"})
 
 
 def snapshot_database(info: ConnInfo, *, privileges: bool = False) -> Snapshot:
@@ -42,6 +47,8 @@ def read_snapshot(conn: Connection, *, privileges: bool = False) -> Snapshot:
             columns = [column.name for column in cursor.description or ()]
             for row in cursor:
                 kind, name, *values = row
+                if is_toolkit_object(str(kind), str(name)):
+                    continue
                 attributes = {
                     column: str(value)
                     for column, value in zip(columns[2:], values, strict=True)
@@ -49,3 +56,8 @@ def read_snapshot(conn: Connection, *, privileges: bool = False) -> Snapshot:
                 }
                 objects[ObjectKey(str(kind), str(name))] = attributes
     return Snapshot(objects)
+
+
+def is_toolkit_object(kind: str, name: str) -> bool:
+    """True for the toolkit's own schema and everything in it."""
+    return kind not in _UNSCHEMED_KINDS and split_name(name)[0] == TOOLKIT_SCHEMA

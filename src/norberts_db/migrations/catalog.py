@@ -1,0 +1,103 @@
+"""Reading what a plan needs from a live database, in one consistent read.
+
+The catalog snapshot (the one ``db.verify`` compares) decides what differs.
+Generating DDL also needs some objects in pieces (columns, enum labels,
+routines, partitions) and the dependencies between objects, read here by the
+queries in ``migrations/queries`` in the same repeatable-read transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from norberts_db.catalog import queries as catalog_queries
+from norberts_db.catalog.model import ObjectKey, Snapshot
+from norberts_db.catalog.snapshot import read_snapshot
+from norberts_db.connection import connect
+from norberts_db.conninfo import ConnInfo
+from norberts_db.errors import ServerError
+from norberts_db.migrations import queries
+
+Details = Mapping[str, Any]
+
+# Detail query -> the kinds whose objects it describes.
+_DETAILS = {
+    "columns": ("column",),
+    "types": ("enum", "composite type", "range type"),
+    "routines": ("function", "procedure", "aggregate", "window function"),
+    "tables": ("table",),
+}
+
+
+@dataclass(frozen=True)
+class Edge:
+    """``dependent`` needs ``referenced``; ``through_default``: only a column's default does."""
+
+    dependent: ObjectKey
+    referenced: ObjectKey
+    through_default: bool = False
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """One database as a plan sees it."""
+
+    snapshot: Snapshot
+    details: Mapping[ObjectKey, Details] = field(default_factory=dict)
+    edges: tuple[Edge, ...] = ()
+    server_version: int = 150000
+
+    def attrs(self, key: ObjectKey) -> Mapping[str, str]:
+        return self.snapshot.objects.get(key, {})
+
+    def detail(self, key: ObjectKey) -> Details:
+        return self.details.get(key, {})
+
+    def has(self, key: ObjectKey) -> bool:
+        return key in self.snapshot.objects
+
+
+def read_catalog(info: ConnInfo, *, privileges: bool = False) -> Catalog:
+    """Connect to ``info`` and read its catalog for planning."""
+    with connect(info) as conn:
+        conn.read_only = True
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        try:
+            with conn.transaction():
+                snapshot = read_snapshot(conn, privileges=privileges)
+                # read_snapshot's settings were local to its own (inner) transaction.
+                conn.execute(catalog_queries.load("session"))
+                return Catalog(
+                    snapshot=snapshot,
+                    details=_read_details(conn),
+                    edges=_read_edges(conn),
+                    server_version=int(conn.info.server_version),
+                )
+        except psycopg.Error as exc:
+            raise ServerError(
+                f"Reading the catalog of database {info.dbname!r} at {info.address} failed: "
+                f"{str(exc).strip()}. The user needs to be able to read the system catalogs."
+            ) from None
+
+
+def _read_details(conn: psycopg.Connection[Any]) -> dict[ObjectKey, Details]:
+    details: dict[ObjectKey, Details] = {}
+    with conn.cursor(row_factory=dict_row) as cursor:
+        for query, kinds in _DETAILS.items():
+            for row in cursor.execute(queries.load(query)):
+                for kind in kinds:
+                    details[ObjectKey(kind, str(row["name"]))] = row
+    return details
+
+
+def _read_edges(conn: psycopg.Connection[Any]) -> tuple[Edge, ...]:
+    rows = conn.execute(queries.load("depends")).fetchall()
+    return tuple(
+        Edge(ObjectKey(str(a), str(b)), ObjectKey(str(c), str(d)), bool(through))
+        for a, b, c, d, through in rows
+    )

@@ -1,0 +1,192 @@
+"""Schemas, extensions, sequences, views, materialized views and event triggers."""
+
+from __future__ import annotations
+
+from norberts_db.catalog.model import Change, ObjectKey
+from norberts_db.migrations.ddl_common import comment, privileges
+from norberts_db.migrations.planner import Planner
+from norberts_db.migrations.quoting import literal
+
+# -- schemas ------------------------------------------------------------------------------------
+
+
+def create_schema(p: Planner, key: ObjectKey) -> None:
+    p.add(key, "create", f"CREATE SCHEMA {key.name}")
+    comment(p, key)
+    privileges(p, key, created=True)
+
+
+def drop_schema(p: Planner, key: ObjectKey) -> None:
+    p.dropped.add(key)
+    p.add(key, "drop", f"DROP SCHEMA {key.name}")
+
+
+def alter_with_comment(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
+    """Kinds whose only alterable attributes are the comment and privileges."""
+    changed = {change.attribute for change in changes}
+    if "comment" in changed:
+        comment(p, key, clear=True)
+    if changed & {"owner", "acl"}:
+        privileges(p, key, created=False)
+
+
+# -- extensions ---------------------------------------------------------------------------------
+
+
+def create_extension(p: Planner, key: ObjectKey) -> None:
+    attrs = p.target.attrs(key)
+    text = f"CREATE EXTENSION IF NOT EXISTS {key.name} WITH SCHEMA {attrs['schema']}"
+    if attrs.get("version"):
+        text += f" VERSION {literal(attrs['version'])}"
+    p.add(key, "create", text)
+    comment(p, key)
+
+
+def drop_extension(p: Planner, key: ObjectKey) -> None:
+    p.dropped.add(key)
+    p.add(
+        key,
+        "drop",
+        f"DROP EXTENSION {key.name}",
+        destructive=f"drops extension {key.name} and everything it created",
+    )
+
+
+def alter_extension(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
+    changed = {change.attribute for change in changes}
+    attrs = p.target.attrs(key)
+    if "version" in changed:
+        p.add(key, "create", f"ALTER EXTENSION {key.name} UPDATE TO {literal(attrs['version'])}")
+    if "schema" in changed:
+        p.add(key, "create", f"ALTER EXTENSION {key.name} SET SCHEMA {attrs['schema']}")
+    if "comment" in changed:
+        comment(p, key, clear=True)
+
+
+# -- sequences ----------------------------------------------------------------------------------
+
+_SEQUENCE_OPTIONS = (
+    ("type", "AS {}"),
+    ("start", "START WITH {}"),
+    ("increment", "INCREMENT BY {}"),
+    ("minvalue", "MINVALUE {}"),
+    ("maxvalue", "MAXVALUE {}"),
+    ("cache", "CACHE {}"),
+    ("cycle", "{}"),
+)
+
+
+def create_sequence(p: Planner, key: ObjectKey) -> None:
+    attrs = p.target.attrs(key)
+    options = " ".join(
+        form.format(attrs[name]) for name, form in _SEQUENCE_OPTIONS if name in attrs
+    )
+    p.add(key, "create", f"CREATE SEQUENCE {key.name} {options}")
+    _owned_by(p, key)
+    comment(p, key)
+    privileges(p, key, created=True)
+
+
+def _owned_by(p: Planner, key: ObjectKey) -> None:
+    """OWNED BY is set once the column exists, which may need the sequence for its default."""
+    owned_by = p.target.attrs(key).get("owned_by")
+    if not owned_by and not p.source.attrs(key).get("owned_by"):
+        return
+    column = ObjectKey("column", owned_by) if owned_by else None
+    p.add(
+        ObjectKey("sequence owner", key.name),
+        "create",
+        f"ALTER SEQUENCE {key.name} OWNED BY {owned_by or 'NONE'}",
+        needs=[key, column] if column else [key],
+    )
+
+
+def drop_sequence(p: Planner, key: ObjectKey) -> None:
+    p.dropped.add(key)
+    p.add(
+        key,
+        "drop",
+        f"DROP SEQUENCE {key.name}",
+        destructive=f"drops sequence {key.name} and its current value",
+    )
+
+
+def alter_sequence(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
+    changed = {change.attribute for change in changes}
+    attrs = p.target.attrs(key)
+    options = [form.format(attrs[name]) for name, form in _SEQUENCE_OPTIONS if name in changed]
+    if options:
+        p.add(key, "create", f"ALTER SEQUENCE {key.name} {' '.join(options)}")
+    if "owned_by" in changed:
+        _owned_by(p, key)
+    alter_with_comment(p, key, changes)
+
+
+# -- views and materialized views ---------------------------------------------------------------
+
+
+def create_view(p: Planner, key: ObjectKey) -> None:
+    attrs = p.target.attrs(key)
+    materialized = key.kind == "materialized view"
+    keyword = "MATERIALIZED VIEW" if materialized else "VIEW"
+    options = f" WITH ({attrs['options']})" if attrs.get("options") else ""
+    query = attrs["definition"].strip().rstrip(";")
+    suffix = "\nWITH DATA" if materialized else ""
+    p.add(key, "create", f"CREATE {keyword} {key.name}{options} AS\n{query}{suffix}")
+    comment(p, key)
+    privileges(p, key, created=True)
+
+
+def drop_view(p: Planner, key: ObjectKey) -> None:
+    p.dropped.add(key)
+    keyword = "MATERIALIZED VIEW" if key.kind == "materialized view" else "VIEW"
+    p.add(key, "drop", f"DROP {keyword} {key.name}")
+
+
+def alter_view(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
+    if {change.attribute for change in changes} - {"comment", "owner", "acl"}:
+        from norberts_db.migrations.ddl_parts import replace
+
+        replace(p, key)
+        return
+    alter_with_comment(p, key, changes)
+
+
+# -- event triggers -----------------------------------------------------------------------------
+
+_EVENT_ENABLE = {
+    "disabled": "DISABLE",
+    "enabled on replica only": "ENABLE REPLICA",
+    "enabled always": "ENABLE ALWAYS",
+}
+
+
+def create_event_trigger(p: Planner, key: ObjectKey) -> None:
+    attrs = p.target.attrs(key)
+    text = f"CREATE EVENT TRIGGER {key.name} ON {attrs['event']}"
+    if attrs.get("tags"):
+        tags = ", ".join(literal(tag) for tag in attrs["tags"].split(", "))
+        text += f"\nWHEN TAG IN ({tags})"
+    text += f"\nEXECUTE FUNCTION {attrs['function']}"
+    p.add(key, "create", text)
+    if attrs.get("enabled", "enabled") != "enabled":
+        p.add(key, "create", f"ALTER EVENT TRIGGER {key.name} {_EVENT_ENABLE[attrs['enabled']]}")
+    comment(p, key)
+
+
+def drop_event_trigger(p: Planner, key: ObjectKey) -> None:
+    p.dropped.add(key)
+    p.add(key, "drop", f"DROP EVENT TRIGGER {key.name}")
+
+
+def alter_event_trigger(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
+    changed = {change.attribute for change in changes}
+    if changed - {"comment", "owner", "enabled"}:
+        from norberts_db.migrations.ddl_parts import replace
+
+        replace(p, key)
+        return
+    if "enabled" in changed:
+        word = _EVENT_ENABLE.get(p.target.attrs(key).get("enabled", ""), "ENABLE")
+        p.add(key, "create", f"ALTER EVENT TRIGGER {key.name} {word}")
+    alter_with_comment(p, key, changes)

@@ -1,0 +1,136 @@
+"""Differences between two catalogs turned into ordered statements.
+
+:func:`plan_migration` compares the snapshots (as ``db.verify`` does), asks
+the DDL writer of each kind for the statements of each difference, rebuilds
+what depends on a replaced object, and orders everything by the
+dependencies read from both databases. :func:`render_plan` prints the
+result as an SQL file, each destructive statement marked with a comment.
+"""
+
+from __future__ import annotations
+
+from norberts_db.catalog.compare import compare
+from norberts_db.catalog.model import KIND_ORDER, Difference, ObjectKey
+from norberts_db.migrations.catalog import Catalog
+from norberts_db.migrations.ddl_parts import is_foreign_key
+from norberts_db.migrations.ddl_tables import reset_default
+from norberts_db.migrations.kinds import HANDLERS, RECREATABLE
+from norberts_db.migrations.order import order_steps
+from norberts_db.migrations.planner import PlanError, Planner, PlanOptions, needs_map
+from norberts_db.migrations.steps import Plan, Step
+
+__all__ = ["Plan", "PlanError", "PlanOptions", "Step", "plan_migration", "render_plan"]
+
+_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
+
+
+def plan_migration(
+    source: Catalog,
+    target: Catalog,
+    options: PlanOptions | None = None,
+    *,
+    source_name: str = "",
+    target_name: str = "",
+) -> Plan:
+    """The steps that turn ``source`` into ``target``, in an order PostgreSQL accepts."""
+    planner = Planner(source, target, options or PlanOptions())
+    differences = compare(target.snapshot, source.snapshot)
+    for difference in sorted(differences, key=_processing_order):
+        _plan_difference(planner, difference)
+    _rebuild_dependents(planner)
+    foreign_keys = frozenset(key for key in target.snapshot.objects if is_foreign_key(planner, key))
+    steps = order_steps(
+        planner.steps,
+        source_needs=needs_map(source),
+        target_needs=needs_map(target),
+        foreign_keys=foreign_keys,
+    )
+    return Plan(steps=tuple(steps), source=source_name, target=target_name)
+
+
+def _processing_order(difference: Difference) -> tuple[int, str]:
+    return (_RANK.get(difference.kind, len(_RANK)), difference.name)
+
+
+def _plan_difference(p: Planner, difference: Difference) -> None:
+    handler = HANDLERS.get(difference.kind)
+    if handler is None:
+        raise PlanError(
+            f"{difference.kind} {difference.name}: this kind of object is not generated. "
+            "Write this migration by hand."
+        )
+    if difference.status == "missing":
+        handler.create(p, difference.key)
+    elif difference.status == "unexpected":
+        handler.drop(p, difference.key)
+    else:
+        handler.alter(p, difference.key, difference.changes)
+
+
+def _rebuild_dependents(p: Planner) -> None:
+    """Drop and create again whatever depends on an object the plan drops or replaces.
+
+    A column whose type changes in place needs only its views, policies,
+    triggers and routines rebuilt: PostgreSQL rebuilds its indexes and
+    constraints itself.
+    """
+    work = sorted(p.dropped | p.replaced | p.retyped)
+    seen = set(work)
+    while work:
+        key = work.pop()
+        for edge in p.dependents(key):
+            dependent = edge.dependent
+            if _settled(p, dependent) or not p.target.has(dependent):
+                continue
+            in_place = key in p.retyped and key not in p.dropped | p.replaced
+            if in_place and dependent.kind in ("index", "constraint", "column"):
+                continue
+            if dependent.kind == "column":
+                _column_dependent(p, key, edge.through_default, dependent)
+                continue
+            if dependent.kind not in RECREATABLE:
+                raise PlanError(
+                    f"{dependent.kind} {dependent.name} depends on {key.kind} {key.name}, which "
+                    "this migration drops or re-creates. Write this migration by hand."
+                )
+            from norberts_db.migrations.ddl_parts import replace
+
+            replace(p, dependent)
+            if dependent not in seen:
+                seen.add(dependent)
+                work.append(dependent)
+
+
+def _settled(p: Planner, key: ObjectKey) -> bool:
+    return key in p.dropped or key in p.replaced or p.goes_with_parent(key)
+
+
+def _column_dependent(p: Planner, key: ObjectKey, through_default: bool, column: ObjectKey) -> None:
+    if through_default:
+        reset_default(p, column)
+    elif column not in p.converted:
+        raise PlanError(
+            f"column {column.name} depends on {key.kind} {key.name}, which this migration "
+            "drops or re-creates. Write this migration by hand."
+        )
+
+
+# -- rendering ----------------------------------------------------------------------------------
+
+
+def render_plan(plan: Plan, *, header: str = "") -> str:
+    """The plan as an SQL file: one statement per step, destructive ones marked."""
+    lines: list[str] = [header.rstrip()] if header else []
+    for step in plan.steps:
+        block: list[str] = []
+        if step.destructive:
+            block.append(f"-- DESTRUCTIVE: {step.destructive}")
+        if step.note:
+            block.append(f"-- {step.note}")
+        if step.adds_enum_value:
+            block.append("-- Committed before the rest: a new enum value is usable only after.")
+        if step.concurrently:
+            block.append("-- Runs outside a transaction (CONCURRENTLY).")
+        block.append(step.sql + ";")
+        lines.append("\n".join(block))
+    return "\n\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+SELECT pg_advisory_unlock(1312965698, 1396918349);
