@@ -39,6 +39,13 @@ HELP = {
     "privileges": "also compare owners and grants",
     "tag": "image tag (default: norberts-db/postgres:<major>)",
     "path": "file or folder, repeatable (default: sql/)",
+    "migrations": "check that the migrations, applied to an empty database, build the schema file",
+    "to_url": "diff against the database at this URL instead of the schema file",
+    "allow_destructive": "include statements that lose data (each is marked in the output)",
+    "concurrently": "build indexes of existing tables with CREATE INDEX CONCURRENTLY",
+    "grants": "also make owners and grants match",
+    "dry_run": "print the pending migrations, change nothing",
+    "name": "what the migration does, e.g. add_user_avatars",
 }
 SERVER_FLAGS = ("backend", "pg", "port", "url", "image", "network")
 
@@ -190,7 +197,7 @@ def reset(
         finish(commands.reset(s, allow_remote=allow_remote))
 
 
-@task(help=helps("schema", "json", "format", "privileges"))
+@task(help=helps("schema", "json", "format", "privileges", "migrations"))
 @server_flags
 def verify(
     c: Context,
@@ -198,15 +205,73 @@ def verify(
     json: bool = False,
     format: str = "text",
     privileges: bool = False,
+    migrations: bool = False,
     **server: Any,
 ) -> None:
-    """Prove the database matches the schema file (exit 0/1/2)."""
+    """Prove the database (or, with --migrations, the migrations) matches the schema file."""
     from norberts_db import commands
+    from norberts_db.migrations import commands as migration_commands
 
+    check = migration_commands.verify_migrations if migrations else commands.verify
     with reported(code=2):
         s = settings(schema=schema, **server)
-        report = commands.verify(s, privileges=privileges, fmt="json" if json else format)
+        report = check(s, privileges=privileges, fmt="json" if json else format)
     finish(report.text, report.exit_code)
+
+
+@task(help=helps("schema", "to_url", "allow_destructive", "concurrently", "grants"))
+@server_flags
+def diff(
+    c: Context,
+    schema: str | None = None,
+    to_url: str | None = None,
+    allow_destructive: bool = False,
+    concurrently: bool = False,
+    grants: bool = False,
+    **server: Any,
+) -> None:
+    """Print the SQL that makes the database match the schema file (exit 0 same, 1 differs)."""
+    from norberts_db.migrations import commands as migration_commands
+
+    options = migration_commands.DiffOptions(allow_destructive, concurrently, grants)
+    with reported(code=2):
+        s = settings(schema=schema, **server)
+        report = migration_commands.diff(s, to_url=to_url, options=options)
+    finish(report.text, report.exit_code)
+
+
+@task(help=helps("dry_run"))
+@server_flags
+def migrate(c: Context, dry_run: bool = False, **server: Any) -> None:
+    """Apply the pending migrations of sql/migrations/ in order, under the schema lock."""
+    from norberts_db.migrations import commands as migration_commands
+
+    with reported():
+        finish(migration_commands.apply_migrations(settings(**server), dry_run=dry_run))
+
+
+@task(
+    name="new",
+    positional=["name"],
+    help=helps("name", "schema", "allow_destructive", "concurrently", "grants"),
+)
+@server_flags
+def new_migration(
+    c: Context,
+    name: str,
+    schema: str | None = None,
+    allow_destructive: bool = False,
+    concurrently: bool = False,
+    grants: bool = False,
+    **server: Any,
+) -> None:
+    """Write sql/migrations/NNNN_name.sql: what the migrations build -> the schema file."""
+    from norberts_db.migrations import commands as migration_commands
+
+    options = migration_commands.DiffOptions(allow_destructive, concurrently, grants)
+    with reported():
+        s = settings(schema=schema, **server)
+        finish(migration_commands.new_migration(s, name, options=options))
 
 
 @task(name="check-drop", help=helps("schema", "drop_script", "json", "format"))
@@ -271,10 +336,13 @@ def fix(c: Context, path: list[str] | None = None) -> None:
     finish(report.text, report.exit_code)
 
 
-db = Collection("db", up, down, status, logs, url, psql, create, drop, reset, verify, check_drop)
+db = Collection(
+    "db", up, down, status, logs, url, psql, create, drop, reset, verify, check_drop, diff, migrate
+)
 ns = Collection(
     db,
     Collection("image", build),
+    Collection("migration", new_migration),
     Collection("pg", fetch),
     Collection("sql", lint, fix),
 )
