@@ -261,7 +261,9 @@ def test_a_stopped_container_is_started_again_with_its_data(
     server.up()
     query(server, "CREATE TABLE survivor AS SELECT 7 AS n")
     client.containers.get(server.settings.container).stop()
-    assert server.state().running is False
+    stopped = server.state()
+    assert stopped.running is False
+    assert stopped.detail == "exited (exit code 0)"
 
     server.up()
 
@@ -274,11 +276,13 @@ def test_state_logs_and_describe_follow_the_container(make_server: MakeServer) -
     server = make_server()
     before = server.state()
     assert before.running is False
-    assert before.detail == f"container {server.settings.container} not created"
+    assert before.detail == "not created"
 
     server.up()
 
-    assert server.state().running is True
+    after = server.state()
+    assert after.running is True
+    assert after.detail.startswith("running since ")
     assert "database system is ready to accept connections" in server.logs(tail=200)
     assert server.describe().startswith(
         f"docker container {server.settings.container} (image {server.settings.image_ref}, "

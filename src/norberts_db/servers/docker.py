@@ -444,21 +444,19 @@ class DockerServer(Server):
         return f"Deleted volume {name}."
 
     def state(self) -> ServerState:
-        name = self.settings.container
+        """The detail leaves out what :meth:`describe` already says (callers show both)."""
         try:
             with engine(PROBE_TIMEOUT) as client:
                 container = self._container(client)
                 if container is None:
-                    return ServerState(False, f"container {name} not created")
+                    return ServerState(False, "not created")
                 state = container.attrs.get("State", {})
         except _Unusable as exc:
             return ServerState(False, exc.reason)
         if container.status == "running":
             since = str(state.get("StartedAt", ""))[:19].replace("T", " ")
-            return ServerState(True, f"{self.describe()} running since {since} UTC")
-        return ServerState(
-            False, f"container {name} {container.status} (exit code {state.get('ExitCode')})"
-        )
+            return ServerState(True, f"running since {since} UTC")
+        return ServerState(False, f"{container.status} (exit code {state.get('ExitCode')})")
 
     def logs(self, tail: int = 100) -> str:
         with engine() as client:
