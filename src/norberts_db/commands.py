@@ -13,14 +13,18 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from norberts_db import apply, guard, pgbinaries
-from norberts_db.catalog.report import FORMATS, Format
+from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import ServerError, SettingsError
-from norberts_db.servers import Choice, Server, choose_server
+from norberts_db.servers import Choice, Server, ServerInfo, choose_server, running
+from norberts_db.servers.base import managed_conninfo
 from norberts_db.settings import Settings
 from norberts_db.sqlfile import load_script
+
+if TYPE_CHECKING:
+    from norberts_db.catalog.report import Format
 
 Note = Callable[[str], None]
 
@@ -36,11 +40,40 @@ def pick(settings: Settings, note: Note = _stderr) -> Server:
     return choice.server
 
 
+def serve(
+    settings: Settings,
+    note: Note = _stderr,
+    *,
+    destructive: str | None = None,
+    allow_remote: bool = False,
+) -> tuple[ServerInfo, ConnInfo]:
+    """The running server for a task, started if needed, and how to reach its database.
+
+    The toolkit's own dev server, when it already answers, is used at once
+    (:mod:`norberts_db.servers.running`). ``destructive`` names the action for
+    the safety check, which runs before anything is started or connected to.
+    """
+    warm = running.find(settings)
+    if warm is not None:
+        note(f"backend: {warm.backend} (its dev server is running)")
+        return warm, managed_conninfo(settings)
+    server = pick(settings, note)
+    if destructive is not None:
+        guard.check_destructive(
+            destructive, server.conninfo, managed=server.is_managed, allow_remote=allow_remote
+        )
+    info = server.up()
+    if server.is_managed:
+        running.remember(settings, server.kind)
+    return info, server.conninfo
+
+
 def up(settings: Settings, note: Note = _stderr) -> str:
-    return str(pick(settings, note).up())
+    return str(serve(settings, note)[0])
 
 
 def down(settings: Settings, *, volumes: bool, allow_remote: bool, note: Note = _stderr) -> str:
+    running.forget(settings)
     server = pick(settings, note)
     if volumes:
         guard.check_destructive(
@@ -72,9 +105,7 @@ def psql(settings: Settings, note: Note = _stderr) -> NoReturn:
 
     The password travels in PGPASSWORD, so it never shows in a process listing.
     """
-    server = pick(settings, note)
-    server.up()
-    info = server.conninfo
+    info = serve(settings, note)[1]
     program = _find_psql(settings)
     env = dict(os.environ)
     if info.password:
@@ -98,17 +129,16 @@ def _find_psql(settings: Settings) -> str:
 
 def create(settings: Settings, note: Note = _stderr) -> str:
     schema = load_script(settings.schema_path, what="schema file")
-    server = pick(settings, note)
-    info = server.up()
-    result = apply.create(server.conninfo, schema)
+    info, target = serve(settings, note)
+    result = apply.create(target, schema)
     return f"created {schema.path.name} in {info.database}: {_done(result)}"
 
 
 def drop(settings: Settings, *, allow_remote: bool, note: Note = _stderr) -> str:
     script = load_script(settings.drop_script_path, what="drop script")
-    server = _guarded(settings, "drop every schema object in", allow_remote, note)
-    info = server.up()
-    result = apply.drop(server.conninfo, script)
+    action = "drop every schema object in"
+    info, target = serve(settings, note, destructive=action, allow_remote=allow_remote)
+    result = apply.drop(target, script)
     return f"dropped the schema objects of {info.database}: {_done(result)}"
 
 
@@ -116,18 +146,9 @@ def reset(settings: Settings, *, allow_remote: bool, note: Note = _stderr) -> st
     """Drop, then create, in one transaction under the schema lock."""
     drop_script = load_script(settings.drop_script_path, what="drop script")
     schema = load_script(settings.schema_path, what="schema file")
-    server = _guarded(settings, "reset", allow_remote, note)
-    info = server.up()
-    result = apply.reset(server.conninfo, drop_script, schema)
+    info, target = serve(settings, note, destructive="reset", allow_remote=allow_remote)
+    result = apply.reset(target, drop_script, schema)
     return f"reset {info.database} on {info.backend} (PostgreSQL {info.version}): {_done(result)}"
-
-
-def _guarded(settings: Settings, action: str, allow_remote: bool, note: Note) -> Server:
-    server = pick(settings, note)
-    guard.check_destructive(
-        action, server.conninfo, managed=server.is_managed, allow_remote=allow_remote
-    )
-    return server
 
 
 def _done(result: apply.ApplyResult) -> str:
@@ -148,9 +169,8 @@ def verify(settings: Settings, *, privileges: bool, fmt: str, note: Note = _stde
 
     checked = _format(fmt)
     schema = load_script(settings.schema_path, what="schema file")
-    server = pick(settings, note)
-    server.up()
-    result = verifying.verify_database(server.conninfo, schema, privileges=privileges)
+    target = serve(settings, note)[1]
+    result = verifying.verify_database(target, schema, privileges=privileges)
     return Report(verifying.render(result, checked), result.exit_code)
 
 
@@ -161,13 +181,14 @@ def check_drop(settings: Settings, *, fmt: str, note: Note = _stderr) -> Report:
     checked = _format(fmt)
     schema = load_script(settings.schema_path, what="schema file")
     drop_script = load_script(settings.drop_script_path, what="drop script")
-    server = pick(settings, note)
-    server.up()
-    result = verifying.check_drop_script(server.conninfo, schema, drop_script)
+    target = serve(settings, note)[1]
+    result = verifying.check_drop_script(target, schema, drop_script)
     return Report(verifying.render(result, checked), result.exit_code)
 
 
 def _format(fmt: str) -> Format:
+    from norberts_db.catalog.report import FORMATS
+
     for known in FORMATS:
         if fmt == known:
             return known

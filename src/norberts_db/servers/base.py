@@ -76,3 +76,25 @@ class Server(ABC):
     def describe(self) -> str:
         """One line naming the backend and what it runs, for messages."""
         return self.kind
+
+
+LOOPBACK = "127.0.0.1"
+
+
+def managed_conninfo(settings: Settings) -> ConnInfo:
+    """How to reach the dev database on a server this toolkit runs on this machine."""
+    return ConnInfo(
+        host=LOOPBACK,
+        port=settings.effective_port,
+        user=settings.user,
+        dbname=settings.database,
+        password=settings.dev_password(),
+    )
+
+
+class ManagedServer(Server):
+    """A server this toolkit creates on this machine (docker, embedded), on 127.0.0.1."""
+
+    @property
+    def conninfo(self) -> ConnInfo:
+        return managed_conninfo(self.settings)

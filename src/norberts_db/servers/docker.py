@@ -22,10 +22,9 @@ from docker.models.containers import Container
 from docker.models.volumes import Volume
 
 from norberts_db.connection import wait_ready
-from norberts_db.conninfo import ConnInfo
 from norberts_db.databases import ensure_database
 from norberts_db.errors import DockerUnavailableError, ServerError
-from norberts_db.servers.base import Server, ServerInfo, ServerState
+from norberts_db.servers.base import LOOPBACK, ManagedServer, ServerInfo, ServerState
 from norberts_db.settings import Settings
 
 LABEL_MANAGED = "org.norberts-db.managed"
@@ -36,7 +35,6 @@ LABEL_NETWORK = "org.norberts-db.network"
 LABEL_IMAGE = "org.norberts-db.image"
 
 DEFAULT_ENGINE = "unix:///var/run/docker.sock"
-LOOPBACK = "127.0.0.1"
 # A local engine answers a ping in milliseconds; a missing socket fails at once.
 PROBE_TIMEOUT = 3
 # Engine calls that wait on the container (stop, remove) get this much on top.
@@ -167,7 +165,7 @@ def _pull(ref: str) -> str | None:
     return outcome.get("error")
 
 
-class DockerServer(Server):
+class DockerServer(ManagedServer):
     """PostgreSQL in a labelled container with a labelled named volume."""
 
     kind = "docker"
@@ -186,17 +184,6 @@ class DockerServer(Server):
         except _Unusable as exc:
             return exc.reason
         return None
-
-    @property
-    def conninfo(self) -> ConnInfo:
-        s = self.settings
-        return ConnInfo(
-            host=LOOPBACK,
-            port=s.effective_port,
-            user=s.user,
-            dbname=s.database,
-            password=s.dev_password(),
-        )
 
     def describe(self) -> str:
         s = self.settings

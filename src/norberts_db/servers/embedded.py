@@ -20,21 +20,19 @@ from pathlib import Path
 
 from norberts_db import pgbinaries
 from norberts_db.connection import wait_ready
-from norberts_db.conninfo import ConnInfo
 from norberts_db.databases import MAINTENANCE_DB, ensure_database
 from norberts_db.errors import ServerError
 from norberts_db.pgbinaries import PgBinaries
 from norberts_db.servers import _pgdata, _serveruser
 from norberts_db.servers._pgdata import Layout, Postmaster
 from norberts_db.servers._serveruser import ServerUser
-from norberts_db.servers.base import Server, ServerInfo, ServerState
+from norberts_db.servers.base import LOOPBACK, ManagedServer, ServerInfo, ServerState
 from norberts_db.settings import Settings
 
-HOST = "127.0.0.1"
 LOG_LINES_IN_ERRORS = 20
 
 
-class EmbeddedServer(Server):
+class EmbeddedServer(ManagedServer):
     """PostgreSQL of ``settings.pg_version`` with its data in ``<state>/embedded/pg<major>``."""
 
     kind = "embedded"
@@ -55,17 +53,6 @@ class EmbeddedServer(Server):
             )
         return _serveruser.user_problem()
 
-    @property
-    def conninfo(self) -> ConnInfo:
-        settings = self.settings
-        return ConnInfo(
-            host=HOST,
-            port=settings.effective_port,
-            user=settings.user,
-            dbname=settings.database,
-            password=settings.dev_password(),
-        )
-
     # -- the interface -------------------------------------------------------------
 
     def up(self) -> ServerInfo:
@@ -83,7 +70,7 @@ class EmbeddedServer(Server):
                 diagnostics=self._log_excerpt,
             )
             ensure_database(self.conninfo, self.settings.database)
-        address = f"{HOST}:{self.settings.effective_port}"
+        address = f"{LOOPBACK}:{self.settings.effective_port}"
         return ServerInfo(self.kind, version, address, self.settings.database)
 
     def down(self, *, volumes: bool = False) -> str:
@@ -117,7 +104,7 @@ class EmbeddedServer(Server):
         since = f" since {running.started:%Y-%m-%d %H:%M:%S}" if running.started else ""
         return ServerState(
             True,
-            f"PostgreSQL {self.layout.major} {running.status} on {HOST}:{running.port}, "
+            f"PostgreSQL {self.layout.major} {running.status} on {LOOPBACK}:{running.port}, "
             f"pid {running.pid}{since}",
         )
 

@@ -1,0 +1,67 @@
+"""The warm path: reuse the dev server that already runs, without asking Docker.
+
+After a managed server answers, the tasks note which backend runs it. The
+next task finds it with one login instead of probing the Docker engine and
+loading its SDK, which cost more than the reset itself. The note is only a
+hint: the server counts as running only if it accepts this checkout's
+generated password on the expected port, so a stale note just means the slow
+path. Any mismatch with the settings (backend, image, database) also means the
+slow path, where the backend checks everything.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from norberts_db.connection import server_version
+from norberts_db.errors import NorbertsDbError
+from norberts_db.servers.base import ServerInfo, managed_conninfo
+from norberts_db.settings import Settings
+
+
+def _note_path(settings: Settings) -> Path:
+    return settings.state_path / f"running-pg{settings.pg_version}.json"
+
+
+def _fingerprint(settings: Settings, backend: str) -> dict[str, object]:
+    return {
+        "backend": backend,
+        "port": settings.effective_port,
+        "database": settings.database,
+        "user": settings.user,
+        "image": settings.image_ref if backend == "docker" else None,
+        "network": settings.network if backend == "docker" else None,
+    }
+
+
+def remember(settings: Settings, backend: str) -> None:
+    """Note that ``backend`` runs the dev server for these settings."""
+    path = _note_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(_fingerprint(settings, backend)), encoding="utf-8")
+
+
+def forget(settings: Settings) -> None:
+    _note_path(settings).unlink(missing_ok=True)
+
+
+def find(settings: Settings) -> ServerInfo | None:
+    """The managed dev server that already answers for these settings, or None."""
+    if settings.url or settings.backend == "external":
+        return None
+    try:
+        note = json.loads(_note_path(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    backend = note.get("backend") if isinstance(note, dict) else None
+    if not isinstance(backend, str) or settings.backend not in ("auto", backend):
+        return None
+    if note != _fingerprint(settings, backend):
+        return None
+    info = managed_conninfo(settings)
+    try:
+        version = server_version(info)
+    except NorbertsDbError:
+        return None
+    return ServerInfo(backend, version, info.address, info.dbname)
