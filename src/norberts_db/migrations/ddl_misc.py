@@ -103,6 +103,9 @@ def _owned_by(p: Planner, key: ObjectKey) -> None:
 
 def drop_sequence(p: Planner, key: ObjectKey) -> None:
     p.dropped.add(key)
+    owned_by = p.source.attrs(key).get("owned_by")
+    if owned_by and p.is_gone(ObjectKey("column", owned_by)):
+        return  # dropped with the column that owns it
     p.add(
         key,
         "drop",

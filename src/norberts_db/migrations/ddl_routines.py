@@ -25,6 +25,8 @@ _SIGNATURE = {"result", "arguments", "aggregate"}
 
 def create_routine(p: Planner, key: ObjectKey) -> None:
     detail = p.target.detail(key)
+    if detail.get("is_internal"):
+        return  # created with the object it belongs to
     if key.kind == "aggregate":
         p.add(key, "create", _aggregate(p, key))
     else:
@@ -53,11 +55,15 @@ def _aggregate(p: Planner, key: ObjectKey) -> str:
 
 def drop_routine(p: Planner, key: ObjectKey) -> None:
     p.dropped.add(key)
+    if p.source.detail(key).get("is_internal"):
+        return  # dropped with the object it belongs to
     p.add(key, "drop", f"DROP {_KEYWORD[key.kind]} {key.name}")
 
 
 def alter_routine(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
     changed = {change.attribute for change in changes}
+    if p.target.detail(key).get("is_internal"):
+        return
     if key.kind == "aggregate" and changed - {"comment", "owner", "acl"}:
         _replace(p, key)
         return

@@ -151,8 +151,16 @@ def _alter_attributes(p: Planner, key: ObjectKey) -> None:
     if [name for name, _ in new] != kept + added or kept != [n for n in old if n in dict(new)]:
         _replace_unused(p, key, "its attributes change order")
         return
-    used = any(edge.dependent.kind == "column" for edge in p.dependents(key))
-    cascade = " CASCADE" if used else ""
+    users = sorted(e.dependent.name for e in p.dependents(key) if e.dependent.kind == "column")
+    used = bool(users)
+    cascade = ""
+    retyped = [name for name, type_ in new if name in old and old[name] != type_]
+    if retyped and users:
+        raise PlanError(
+            f"composite type {key.name}: attribute {retyped[0]} changes type, which PostgreSQL "
+            f"refuses while columns use the type ({', '.join(users)}). Write this migration by "
+            "hand (add a new attribute, copy the values, drop the old one)."
+        )
     for name in old:
         if name not in dict(new):
             p.add(

@@ -8,7 +8,9 @@ A pure function, tested without a server. The order is:
 2. drop steps, an object before anything it needs (read in the source);
 3. create and alter steps, an object after everything it needs (read in
    the target);
-4. ``CREATE INDEX CONCURRENTLY`` steps, which run outside a transaction.
+4. cleanup steps: drops of types, functions, sequences, extensions and
+   schemas that the steps before stopped using, ordered as drops;
+5. ``CREATE INDEX CONCURRENTLY`` steps, which run outside a transaction.
 
 Within 2 and 3 the steps are otherwise in a fixed, readable order: by kind
 (schemas, extensions, types, functions, tables with their parts, foreign
@@ -77,10 +79,12 @@ def order_steps(
     creates = [
         s for s in steps if s.phase == "create" and not s.adds_enum_value and not s.concurrently
     ]
+    cleanups = [s for s in steps if s.phase == "cleanup"]
     return [
         *first,
         *_sorted(drops, source_needs, foreign_keys, reverse=True),
         *_sorted(creates, target_needs, foreign_keys, reverse=False),
+        *_sorted(cleanups, source_needs, foreign_keys, reverse=True),
         *last,
     ]
 
@@ -119,7 +123,9 @@ def _sorted(
         if step.key.kind in CHILD_KINDS:
             required.add(owner(step.key))
         for other_key in required:
-            for other in by_key.get(other_key, ()):
+            # A part created or dropped with its table: its table's step stands for it.
+            found = by_key.get(other_key) or by_key.get(owner(other_key), ())
+            for other in found:
                 if other == index:
                     continue
                 if reverse:

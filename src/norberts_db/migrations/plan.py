@@ -9,10 +9,13 @@ result as an SQL file, each destructive statement marked with a comment.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from norberts_db.catalog.compare import compare
 from norberts_db.catalog.model import KIND_ORDER, Difference, ObjectKey
 from norberts_db.migrations.catalog import Catalog
 from norberts_db.migrations.ddl_parts import is_foreign_key
+from norberts_db.migrations.ddl_parts import replace as rebuild
 from norberts_db.migrations.ddl_tables import reset_default
 from norberts_db.migrations.kinds import HANDLERS, RECREATABLE
 from norberts_db.migrations.order import order_steps
@@ -38,6 +41,7 @@ def plan_migration(
     for difference in sorted(differences, key=_processing_order):
         _plan_difference(planner, difference)
     _rebuild_dependents(planner)
+    _drop_providers_last(planner)
     foreign_keys = frozenset(key for key in target.snapshot.objects if is_foreign_key(planner, key))
     steps = order_steps(
         planner.steps,
@@ -64,11 +68,15 @@ def _plan_difference(p: Planner, difference: Difference) -> None:
     elif difference.status == "unexpected":
         handler.drop(p, difference.key)
     else:
+        p.altered.add(difference.key)
         handler.alter(p, difference.key, difference.changes)
 
 
 def _rebuild_dependents(p: Planner) -> None:
     """Drop and create again whatever depends on an object the plan drops or replaces.
+
+A column that itself changes (to stop using a dropped type, say) needs
+nothing more: its own steps run before the drop, which comes last.
 
     A column whose type changes in place needs only its views, policies,
     triggers and routines rebuilt: PostgreSQL rebuilds its indexes and
@@ -93,12 +101,39 @@ def _rebuild_dependents(p: Planner) -> None:
                     f"{dependent.kind} {dependent.name} depends on {key.kind} {key.name}, which "
                     "this migration drops or re-creates. Write this migration by hand."
                 )
-            from norberts_db.migrations.ddl_parts import replace
-
-            replace(p, dependent)
+            rebuild(p, dependent)
             if dependent not in seen:
                 seen.add(dependent)
                 work.append(dependent)
+
+
+# Kinds other objects use rather than belong to. Dropped for good (not
+# replaced), they go last, once the columns, defaults and routines that used
+# them have been changed.
+_PROVIDERS = frozenset(
+    {
+        "schema",
+        "extension",
+        "enum",
+        "composite type",
+        "range type",
+        "domain",
+        "sequence",
+        "function",
+        "procedure",
+        "aggregate",
+        "window function",
+    }
+)
+
+
+def _drop_providers_last(p: Planner) -> None:
+    p.steps[:] = [
+        replace(step, phase="cleanup")
+        if step.phase == "drop" and step.key.kind in _PROVIDERS and step.key not in p.replaced
+        else step
+        for step in p.steps
+    ]
 
 
 def _settled(p: Planner, key: ObjectKey) -> bool:
@@ -107,8 +142,9 @@ def _settled(p: Planner, key: ObjectKey) -> bool:
 
 def _column_dependent(p: Planner, key: ObjectKey, through_default: bool, column: ObjectKey) -> None:
     if through_default:
-        reset_default(p, column)
-    elif column not in p.converted:
+        if column not in p.altered or key in p.replaced:
+            reset_default(p, column)
+    elif column not in p.converted and (column not in p.altered or key in p.replaced):
         raise PlanError(
             f"column {column.name} depends on {key.kind} {key.name}, which this migration "
             "drops or re-creates. Write this migration by hand."

@@ -49,6 +49,8 @@ class Planner:
     retyped: set[ObjectKey] = field(default_factory=set)
     # Columns whose default this plan already drops and sets again.
     defaults_reset: set[ObjectKey] = field(default_factory=set)
+    # Objects that differ in place (the comparison's "changed").
+    altered: set[ObjectKey] = field(default_factory=set)
     # Columns converted by an enum's re-creation (they need no other type change).
     converted: set[ObjectKey] = field(default_factory=set)
     _dependents: dict[ObjectKey, list[Edge]] = field(init=False, repr=False)
@@ -98,7 +100,13 @@ class Planner:
         return domain if catalog.has(domain) else ObjectKey("table", name)
 
     def goes_with_parent(self, key: ObjectKey) -> bool:
-        """A part of a table that this plan drops: DROP TABLE takes it along."""
+        """A part of a table that this plan drops: DROP TABLE takes it along.
+
+        Not a foreign key: it ties two tables, and dropping it first lets
+        tables that refer to each other be dropped in any order.
+        """
+        if key.kind == "constraint" and self.source.attrs(key).get("type") == "foreign key":
+            return False
         return key.kind in CHILD_KINDS and self.is_gone(self.parent(key, self.source))
 
     def comes_with_parent(self, key: ObjectKey) -> bool:

@@ -8,8 +8,10 @@ from typing import Literal
 from norberts_db.catalog.model import ObjectKey
 
 # "drop" steps run first, dependents before what they need; "create" steps
-# (which also alter and comment) run after, what is needed first.
-Phase = Literal["drop", "create"]
+# (which also alter and comment) run after, what is needed first; "cleanup"
+# steps drop, last, what nothing needs any more once the rest has run (a type
+# a column stops using, a function a default stops calling).
+Phase = Literal["drop", "create", "cleanup"]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,12 @@ SELECT
     format_type(ag.aggtranstype, NULL) AS stype,
     nullif(ag.aggfinalfn, 0)::regproc::text AS finalfunc,
     nullif(ag.aggcombinefn, 0)::regproc::text AS combinefunc,
-    ag.agginitval AS initcond
+    ag.agginitval AS initcond,
+    -- Made by PostgreSQL along with another object (a multirange's constructors).
+    EXISTS (
+        SELECT 1 FROM pg_catalog.pg_depend AS d
+        WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i'
+    ) AS is_internal
 FROM pg_catalog.pg_proc AS p
 INNER JOIN pg_catalog.pg_namespace AS n ON p.pronamespace = n.oid
 LEFT JOIN pg_catalog.pg_aggregate AS ag ON p.oid = ag.aggfnoid

@@ -1,0 +1,104 @@
+"""Round trips for the migration tests: build A and B, plan A -> B, apply the plan to A, compare.
+
+Creating a database costs a few hundred milliseconds (PostgreSQL 15 and
+later copy the template through the WAL), so the round trips reuse two
+databases per test process and empty them between pairs instead.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from norberts_db import databases
+from norberts_db.catalog.compare import compare
+from norberts_db.catalog.model import Difference
+from norberts_db.catalog.snapshot import snapshot_database
+from norberts_db.connection import connect
+from norberts_db.conninfo import ConnInfo
+from norberts_db.migrations.catalog import read_catalog
+from norberts_db.migrations.plan import PlanOptions, plan_migration, render_plan
+from norberts_db.migrations.runner import migrate
+
+from .conftest import unique_db_name
+
+
+def run_sql(info: ConnInfo, text: str) -> None:
+    if text.strip():
+        with connect(info, autocommit=True) as conn:
+            conn.execute(text)
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    sql: str
+    differences: tuple[Difference, ...]
+
+
+# Everything a pair can create, gone; public as a new database has it.
+EMPTY_DATABASE = """
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT evtname FROM pg_event_trigger LOOP
+        EXECUTE format('DROP EVENT TRIGGER %I', r.evtname);
+    END LOOP;
+    FOR r IN SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' LOOP
+        EXECUTE format('DROP EXTENSION %I CASCADE', r.extname);
+    END LOOP;
+    FOR r IN
+        SELECT nspname FROM pg_namespace
+        WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'public')
+            AND nspname NOT LIKE 'pg\\_%'
+    LOOP
+        EXECUTE format('DROP SCHEMA %I CASCADE', r.nspname);
+    END LOOP;
+END
+$$;
+DROP SCHEMA public CASCADE;
+CREATE SCHEMA public AUTHORIZATION pg_database_owner;
+COMMENT ON SCHEMA public IS 'standard public schema';
+GRANT USAGE ON SCHEMA public TO PUBLIC;
+"""
+
+
+@contextmanager
+def database_pair(server: ConnInfo) -> Iterator[tuple[ConnInfo, ConnInfo]]:
+    """Two scratch databases for round trips, dropped at the end."""
+    names = unique_db_name("rta"), unique_db_name("rtb")
+    for name in names:
+        databases.create_database(server, name)
+    try:
+        yield server.for_database(names[0]), server.for_database(names[1])
+    finally:
+        for name in names:
+            databases.drop_database(server, name)
+
+
+def round_trip(
+    pair: tuple[ConnInfo, ConnInfo],
+    a: str,
+    b: str,
+    *,
+    allow_destructive: bool = True,
+    **options: bool,
+) -> RoundTrip:
+    """Apply the migration from schema ``a`` to schema ``b`` to a database holding ``a``."""
+    source, target = pair
+    run_sql(source, EMPTY_DATABASE + a)
+    run_sql(target, EMPTY_DATABASE + b)
+    wanted = read_catalog(target)
+    plan = plan_migration(read_catalog(source), wanted, PlanOptions(**options))
+    if not allow_destructive:
+        assert not plan.destructive, render_plan(plan)
+    text = render_plan(plan)
+    if plan:
+        with tempfile.TemporaryDirectory() as folder:
+            (Path(folder) / "0001_roundtrip.sql").write_text(text, encoding="utf-8")
+            migrate(source, Path(folder))
+    found = compare(wanted.snapshot, snapshot_database(source))
+    return RoundTrip(text, tuple(found))

@@ -1,0 +1,336 @@
+"""Round trips: for pairs of schemas A and B, the migration A -> B applied to A gives exactly B.
+
+Each pair changes one kind of object (or one tricky combination), so a
+failure names what the generator gets wrong. ``verify`` (the catalog
+comparison) is the judge: no difference may remain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+
+from norberts_db.conninfo import ConnInfo
+
+from .migration_helpers import database_pair, round_trip
+
+T = "CREATE TABLE public.t (id bigint PRIMARY KEY, name text NOT NULL);\n"
+ENUM = "CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy');\n"
+FUNC_V1 = (
+    "CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$BEGIN NEW.name := lower(NEW.name); RETURN NEW; END$$;\n"
+)
+FUNC_V2 = FUNC_V1.replace("lower", "upper")
+TRIGGER = "CREATE TRIGGER t_touch BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.touch();\n"
+
+
+@dataclass(frozen=True)
+class Pair:
+    id: str
+    a: str
+    b: str
+    extension: str = ""
+    # Also B -> A: for pairs whose way back exercises other statements.
+    both_ways: bool = True
+
+
+PAIRS = [
+    # schemas and extensions
+    Pair("schema added", "", "CREATE SCHEMA app;\nCOMMENT ON SCHEMA app IS 'the app';"),
+    Pair("schema dropped", "CREATE SCHEMA app;", "", both_ways=False),
+    Pair("extension added", "", "CREATE EXTENSION citext;", extension="citext"),
+    Pair(
+        "extension used by a column",
+        T,
+        "CREATE EXTENSION citext;\n" + T.replace("name text", "name public.citext"),
+        extension="citext",
+    ),
+    # enums
+    Pair("enum created", "", ENUM, both_ways=False),
+    Pair("enum value appended", ENUM, ENUM.replace("'happy'", "'happy', 'ecstatic'")),
+    Pair("enum value inserted", ENUM, ENUM.replace("'ok'", "'meh', 'ok'")),
+    Pair(
+        "enum value added and used in a default",
+        ENUM + "CREATE TABLE public.p (m public.mood NOT NULL DEFAULT 'ok');",
+        ENUM.replace("'sad'", "'new', 'sad'")
+        + "CREATE TABLE public.p (m public.mood NOT NULL DEFAULT 'new');",
+    ),
+    Pair(
+        "enum value removed from a used type",
+        ENUM + "CREATE TABLE public.p (m public.mood DEFAULT 'sad', ms public.mood[]);",
+        ENUM.replace("'sad', ", "")
+        + "CREATE TABLE public.p (m public.mood DEFAULT 'ok', ms public.mood[]);",
+    ),
+    Pair(
+        "enum values reordered, with a check and a view",
+        ENUM
+        + "CREATE TABLE public.p (m public.mood CHECK (m <> 'sad'));\n"
+        + "CREATE VIEW public.v AS SELECT m FROM public.p;",
+        ENUM.replace("'sad', 'ok'", "'ok', 'sad'")
+        + "CREATE TABLE public.p (m public.mood CHECK (m <> 'sad'));\n"
+        + "CREATE VIEW public.v AS SELECT m FROM public.p;",
+    ),
+    Pair(
+        "enum comment",
+        ENUM,
+        ENUM + "COMMENT ON TYPE public.mood IS 'how it feels';",
+        both_ways=False,
+    ),
+    # domains, composite and range types
+    Pair(
+        "domain with a check",
+        "",
+        "CREATE DOMAIN public.pos AS integer NOT NULL DEFAULT 1 CONSTRAINT pos_ck CHECK (VALUE > 0);",
+    ),
+    Pair(
+        "domain altered",
+        "CREATE DOMAIN public.pos AS integer CONSTRAINT pos_ck CHECK (VALUE > 0);",
+        "CREATE DOMAIN public.pos AS integer NOT NULL DEFAULT 5 "
+        "CONSTRAINT pos_ck CHECK (VALUE > 1);",
+    ),
+    Pair(
+        "composite created", "", "CREATE TYPE public.pt AS (x integer, y integer);", both_ways=False
+    ),
+    Pair(
+        "composite attribute added and dropped while a column uses it",
+        "CREATE TYPE public.pt AS (x integer, y integer, z text);\n"
+        "CREATE TABLE public.shapes (p public.pt);",
+        "CREATE TYPE public.pt AS (x integer, y integer, w text);\n"
+        "CREATE TABLE public.shapes (p public.pt);",
+    ),
+    Pair(
+        "composite attribute retyped",
+        "CREATE TYPE public.pt AS (x integer, y integer);",
+        "CREATE TYPE public.pt AS (x bigint, y integer);",
+    ),
+    Pair(
+        "range type",
+        "",
+        "CREATE TYPE public.floatrange AS RANGE (SUBTYPE = float8);",
+        both_ways=False,
+    ),
+    # tables and columns
+    Pair(
+        "table created with comments",
+        "",
+        T + "COMMENT ON TABLE public.t IS 'things';\n"
+        "COMMENT ON COLUMN public.t.name IS 'its name';",
+    ),
+    Pair("table dropped", T, "", both_ways=False),
+    Pair(
+        "column added with default",
+        T,
+        T.replace("name text NOT NULL", "name text NOT NULL, n integer DEFAULT 0 NOT NULL"),
+    ),
+    Pair(
+        "column dropped",
+        T.replace("name text NOT NULL", "name text NOT NULL, n integer"),
+        T,
+        both_ways=False,
+    ),
+    Pair("column widened", T.replace("id bigint", "id integer"), T),
+    Pair(
+        "column type needs USING",
+        T.replace("name text", "name text, n text"),
+        T.replace("name text", "name text, n integer"),
+    ),
+    Pair(
+        "column default and nullability",
+        T,
+        T.replace("name text NOT NULL", "name text DEFAULT 'x'"),
+    ),
+    Pair(
+        "identity added, changed",
+        "CREATE TABLE public.i (a bigint NOT NULL, b bigint GENERATED BY DEFAULT AS IDENTITY);",
+        "CREATE TABLE public.i (a bigint GENERATED ALWAYS AS IDENTITY (START WITH 10), "
+        "b bigint GENERATED ALWAYS AS IDENTITY);",
+    ),
+    Pair(
+        "generated column expression",
+        "CREATE TABLE public.g (a integer, b integer GENERATED ALWAYS AS (a * 2) STORED);",
+        "CREATE TABLE public.g (a integer, b integer GENERATED ALWAYS AS (a * 3) STORED);",
+    ),
+    Pair(
+        "unlogged and storage options",
+        T,
+        T.replace("CREATE TABLE", "CREATE UNLOGGED TABLE").rstrip(";\n")
+        + " WITH (fillfactor = 70);",
+    ),
+    # constraints and indexes
+    Pair(
+        "check added",
+        T,
+        T.replace(
+            "name text NOT NULL", "name text NOT NULL CONSTRAINT t_name_ck CHECK (name <> '')"
+        ),
+        both_ways=False,
+    ),
+    Pair(
+        "foreign keys between new tables",
+        "",
+        "CREATE TABLE public.a (id bigint PRIMARY KEY, b_id bigint);\n"
+        "CREATE TABLE public.b (id bigint PRIMARY KEY, a_id bigint REFERENCES public.a);\n"
+        "ALTER TABLE public.a ADD FOREIGN KEY (b_id) REFERENCES public.b;",
+    ),
+    Pair(
+        "foreign key action changed",
+        T
+        + "CREATE TABLE public.c (t_id bigint CONSTRAINT c_t_fk REFERENCES public.t ON DELETE CASCADE);",
+        T
+        + "CREATE TABLE public.c (t_id bigint CONSTRAINT c_t_fk REFERENCES public.t ON DELETE SET NULL);",
+    ),
+    Pair(
+        "primary key renamed under a foreign key",
+        T + "CREATE TABLE public.c (t_id bigint REFERENCES public.t);",
+        T.replace("id bigint PRIMARY KEY", "id bigint CONSTRAINT t_pk PRIMARY KEY")
+        + "CREATE TABLE public.c (t_id bigint REFERENCES public.t);",
+    ),
+    Pair(
+        "unique and index",
+        T,
+        T + "ALTER TABLE public.t ADD CONSTRAINT t_name_uq UNIQUE (name);\n"
+        "CREATE INDEX t_lower_idx ON public.t (lower(name)) WHERE id > 0;\n"
+        "COMMENT ON INDEX public.t_lower_idx IS 'search';",
+    ),
+    Pair(
+        "index changed",
+        T + "CREATE INDEX t_idx ON public.t (name);",
+        T + "CREATE INDEX t_idx ON public.t (name DESC);",
+        both_ways=False,
+    ),
+    # sequences, views
+    Pair(
+        "sequence owned by a column it fills",
+        "",
+        "CREATE SEQUENCE public.s START 5 INCREMENT 2;\n"
+        "CREATE TABLE public.q (n bigint DEFAULT nextval('public.s'));\n"
+        "ALTER SEQUENCE public.s OWNED BY public.q.n;",
+    ),
+    Pair(
+        "sequence altered",
+        "CREATE SEQUENCE public.s;",
+        "CREATE SEQUENCE public.s INCREMENT 5 MAXVALUE 1000 CYCLE;",
+        both_ways=False,
+    ),
+    Pair(
+        "column retyped under views",
+        T.replace("name text", "name varchar(10)")
+        + "CREATE VIEW public.v AS SELECT id, name FROM public.t;\n"
+        "CREATE VIEW public.w AS SELECT name FROM public.v;\n"
+        "CREATE MATERIALIZED VIEW public.m AS SELECT count(*) AS n, max(name) AS top FROM public.t;",
+        T.replace("name text", "name varchar(20)")
+        + "CREATE VIEW public.v AS SELECT id, name FROM public.t;\n"
+        "CREATE VIEW public.w AS SELECT name FROM public.v;\n"
+        "CREATE MATERIALIZED VIEW public.m AS SELECT count(*) AS n, max(name) AS top FROM public.t;",
+    ),
+    Pair(
+        "view changed",
+        T + "CREATE VIEW public.v AS SELECT id FROM public.t;",
+        T + "CREATE VIEW public.v AS SELECT id, name FROM public.t;",
+        both_ways=False,
+    ),
+    # functions, procedures, triggers
+    Pair("function body changed", T + FUNC_V1 + TRIGGER, T + FUNC_V2 + TRIGGER),
+    Pair(
+        "function return type changed, with its trigger",
+        T + FUNC_V1.replace("RETURNS trigger", "RETURNS trigger") + TRIGGER,
+        T + "CREATE FUNCTION public.touch() RETURNS integer LANGUAGE sql AS 'SELECT 1';\n"
+        "CREATE FUNCTION public.touch2() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$BEGIN RETURN NEW; END$$;\n"
+        "CREATE TRIGGER t_touch BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.touch2();",
+    ),
+    Pair(
+        "function used by a default and a check changes return type",
+        "CREATE FUNCTION public.f() RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 1';\n"
+        "CREATE TABLE public.u (n integer DEFAULT public.f() CHECK (n <= public.f() + 10));",
+        "CREATE FUNCTION public.f() RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT 2';\n"
+        "CREATE TABLE public.u (n integer DEFAULT public.f() CHECK (n <= public.f() + 10));",
+    ),
+    Pair(
+        "sql-body function over a table",
+        T,
+        T + "CREATE FUNCTION public.n() RETURNS bigint LANGUAGE sql STABLE "
+        "BEGIN ATOMIC SELECT count(*) FROM public.t; END;",
+    ),
+    Pair(
+        "procedure",
+        "",
+        "CREATE PROCEDURE public.p(a integer) LANGUAGE sql AS 'SELECT a';",
+        both_ways=False,
+    ),
+    Pair(
+        "trigger disabled",
+        T + FUNC_V1 + TRIGGER,
+        T + FUNC_V1 + TRIGGER + "ALTER TABLE public.t DISABLE TRIGGER t_touch;",
+    ),
+    # row-level security, policies
+    Pair(
+        "row level security and a policy",
+        T,
+        T + "ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;\n"
+        "CREATE POLICY t_read ON public.t FOR SELECT USING (id > 0);",
+    ),
+    Pair(
+        "policy changed",
+        T + "CREATE POLICY t_read ON public.t FOR SELECT USING (id > 0);",
+        T + "CREATE POLICY t_read ON public.t FOR SELECT USING (id > 10);",
+        both_ways=False,
+    ),
+    Pair(
+        "column retyped under a policy",
+        T + "CREATE POLICY t_read ON public.t FOR SELECT USING (name <> 'x');",
+        T.replace("name text", "name varchar(50)")
+        + "CREATE POLICY t_read ON public.t FOR SELECT USING (name::text <> 'x');",
+    ),
+    # partitions
+    Pair(
+        "partitioned table",
+        "",
+        "CREATE TABLE public.ev (at date NOT NULL, n integer) PARTITION BY RANGE (at);\n"
+        "CREATE TABLE public.ev_2026 PARTITION OF public.ev "
+        "FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def pair_dbs(pg_server: ConnInfo) -> Iterator[tuple[ConnInfo, ConnInfo]]:
+    with database_pair(pg_server) as pair:
+        yield pair
+
+
+def _available(server: ConnInfo, extension: str) -> bool:
+    with psycopg.connect(**server.connect_kwargs()) as conn:
+        row = conn.execute(
+            "SELECT 1 FROM pg_available_extensions WHERE name = %s", [extension]
+        ).fetchone()
+    return row is not None
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=[pair.id for pair in PAIRS])
+def test_the_migration_from_a_to_b_turns_a_into_exactly_b(
+    pg_server: ConnInfo, pair_dbs: tuple[ConnInfo, ConnInfo], pair: Pair
+) -> None:
+    if pair.extension and not _available(pg_server, pair.extension):
+        pytest.skip(f"extension {pair.extension} is not available on this server")
+    result = round_trip(pair_dbs, pair.a, pair.b)
+    assert result.differences == (), f"{result.differences}\n--- migration:\n{result.sql}"
+    if pair.both_ways:
+        back = round_trip(pair_dbs, pair.b, pair.a)
+        assert back.differences == (), f"{back.differences}\n--- migration:\n{back.sql}"
+
+
+def test_the_project_schema_round_trips_from_an_empty_database(
+    pair_dbs: tuple[ConnInfo, ConnInfo],
+) -> None:
+    from .conftest import SCHEMA_FILE
+
+    schema = SCHEMA_FILE.read_text(encoding="utf-8")
+    result = round_trip(pair_dbs, "", schema)
+    # PostgreSQL prints "x BETWEEN a AND b" inside a longer AND as a nested
+    # AND that reads back flattened: equivalent, but not the same text.
+    left = [d for d in result.differences if "stop_sequences" not in d.name]
+    assert left == [], result.sql
