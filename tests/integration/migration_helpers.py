@@ -8,11 +8,10 @@ databases per test process and empty them between pairs instead.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
-from pathlib import Path
-
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 from norberts_db import databases
 from norberts_db.catalog.compare import compare

@@ -124,7 +124,7 @@ def _sorted(
             required.add(owner(step.key))
         for other_key in required:
             # A part created or dropped with its table: its table's step stands for it.
-            found = by_key.get(other_key) or by_key.get(owner(other_key), ())
+            found = by_key.get(other_key) or by_key.get(owner(other_key)) or []
             for other in found:
                 if other == index:
                     continue
