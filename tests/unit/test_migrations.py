@@ -169,8 +169,9 @@ def test_a_using_clause_is_added_when_postgresql_cannot_convert_by_itself(
 
 
 def test_added_enum_labels_are_placed_next_to_their_neighbours() -> None:
-    assert enum_additions(["a", "c"], ["new", "a", "b", "c", "z"]) == [
+    assert enum_additions(["a", "c"], ["new", "newer", "a", "b", "c", "z"]) == [
         ("new", "BEFORE", "a"),
+        ("newer", "AFTER", "new"),
         ("b", "AFTER", "a"),
         ("z", "AFTER", "c"),
     ]

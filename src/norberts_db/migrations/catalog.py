@@ -9,6 +9,7 @@ queries in ``migrations/queries`` in the same repeatable-read transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +84,15 @@ def read_catalog(info: ConnInfo, *, privileges: bool = False) -> Catalog:
                 f"Reading the catalog of database {info.dbname!r} at {info.address} failed: "
                 f"{str(exc).strip()}. The user needs to be able to read the system catalogs."
             ) from None
+
+
+def read_catalogs(
+    source: ConnInfo, target: ConnInfo, *, privileges: bool = False
+) -> tuple[Catalog, Catalog]:
+    """Both catalogs of a plan, read at the same time: each read waits mostly on its server."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        other = pool.submit(read_catalog, target, privileges=privileges)
+        return read_catalog(source, privileges=privileges), other.result()
 
 
 def _read_details(conn: psycopg.Connection[Any]) -> dict[ObjectKey, Details]:

@@ -18,7 +18,7 @@ from norberts_db.commands import Note, Report, _format, _stderr, pick
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
 from norberts_db.migrations import files, squawk
-from norberts_db.migrations.catalog import Catalog, read_catalog
+from norberts_db.migrations.catalog import read_catalogs
 from norberts_db.migrations.history import MigrationError
 from norberts_db.migrations.plan import Plan, PlanOptions, plan_migration, render_plan
 from norberts_db.migrations.runner import database_from_migrations, migrate
@@ -52,19 +52,15 @@ def diff(
     source = server.conninfo
     if to_url:
         target_info = ConnInfo.from_url(to_url, source="--to-url")
-        target, target_name = (
-            read_catalog(target_info, privileges=options.privileges),
-            str(target_info),
-        )
+        found, wanted = read_catalogs(source, target_info, privileges=options.privileges)
+        target_name = target_info.redacted()
     else:
         schema = load_script(settings.schema_path, what="schema file")
-        target, target_name = _schema_catalog(source, schema, options.privileges), schema.name
+        with _shadow(source, schema) as shadow:
+            found, wanted = read_catalogs(source, shadow, privileges=options.privileges)
+        target_name = schema.name
     plan = plan_migration(
-        read_catalog(source, privileges=options.privileges),
-        target,
-        options.plan,
-        source_name=source.redacted(),
-        target_name=target_name,
+        found, wanted, options.plan, source_name=source.redacted(), target_name=target_name
     )
     if not plan:
         return Report(f"-- {source.redacted()} already matches {target_name}.", MATCHES)
@@ -82,11 +78,12 @@ def new_migration(
     schema = load_script(settings.schema_path, what="schema file")
     server = pick(settings, note)
     server.up()
-    with database_from_migrations(server.conninfo, directory) as built:
+    with (
+        database_from_migrations(server.conninfo, directory) as built,
+        _shadow(server.conninfo, schema) as shadow,
+    ):
         plan = plan_migration(
-            read_catalog(built, privileges=options.privileges),
-            _schema_catalog(built, schema, options.privileges),
-            options.plan,
+            *read_catalogs(built, shadow, privileges=options.privileges), options.plan
         )
     relative = _relative(settings, schema.path)
     if not plan:
@@ -176,11 +173,6 @@ def refuse_destructive(plan: Plan, options: DiffOptions, task: str) -> None:
         "Nothing was written. If that data may go, run again with --allow-destructive; "
         "each such statement is then marked -- DESTRUCTIVE in the output."
     )
-
-
-def _schema_catalog(server: ConnInfo, schema: SqlScript, privileges: bool) -> Catalog:
-    with _shadow(server, schema) as shadow:
-        return read_catalog(shadow, privileges=privileges)
 
 
 @contextmanager

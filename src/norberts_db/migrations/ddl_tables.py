@@ -256,7 +256,10 @@ def _alter_type(
     collate = f" COLLATE {new['collation']}" if new.get("collation") else ""
     using = ""
     if safety.needs_using(old["type"], new["type"]):
-        using = f" USING {last_of(key.name)}::{new['type']}"
+        # Through the text form: a conversion every pair of types has, where a
+        # direct cast often does not (bigint to boolean, one enum to another).
+        via = "" if safety.parse_type(old["type"]).base in safety.STRINGS else "::text"
+        using = f" USING {last_of(key.name)}{via}::{new['type']}"
     # The old default may not convert to the new type: drop it first, set the new one after.
     reset = bool(using) and old.get("default") is not None and key not in p.defaults_reset
     if reset:

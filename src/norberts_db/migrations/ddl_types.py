@@ -70,7 +70,8 @@ def enum_additions(old: Sequence[str], new: Sequence[str]) -> list[tuple[str, st
         if index > 0:
             additions.append((label, "AFTER", new[index - 1]))
         else:
-            additions.append((label, "BEFORE", new[index + 1]))
+            # The first label: before the first existing one (those after it may be new too).
+            additions.append((label, "BEFORE", old[0]))
     return additions
 
 

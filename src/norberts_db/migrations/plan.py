@@ -75,12 +75,12 @@ def _plan_difference(p: Planner, difference: Difference) -> None:
 def _rebuild_dependents(p: Planner) -> None:
     """Drop and create again whatever depends on an object the plan drops or replaces.
 
-A column that itself changes (to stop using a dropped type, say) needs
-nothing more: its own steps run before the drop, which comes last.
+    A column that itself changes (to stop using a dropped type, say) needs
+    nothing more: its own steps run before the drop, which comes last.
 
-    A column whose type changes in place needs only its views, policies,
-    triggers and routines rebuilt: PostgreSQL rebuilds its indexes and
-    constraints itself.
+        A column whose type changes in place needs only its views, policies,
+        triggers and routines rebuilt: PostgreSQL rebuilds its indexes and
+        constraints itself.
     """
     work = sorted(p.dropped | p.replaced | p.retyped)
     seen = set(work)

@@ -16,7 +16,7 @@ _TYPE = re.compile(r"^(?P<base>.+?)(?:\((?P<args>[\d, ]+)\))?(?P<tail> with(?:ou
 _INTEGERS = {"smallint": 1, "integer": 2, "bigint": 3}
 _INTEGER_DIGITS = {"smallint": 5, "integer": 10, "bigint": 19}
 _NUMBERS = {*_INTEGERS, "numeric", "real", "double precision"}
-_STRINGS = {"text", "character varying", "character"}
+STRINGS = frozenset({"text", "character varying", "character"})
 _TIMES = {
     "date",
     "timestamp without time zone",
@@ -75,7 +75,7 @@ def needs_using(old: str, new: str) -> bool:
         return False
     if a.base in _NUMBERS and b.base in _NUMBERS:
         return False
-    if b.base in _STRINGS:
+    if b.base in STRINGS:
         # Every type converts to a string type by its output function.
         return False
     return (a.base, b.base) not in _ASSIGNABLE
