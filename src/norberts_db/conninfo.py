@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
@@ -10,7 +11,18 @@ import psycopg.conninfo
 
 from norberts_db.errors import SettingsError
 
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", ""})
+LOCAL_HOSTS = frozenset({"localhost", ""})
+
+
+def is_local_address(address: str) -> bool:
+    """A loopback IP address, ``localhost``, a unix socket directory, or empty (the default)."""
+    text = address.strip().lower().removeprefix("[").removesuffix("]")
+    if text in LOCAL_HOSTS or text.startswith(("/", "@")):
+        return True
+    try:
+        return ipaddress.ip_address(text).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -55,8 +67,18 @@ class ConnInfo:
 
     @property
     def is_loopback(self) -> bool:
-        """True for a loopback address or a unix socket directory."""
-        return self.host in LOCAL_HOSTS or self.host.startswith(("/", "127."))
+        """True when every address libpq may connect to is a loopback address or unix socket.
+
+        ``host`` may list several hosts, and ``hostaddr`` (which libpq connects to
+        instead of resolving ``host``) may point elsewhere, so all of them count. A
+        ``service`` entry can name any host in a file this toolkit does not read, so
+        it is never taken for local.
+        """
+        options = dict(self.options)
+        if "service" in options:
+            return False
+        addresses = [*self.host.split(","), *options.get("hostaddr", "").split(",")]
+        return all(is_local_address(address) for address in addresses)
 
     def connect_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``psycopg.connect``: the password travels out of band."""

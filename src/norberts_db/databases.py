@@ -3,16 +3,30 @@
 ``CREATE DATABASE`` and ``DROP DATABASE`` cannot run in a transaction block,
 so these use an autocommit connection to the ``postgres`` database. Names are
 always composed with :mod:`psycopg.sql`.
+
+Databases the toolkit's own servers create are marked as development databases
+with ``ALTER DATABASE ... SET norberts.environment = 'development'``. That mark
+is a per-database setting kept in the catalog: it survives reconnects and
+restarts, costs one indexed catalog read to check, shows in ``psql``'s
+``\\drds``, is kept by ``pg_dump --create``, and the application can read it
+with ``current_setting('norberts.environment', true)``. A ``COMMENT`` would do
+the first two, but comments are free text people already use for other things.
 """
 
 from __future__ import annotations
 
+import psycopg
 from psycopg import sql
 
+from norberts_db import queries
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 
 MAINTENANCE_DB = "postgres"
+MARKER_SETTING = "norberts.environment"
+DEVELOPMENT = "development"
+
+Connection = psycopg.Connection[tuple[object, ...]]
 
 
 def database_exists(server: ConnInfo, name: str) -> bool:
@@ -31,11 +45,39 @@ def create_database(server: ConnInfo, name: str, *, template: str | None = None)
 
 
 def ensure_database(server: ConnInfo, name: str) -> bool:
-    """Create ``name`` if it does not exist. Returns True when it was created."""
-    if database_exists(server, name):
-        return False
-    create_database(server, name)
-    return True
+    """Create ``name`` if it does not exist, and mark it as a development database.
+
+    An existing database is marked only if it carries no mark yet, so a mark
+    someone set on purpose (``production``) is never overwritten. Only the
+    toolkit's own servers call this. Returns True when the database was created.
+    """
+    with connect(server.for_database(MAINTENANCE_DB), autocommit=True) as conn:
+        row = conn.execute("SELECT 1 FROM pg_catalog.pg_database WHERE datname = %s", [name])
+        created = row.fetchone() is None
+        if created:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if created or read_marker(conn, name) is None:
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} SET {} = {}").format(
+                    sql.Identifier(name),
+                    sql.Identifier(*MARKER_SETTING.split(".")),
+                    sql.Literal(DEVELOPMENT),
+                )
+            )
+    return created
+
+
+def read_marker(conn: Connection, name: str) -> str | None:
+    """The ``norberts.environment`` mark of database ``name``, None if it has none."""
+    row = conn.execute(queries.load("environment_marker"), {"dbname": name}).fetchone()
+    return None if row is None else str(row[0])
+
+
+def marked_databases(server: ConnInfo) -> dict[str, str]:
+    """Every marked database of the server, and its mark."""
+    with connect(server.for_database(MAINTENANCE_DB), autocommit=True) as conn:
+        rows = conn.execute(queries.load("marked_databases")).fetchall()
+    return {str(database): str(marker) for database, marker in rows}
 
 
 def drop_database(server: ConnInfo, name: str) -> None:

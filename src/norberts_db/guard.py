@@ -1,10 +1,17 @@
-"""The safety check in front of every destructive task (reset, drop, down --volumes).
+"""The safety checks in front of every destructive task (reset, drop, down --volumes).
 
-It decides from the settings alone, before any connection is opened and
-before any destructive statement is sent: a server this toolkit manages, or
-one on a loopback address or unix socket, is a local development server.
-Anything else needs ``--allow-remote`` and a typed confirmation, or, where no
-one can type (CI), the database name in ``NORBERTS_DB_CONFIRM_REMOTE``.
+Two checks, at two moments:
+
+- :func:`check_destructive` decides from the settings alone, before any
+  connection is opened: a server this toolkit manages, or one whose every
+  address is a loopback address or unix socket, is a local development server.
+  Anything else needs ``--allow-remote`` and the database name, typed at a
+  prompt or, where no one can type (CI), given in ``NORBERTS_DB_CONFIRM_REMOTE``.
+- :func:`check_marker` runs on the connection, inside the transaction and
+  before any destructive statement: a database marked
+  ``norberts.environment`` with anything but ``development`` is refused, on
+  any host. There is no flag to override it: whoever really means to wipe
+  such a database removes the mark first, as its owner, in SQL.
 """
 
 from __future__ import annotations
@@ -13,10 +20,30 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 
-from norberts_db.conninfo import ConnInfo
+from psycopg import sql
+
+from norberts_db.conninfo import ConnInfo, is_local_address
 from norberts_db.errors import GuardError
 
 CONFIRM_ENV = "NORBERTS_DB_CONFIRM_REMOTE"
+MARKER = "norberts.environment"
+DEVELOPMENT = "development"
+
+
+def is_local(info: ConnInfo, *, managed: bool, environ: Mapping[str, str]) -> bool:
+    """Whether ``info`` certainly reaches a server on this machine.
+
+    libpq reads PGHOSTADDR and PGSERVICE when the connection parameters do not
+    say otherwise, and either can send a connection to "127.0.0.1" elsewhere.
+    """
+    options = dict(info.options)
+    if "hostaddr" not in options:
+        redirect = environ.get("PGHOSTADDR", "")
+        if redirect and not all(is_local_address(a) for a in redirect.split(",")):
+            return False
+    if "service" not in options and environ.get("PGSERVICE"):
+        return False
+    return managed or info.is_loopback
 
 
 def check_destructive(
@@ -29,26 +56,57 @@ def check_destructive(
     ask: Callable[[str], str] | None = None,
     interactive: bool | None = None,
 ) -> None:
-    """Raise :class:`GuardError` unless ``action`` may run against ``info``."""
-    if managed or info.is_loopback:
+    """Raise :class:`GuardError` unless ``action`` may run against ``info``.
+
+    Decides from ``info`` and the environment only, so it never connects.
+    """
+    env = os.environ if environ is None else environ
+    if is_local(info, managed=managed, environ=env):
         return
-    target = f"database {info.dbname!r} on host {info.host}:{info.port}"
+    hostaddr = dict(info.options).get("hostaddr")
+    address = f"address {hostaddr}, " if hostaddr else ""
+    target = f"database {info.dbname!r} on host {info.host} ({address}port {info.port})"
     if not allow_remote:
         raise GuardError(
-            f"Refusing to {action} {target}: it is not a local development server. "
-            f"If you really mean it, pass --allow-remote and confirm the database name "
-            f"(in a non-interactive run, set {CONFIRM_ENV}={info.dbname})."
+            f"Refusing to {action} {target}: it is not a local development server, and "
+            "nothing was sent to it. If you really mean it, run the task again with "
+            "--allow-remote and type the database name when asked; where no one can type "
+            f"(CI), also set {CONFIRM_ENV}={info.dbname}."
         )
-    env = os.environ if environ is None else environ
     if env.get(CONFIRM_ENV) == info.dbname:
         return
     is_tty = sys.stdin.isatty() if interactive is None else interactive
     if not is_tty:
+        given = env.get(CONFIRM_ENV)
+        why = f"{CONFIRM_ENV} is {given!r}, not" if given else f"{CONFIRM_ENV} does not name"
         raise GuardError(
-            f"Refusing to {action} {target} without confirmation: this run is not interactive. "
-            f"Set {CONFIRM_ENV}={info.dbname} to confirm."
+            f"Refusing to {action} {target}: this run is not interactive, so no one can "
+            f"confirm, and {why} the database. Set {CONFIRM_ENV}={info.dbname} to confirm."
         )
     prompt = ask or input
-    typed = prompt(f"This will {action} {target}. Type the database name to confirm: ")
+    try:
+        typed = prompt(f"This will {action} {target}. Type the database name to confirm: ")
+    except (EOFError, KeyboardInterrupt):
+        typed = ""
     if typed.strip() != info.dbname:
-        raise GuardError(f"Confirmation did not match {info.dbname!r}; nothing was changed.")
+        raise GuardError(
+            f"Refusing to {action} {target}: the name typed did not match {info.dbname!r}. "
+            "Nothing was changed."
+        )
+
+
+def check_marker(action: str, info: ConnInfo, marker: str | None) -> None:
+    """Raise :class:`GuardError` if the database is marked as anything but development.
+
+    An unmarked database is allowed: CI service containers and databases made
+    by hand carry no mark, and the host check has already spoken for them.
+    """
+    if marker is None or marker.strip().lower() == DEVELOPMENT:
+        return
+    name = sql.Identifier(info.dbname).as_string()
+    raise GuardError(
+        f"Refusing to {action} database {info.dbname!r} at {info.address}: it is marked "
+        f"{MARKER} = {marker!r}, and only development databases are reset or dropped. "
+        "Nothing was changed. If this database really is disposable, have its owner remove "
+        f"the mark first (ALTER DATABASE {name} RESET {MARKER};) and run the task again."
+    )
