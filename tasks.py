@@ -73,13 +73,26 @@ def server_flags(body: Callable[..., None]) -> Callable[..., None]:
 
 @contextmanager
 def reported(code: int | None = None) -> Iterator[None]:
-    """Turn an expected failure into one message and a non-zero exit, never a traceback."""
+    """Turn an expected failure into one message and a non-zero exit, never a traceback.
+
+    SIGTERM and SIGHUP stop a task like Ctrl-C, so its cleanups run (rollback,
+    removal of half-created containers and temporary databases).
+    """
     from norberts_db.errors import NorbertsDbError
+    from norberts_db.interrupts import terminate_as_interrupt
 
     try:
-        yield
+        with terminate_as_interrupt():
+            yield
     except NorbertsDbError as exc:
         raise Exit(f"error: {exc}", code=code or exc.exit_code) from None
+    except KeyboardInterrupt as exc:
+        signal = f" ({exc})" if str(exc) else ""
+        raise Exit(
+            f"error: interrupted{signal}. A reset, create or drop that had not finished was "
+            "rolled back as a whole; run the task again.",
+            code=130,
+        ) from None
 
 
 def settings(**flags: Any) -> Any:

@@ -51,12 +51,16 @@ def serve(
 
     The toolkit's own dev server, when it already answers, is used at once
     (:mod:`norberts_db.servers.running`). ``destructive`` names the action for
-    the safety check, which runs before anything is started or connected to.
+    the safety check, which runs before anything is started, and before any
+    connection to a server that is not the toolkit's own.
     """
     warm = running.find(settings)
     if warm is not None:
         note(f"backend: {warm.backend} (its dev server is running)")
-        return warm, managed_conninfo(settings)
+        target = managed_conninfo(settings)
+        if destructive is not None:
+            guard.check_destructive(destructive, target, managed=True, allow_remote=allow_remote)
+        return warm, target
     server = pick(settings, note)
     if destructive is not None:
         guard.check_destructive(
@@ -82,7 +86,21 @@ def down(settings: Settings, *, volumes: bool, allow_remote: bool, note: Note = 
             managed=server.is_managed,
             allow_remote=allow_remote,
         )
+        _refuse_marked_databases(server)
     return server.down(volumes=volumes)
+
+
+def _refuse_marked_databases(server: Server) -> None:
+    """Refuse to delete a running server's data if it holds a database marked non-development.
+
+    A stopped server cannot be asked; its data is deleted on the host check alone.
+    """
+    if not server.is_managed or not server.state().running:
+        return
+    from norberts_db.databases import marked_databases
+
+    for name, marker in marked_databases(server.conninfo).items():
+        guard.check_marker("delete the server holding", server.conninfo.for_database(name), marker)
 
 
 def status(settings: Settings, note: Note = _stderr) -> str:
@@ -130,7 +148,7 @@ def _find_psql(settings: Settings) -> str:
 def create(settings: Settings, note: Note = _stderr) -> str:
     schema = load_script(settings.schema_path, what="schema file")
     info, target = serve(settings, note)
-    result = apply.create(target, schema)
+    result = apply.create(target, schema, limits=apply.Limits.from_settings(settings))
     return f"created {schema.path.name} in {info.database}: {_done(result)}"
 
 
@@ -138,7 +156,7 @@ def drop(settings: Settings, *, allow_remote: bool, note: Note = _stderr) -> str
     script = load_script(settings.drop_script_path, what="drop script")
     action = "drop every schema object in"
     info, target = serve(settings, note, destructive=action, allow_remote=allow_remote)
-    result = apply.drop(target, script)
+    result = apply.drop(target, script, limits=apply.Limits.from_settings(settings))
     return f"dropped the schema objects of {info.database}: {_done(result)}"
 
 
@@ -147,7 +165,8 @@ def reset(settings: Settings, *, allow_remote: bool, note: Note = _stderr) -> st
     drop_script = load_script(settings.drop_script_path, what="drop script")
     schema = load_script(settings.schema_path, what="schema file")
     info, target = serve(settings, note, destructive="reset", allow_remote=allow_remote)
-    result = apply.reset(target, drop_script, schema)
+    limits = apply.Limits.from_settings(settings)
+    result = apply.reset(target, drop_script, schema, limits=limits)
     return f"reset {info.database} on {info.backend} (PostgreSQL {info.version}): {_done(result)}"
 
 

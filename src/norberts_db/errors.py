@@ -22,7 +22,17 @@ class SqlFileError(NorbertsDbError):
 
 
 class SqlScriptError(NorbertsDbError):
-    """The server rejected a statement of an SQL file. Nothing of the script was kept."""
+    """The server rejected a statement of an SQL file. Nothing of the script was kept.
+
+    ``sqlstate`` is the server's error code, and ``path`` the file, when known.
+    """
+
+    def __init__(
+        self, message: str, *, sqlstate: str | None = None, path: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+        self.path = path
 
 
 class ServerError(NorbertsDbError):
@@ -35,3 +45,7 @@ class DockerUnavailableError(ServerError):
 
 class GuardError(NorbertsDbError):
     """A destructive action was refused because the target is not clearly a dev database."""
+
+
+class TimeoutExceeded(NorbertsDbError):
+    """A lock wait or a statement ran past lock_timeout or statement_timeout, and was ended."""

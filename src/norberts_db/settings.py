@@ -8,6 +8,7 @@ came from, so nothing further down has to second-guess a setting.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import tomllib
@@ -43,6 +44,10 @@ class Settings:
     schema: Path = Path("sql/norberts_schema.sql")
     drop_script: Path = Path("sql/drop_all_tables.sql")
     ready_timeout: float = 60.0
+    # Seconds db.reset/create/drop wait for a lock (the schema lock included), and
+    # that one statement may run; 0 means no limit. Applied with SET LOCAL.
+    lock_timeout: float = 30.0
+    statement_timeout: float = 300.0
     container_name: str = "norberts-db-pg{major}"
     volume_name: str = "norberts-db-pg{major}-data"
     pg_bin_dir: Path | None = None
@@ -236,8 +241,18 @@ def _validated(settings: Settings) -> Settings:
         raise SettingsError(
             f"{where('port')}: port {settings.port} is out of range. Use a number from 1 to 65535."
         )
-    if settings.ready_timeout <= 0:
-        raise SettingsError(f"{where('ready_timeout')}: must be a positive number of seconds.")
+    if not math.isfinite(settings.ready_timeout) or settings.ready_timeout <= 0:
+        raise SettingsError(
+            f"{where('ready_timeout')}: {settings.ready_timeout!r} is not a positive number "
+            "of seconds."
+        )
+    for key in ("lock_timeout", "statement_timeout"):
+        value = getattr(settings, key)
+        if not math.isfinite(value) or value < 0:
+            raise SettingsError(
+                f"{where(key)}: {value!r} is not a number of seconds. "
+                "Use a number of 0 or more (0 means no limit)."
+            )
     for key in ("user", "database", "host"):
         value = getattr(settings, key)
         if not value or "\x00" in value:
