@@ -21,6 +21,7 @@ from dataclasses import replace
 
 import psycopg
 
+from norberts_db import queries
 from norberts_db.apply import apply_scripts, run_script
 from norberts_db.catalog.compare import compare, objects_compared
 from norberts_db.catalog.model import Difference, Snapshot
@@ -42,7 +43,7 @@ from norberts_db.catalog.results import (
 from norberts_db.catalog.snapshot import snapshot_database
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
-from norberts_db.databases import create_database, drop_database
+from norberts_db.databases import MAINTENANCE_DB, create_database, drop_database
 from norberts_db.errors import NorbertsDbError, ServerError, SqlScriptError
 from norberts_db.sqlfile import SqlScript
 
@@ -177,17 +178,37 @@ def temporary_database(server: ConnInfo, prefix: str) -> Iterator[ConnInfo]:
     The name is random per call, so concurrent runs never share one. The drop
     is attempted even if creating seemed to fail: an interrupt can arrive after
     the server created the database but before the client heard of it.
+
+    A process killed outright (SIGKILL) cannot drop its database, so a
+    maintenance session claims the name for as long as the database lives,
+    and each call first drops the databases of ``prefix`` that nobody claims.
     """
     name = prefix + secrets.token_hex(8)
-    try:
-        _create(server, name)
-        yield server.for_database(name)
-    except BaseException:
-        # The error under way says more than a failure to clean up after it.
-        with suppress(NorbertsDbError, psycopg.Error):
-            _drop(server, name)
-        raise
-    _drop(server, name)
+    with _claimed(server, name, prefix):
+        try:
+            _create(server, name)
+            yield server.for_database(name)
+        except BaseException:
+            # The error under way says more than a failure to clean up after it.
+            with suppress(NorbertsDbError, psycopg.Error):
+                _drop(server, name)
+            raise
+        _drop(server, name)
+
+
+@contextmanager
+def _claimed(server: ConnInfo, name: str, prefix: str) -> Iterator[None]:
+    """Hold the claim on ``name``; sweep the leftovers of ``prefix`` first."""
+    with connect(server.for_database(MAINTENANCE_DB), autocommit=True) as keeper:
+        keeper.execute(queries.load("temporary_claim"), {"name": name})
+        leftovers = keeper.execute(
+            queries.load("temporary_leftovers"), {"prefix": prefix, "name": name}
+        ).fetchall()
+        for (leftover,) in leftovers:
+            with suppress(NorbertsDbError, psycopg.Error):
+                _drop(server, str(leftover))
+            keeper.execute(queries.load("temporary_release"), {"name": leftover})
+        yield
 
 
 def _create(server: ConnInfo, name: str) -> None:
