@@ -13,6 +13,7 @@ saying why and what would provide one, instead of failing one by one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -24,7 +25,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from norberts_db import apply, databases
+from norberts_db import apply, databases, pgbinaries
+from norberts_db.connection import server_version
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
 from norberts_db.servers import Server, choose_server
@@ -53,6 +55,19 @@ def reachable_tmpdir(prefix: str) -> Path:
     return path
 
 
+def project_bin_dir(env: dict[str, str]) -> str | None:
+    """Server binaries the project already has (system, wheel, or its fetched cache).
+
+    Test servers keep their state in a temporary folder, so the project's own
+    cache of fetched binaries has to be named explicitly.
+    """
+    if env.get("NORBERTS_DB_PG_BIN_DIR"):
+        return env["NORBERTS_DB_PG_BIN_DIR"]
+    major = load_settings(project_root=PROJECT_ROOT, environ=env).pg_version
+    found = pgbinaries.find(major, state_dir=PROJECT_ROOT / ".norberts_db")
+    return str(found.bin_dir) if found else None
+
+
 def test_server_settings(state_dir: Path, **overrides: object) -> Settings:
     """Settings for a throwaway server of the session's major, isolated from the dev server."""
     env = {k: v for k, v in os.environ.items() if k.startswith("NORBERTS_DB_")}
@@ -66,32 +81,74 @@ def test_server_settings(state_dir: Path, **overrides: object) -> Settings:
         "state_dir": str(state_dir),
         "database": "norberts_test",
         "ready_timeout": 120,
+        "pg_bin_dir": project_bin_dir(env),
     }
     defaults.update(overrides)
     return load_settings(project_root=PROJECT_ROOT, environ=env, **defaults)
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[ConnInfo]:
-    """The maintenance database (``postgres``) of the session's server, as a superuser."""
-    url = os.environ.get("NORBERTS_DB_TEST_URL")
-    if url:
-        info = ConnInfo.from_url(url, source="NORBERTS_DB_TEST_URL")
-        yield info.for_database(databases.MAINTENANCE_DB)
-        return
-    state_dir = reachable_tmpdir("norberts-db-test-")
-    server: Server | None = None
-    try:
+class SessionServer:
+    """The one server of a test session, started on first use and stopped at the end.
+
+    It starts when the report header is written, so the header can show the
+    server's real version, or else when the first test needs it.
+    """
+
+    def __init__(self) -> None:
+        self.conninfo: ConnInfo | None = None
+        self.version = ""
+        self.problem: str | None = None
+        self._server: Server | None = None
+        self._state_dir: Path | None = None
+        self._started = False
+
+    def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        url = os.environ.get("NORBERTS_DB_TEST_URL")
         try:
-            server = choose_server(test_server_settings(state_dir)).server
-            server.up()
+            if url:
+                info = ConnInfo.from_url(url, source="NORBERTS_DB_TEST_URL")
+                self.conninfo = info.for_database(databases.MAINTENANCE_DB)
+                self.version = server_version(self.conninfo)
+                return
+            self._state_dir = reachable_tmpdir("norberts-db-test-")
+            self._server = choose_server(test_server_settings(self._state_dir)).server
+            self.version = f"{self._server.up().version} ({self._server.describe()})"
+            self.conninfo = self._server.conninfo.for_database(databases.MAINTENANCE_DB)
         except NorbertsDbError as exc:
-            pytest.skip(f"no PostgreSQL server for the integration tests: {exc}")
-        yield server.conninfo.for_database(databases.MAINTENANCE_DB)
-    finally:
-        if server is not None:
-            server.down(volumes=True)
-        shutil.rmtree(state_dir, ignore_errors=True)
+            self.problem = str(exc)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            with contextlib.suppress(NorbertsDbError):
+                self._server.down(volumes=True)
+        if self._state_dir is not None:
+            shutil.rmtree(self._state_dir, ignore_errors=True)
+
+
+SESSION_SERVER = SessionServer()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    SESSION_SERVER.start()
+    if SESSION_SERVER.problem is not None:
+        return [f"norberts_db: no PostgreSQL server: {SESSION_SERVER.problem}"]
+    return [f"norberts_db: PostgreSQL {SESSION_SERVER.version}"]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    SESSION_SERVER.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> ConnInfo:
+    """The maintenance database (``postgres``) of the session's server, as a superuser."""
+    SESSION_SERVER.start()
+    if SESSION_SERVER.conninfo is None:
+        pytest.skip(f"no PostgreSQL server for the integration tests: {SESSION_SERVER.problem}")
+    return SESSION_SERVER.conninfo
 
 
 @pytest.fixture(scope="session")
@@ -156,10 +213,3 @@ def schema_db(pg_server: ConnInfo, schema_template: str) -> Iterator[ConnInfo]:
         yield pg_server.for_database(name)
     finally:
         databases.drop_database(pg_server, name)
-
-
-def pytest_report_header(config: pytest.Config) -> list[str]:
-    major = os.environ.get("NORBERTS_DB_PG_VERSION", "default")
-    backend = os.environ.get("NORBERTS_DB_TEST_BACKEND", "auto")
-    source = "NORBERTS_DB_TEST_URL" if os.environ.get("NORBERTS_DB_TEST_URL") else backend
-    return [f"norberts_db: PostgreSQL major {major}, server from {source}"]

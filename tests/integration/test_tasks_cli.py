@@ -22,7 +22,7 @@ import pytest
 from norberts_db.conninfo import ConnInfo
 from norberts_db.settings import load_settings
 
-from .conftest import PROJECT_ROOT, free_port, reachable_tmpdir
+from .conftest import PROJECT_ROOT, free_port, project_bin_dir, reachable_tmpdir
 
 EXPECTED_TABLES = {
     "users",
@@ -96,6 +96,9 @@ def cli(request: pytest.FixtureRequest) -> Iterator[Cli]:
         NORBERTS_DB_VOLUME_NAME=f"norberts-db-{tag}-pg{{major}}-data",
         NORBERTS_DB_DATABASE="norberts_cli",
     )
+    bin_dir = project_bin_dir(env)
+    if bin_dir:
+        env["NORBERTS_DB_PG_BIN_DIR"] = bin_dir
     reason = _backend_unavailable(backend, env)
     if reason is not None:
         shutil.rmtree(state_dir, ignore_errors=True)
