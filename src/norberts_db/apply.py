@@ -312,9 +312,10 @@ def reset(
             raise
         before, _, after = str(exc).partition(f"\n{NOTHING_CHANGED}")
         raise SqlScriptError(
-            f"{before}\n  The drop script {drop_script.name} ran first but left this object "
-            "behind: add a DROP ... IF EXISTS for it there (`invoke db.check-drop` lists "
-            f"everything it leaves).\n{NOTHING_CHANGED}{after}",
+            f"{before}\n  If the database held it before the reset, the drop script "
+            f"{drop_script.name} does not remove it: add a DROP ... IF EXISTS for it there "
+            "(`invoke db.check-drop` lists what the drop script leaves behind). Otherwise the "
+            f"schema file creates it twice.\n{NOTHING_CHANGED}{after}",
             sqlstate=exc.sqlstate,
             path=exc.path,
         ) from None

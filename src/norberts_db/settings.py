@@ -249,9 +249,10 @@ def _validated(settings: Settings) -> Settings:
     for key in ("lock_timeout", "statement_timeout"):
         value = getattr(settings, key)
         if not math.isfinite(value) or value < 0:
+            problem = "is negative" if value < 0 else "is not a finite number"
             raise SettingsError(
-                f"{where(key)}: {value!r} is not a number of seconds. "
-                "Use a number of 0 or more (0 means no limit)."
+                f"{where(key)}: {value!r} {problem}. Give a number of seconds, 0 or more "
+                "(0 means no limit)."
             )
     for key in ("user", "database", "host"):
         value = getattr(settings, key)

@@ -21,6 +21,10 @@ _TRANSACTION_CONTROL = (
     "are atomic that way) and leave the database half-changed. Remove it: the toolkit "
     "begins and commits the transaction itself."
 )
+_SAVEPOINTS = (
+    "the toolkit manages the one transaction the file runs in, savepoints included (it "
+    "uses its own to find a failing statement). Remove it."
+)
 _OUTSIDE_TRANSACTION = (
     "PostgreSQL refuses it inside a transaction, and the file runs in one. Remove it, or "
     "move it to a migration (sql/migrations/), which runs such statements on their own."
@@ -44,7 +48,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), advice)
     for pattern, advice in (
         (r"^(BEGIN|START TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b", _TRANSACTION_CONTROL),
-        (r"^(SAVEPOINT|RELEASE|PREPARE TRANSACTION)\b", _TRANSACTION_CONTROL),
+        (r"^(SAVEPOINT|RELEASE|PREPARE TRANSACTION)\b", _SAVEPOINTS),
         (r"^(CREATE (UNIQUE )?INDEX|DROP INDEX) CONCURRENTLY\b", _CONCURRENTLY),
         (r"^REINDEX (\( [^)]* \) )?[A-Z]+ CONCURRENTLY\b", _CONCURRENTLY),
         (r"^ALTER TABLE\b.*\bDETACH PARTITION\b.*\bCONCURRENTLY$", _CONCURRENTLY),
