@@ -1,0 +1,3 @@
+BEGIN;
+CREATE TABLE public.notes (id bigint PRIMARY KEY);
+COMMIT;

@@ -1,0 +1,3 @@
+-- Nothing but comments here.
+/* Not even a
+   statement. */

@@ -1,0 +1,4 @@
+-- The body opened on line 3 is never closed.
+CREATE FUNCTION public.answer() RETURNS integer
+LANGUAGE sql AS $body$
+    SELECT 42;

@@ -1,0 +1,2 @@
+CREATE TABLE public.notes (id bigint PRIMARY KEY);
+VACUUM ANALYZE public.notes;
