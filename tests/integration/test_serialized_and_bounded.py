@@ -1,0 +1,256 @@
+"""Concurrent resets and creates run one after the other; lock waits and statements are bounded.
+
+Serialization is shown, not inferred from exit codes: every run writes the
+moment it starts and ends into a log table that no reset touches, from inside
+its own transaction, and the intervals must not overlap.
+
+What "each must succeed" means for creates: creating the same objects twice
+fails with "already exists" by design, whatever the order. So each create
+builds its own schema (extra_1, extra_2, ...), which no reset drops, while
+the resets rebuild the project schema. Six runs at once, all exit 0.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import signal
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from norberts_db import apply
+from norberts_db.conninfo import ConnInfo
+from norberts_db.sqlfile import SqlScript, Statement
+
+from .conftest import DROP_FILE, SCHEMA_FILE, reachable_tmpdir
+from .safety_helpers import (
+    execute,
+    fingerprint,
+    run_tasks,
+    start_process,
+    url_environment,
+)
+
+RUNS = 3  # of each kind: 3 resets and 3 creates at once
+SCHEMA_LOCK = "SELECT pg_advisory_lock(1312965698, 1396918349)"
+
+
+@pytest.fixture
+def state_dir() -> Iterator[Path]:
+    path = reachable_tmpdir("norberts-db-serial-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def log_entry(run: str, phase: str) -> str:
+    """An INSERT into the run log, stamped when it executes (clock_timestamp())."""
+    entry = sql.SQL("INSERT INTO run_log.runs (run, phase) VALUES ({}, {});\n")
+    return entry.format(sql.Literal(run), sql.Literal(phase)).as_string()
+
+
+def test_six_concurrent_resets_and_creates_all_succeed_one_after_the_other(
+    schema_db: ConnInfo, state_dir: Path
+) -> None:
+    execute(
+        schema_db,
+        "CREATE SCHEMA run_log; CREATE TABLE run_log.runs "
+        "(run text, phase text, at timestamptz NOT NULL DEFAULT clock_timestamp())",
+    )
+    schema, drop = SCHEMA_FILE.read_text(), DROP_FILE.read_text()
+    commands: list[tuple[str, ...]] = []
+    for n in range(1, RUNS + 1):
+        # A reset logs its start first in the drop script, its end last in the schema;
+        # the pause before the end widens the window in which runs could overlap.
+        reset_drop = state_dir / f"reset_{n}_drop.sql"
+        reset_drop.write_text(log_entry(f"reset {n}", "start") + drop)
+        reset_schema = state_dir / f"reset_{n}_schema.sql"
+        reset_schema.write_text(
+            f"{schema}\nSELECT pg_sleep(0.1);\n" + log_entry(f"reset {n}", "end")
+        )
+        create = state_dir / f"create_{n}.sql"
+        create.write_text(
+            log_entry(f"create {n}", "start")
+            + f"CREATE SCHEMA extra_{n};\nCREATE TABLE extra_{n}.t (id int);\n"
+            + "SELECT pg_sleep(0.1);\n"
+            + log_entry(f"create {n}", "end")
+        )
+        commands.append(("db.reset", "--schema", str(reset_schema)))
+        commands[-1] += ("--drop-script", str(reset_drop))
+        commands.append(("db.create", "--schema", str(create)))
+    env = url_environment(schema_db, state_dir)
+
+    processes = [start_process(*command, env=env) for command in commands]
+    results = [(p.wait(timeout=120), *p.communicate()) for p in processes]
+
+    for code, _, err in results:
+        assert code == 0, err
+        assert "already exists" not in err and "deadlock" not in err
+    rows = execute(
+        schema_db,
+        "SELECT run, min(at) FILTER (WHERE phase = 'start'), max(at) FILTER (WHERE phase = 'end') "
+        "FROM run_log.runs GROUP BY run ORDER BY 2",
+    )
+    assert len(rows) == 2 * RUNS, rows
+    for (first, _, first_end), (second, second_start, _) in itertools.pairwise(rows):
+        assert isinstance(first_end, datetime) and isinstance(second_start, datetime), rows
+        assert first_end < second_start, f"{first} and {second} overlapped: {rows}"
+    schemas = execute(schema_db, "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'extra_%'")
+    assert sorted(str(row[0]) for row in schemas) == [f"extra_{n}" for n in range(1, RUNS + 1)]
+    assert execute(schema_db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [
+        (9,)
+    ]
+
+
+def test_a_table_lock_held_elsewhere_ends_the_reset_after_lock_timeout_naming_the_holder(
+    schema_db: ConnInfo, state_dir: Path
+) -> None:
+    before = fingerprint(schema_db)
+    env = url_environment(schema_db, state_dir, NORBERTS_DB_LOCK_TIMEOUT="1")
+    kwargs = {**schema_db.connect_kwargs(), "application_name": "report_job"}
+    with psycopg.connect(**kwargs) as holder:
+        holder.execute("LOCK TABLE public.users IN ACCESS SHARE MODE")
+        pid = holder.info.backend_pid
+        started = time.monotonic()
+        outcome = run_tasks("db.reset", env=env)
+        waited = time.monotonic() - started
+
+    assert outcome.code == 1
+    assert 1 <= waited < 10
+    message = outcome.stderr
+    assert "Gave up waiting for a lock on table users after 1 s (lock_timeout)" in message
+    assert f"pid {pid}, application 'report_job', user '{schema_db.user}'" in message
+    assert "state 'idle in transaction'" in message
+    assert "last query started" in message
+    assert ": LOCK TABLE public.users IN ACCESS SHARE MODE" in message
+    assert f"SELECT pg_terminate_backend({pid});" in message
+    assert "NORBERTS_DB_LOCK_TIMEOUT" in message
+    assert fingerprint(schema_db) == before
+
+
+def test_waiting_for_the_schema_lock_of_another_reset_times_out_naming_that_reset(
+    schema_db: ConnInfo, state_dir: Path
+) -> None:
+    slow = state_dir / "slow_schema.sql"
+    slow.write_text("SELECT pg_sleep(8);\n" + SCHEMA_FILE.read_text())
+    env = url_environment(schema_db, state_dir)
+    first = start_process("db.reset", "--schema", str(slow), env=env)
+    try:
+        _wait_for_schema_lock_holder(schema_db)
+        env_short = url_environment(schema_db, state_dir, NORBERTS_DB_LOCK_TIMEOUT="0.5")
+        outcome = run_tasks("db.reset", env=env_short)
+    finally:
+        first.terminate()
+        first.communicate(timeout=30)
+
+    assert outcome.code == 1
+    message = outcome.stderr
+    assert "Gave up waiting for the schema lock of database" in message
+    assert "another reset, create, drop or migrate holds it" in message
+    assert "application 'norberts_db'" in message
+    assert "state 'active'" in message
+    assert "SELECT pg_sleep(8)" in message
+    # The first reset, stopped by SIGTERM, was rolled back as a whole.
+    assert first.returncode == 130
+    assert execute(schema_db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [
+        (9,)
+    ]
+
+
+def _wait_for_schema_lock_holder(info: ConnInfo) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        rows = execute(
+            info,
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND classid = 1312965698 AND objid = 1396918349",
+        )
+        if rows == [(1,)]:
+            return
+        time.sleep(0.05)
+    pytest.fail("the first reset never took the schema lock")
+
+
+def test_a_session_holding_the_schema_lock_is_named_when_the_wait_times_out(
+    schema_db: ConnInfo, state_dir: Path
+) -> None:
+    env = url_environment(schema_db, state_dir, NORBERTS_DB_LOCK_TIMEOUT="0.3")
+    with psycopg.connect(**schema_db.connect_kwargs(), autocommit=True) as holder:
+        holder.execute("SET application_name = 'migration_by_hand'")
+        holder.execute(SCHEMA_LOCK)
+        pid = holder.info.backend_pid
+        outcome = run_tasks("db.drop", env=env)
+
+    assert outcome.code == 1
+    assert f"pid {pid}, application 'migration_by_hand'" in outcome.stderr
+    assert SCHEMA_LOCK in outcome.stderr
+
+
+def test_a_statement_running_past_statement_timeout_is_cancelled_and_rolled_back(
+    schema_db: ConnInfo, state_dir: Path
+) -> None:
+    slow = state_dir / "slow.sql"
+    slow.write_text("CREATE TABLE public.half_done (id int);\nSELECT pg_sleep(30);\n")
+    env = url_environment(schema_db, state_dir, NORBERTS_DB_STATEMENT_TIMEOUT="0.5")
+    before = fingerprint(schema_db)
+    started = time.monotonic()
+
+    outcome = run_tasks("db.create", "--schema", str(slow), env=env)
+
+    assert time.monotonic() - started < 10
+    assert outcome.code == 1
+    assert (
+        f"A statement of {slow} ran longer than 0.5 s (statement_timeout) on database "
+        f"{schema_db.dbname!r}" in outcome.stderr
+    )
+    assert "NORBERTS_DB_STATEMENT_TIMEOUT" in outcome.stderr
+    assert "Nothing was changed" in outcome.stderr
+    assert fingerprint(schema_db) == before
+
+
+def test_limits_are_local_to_the_apply_transaction(schema_db: ConnInfo) -> None:
+    """SET LOCAL: what the session had before the reset is what it has after it."""
+    limits = apply.Limits(lock_timeout=2, statement_timeout=3)
+    probe = SqlScript(
+        SCHEMA_FILE,
+        (
+            Statement(
+                "CREATE TABLE public.seen AS SELECT current_setting('lock_timeout') AS lock, "
+                "current_setting('statement_timeout') AS statement",
+                line=1,
+                offset=0,
+            ),
+        ),
+    )
+    apply.create(schema_db, probe, limits=limits)
+
+    assert execute(schema_db, "SELECT lock, statement FROM public.seen") == [("2s", "3s")]
+    with psycopg.connect(**schema_db.connect_kwargs()) as conn:
+        assert conn.execute("SHOW lock_timeout").fetchone() == ("0",)
+
+
+def test_an_interrupted_reset_process_exits_130_with_one_message(
+    schema_db: ConnInfo, state_dir: Path
+) -> None:
+    slow = state_dir / "slow_schema.sql"
+    slow.write_text(SCHEMA_FILE.read_text() + "\nSELECT pg_sleep(30);\n")
+    before = fingerprint(schema_db)
+    env = url_environment(schema_db, state_dir)
+    process = start_process("db.reset", "--schema", str(slow), env=env)
+    try:
+        _wait_for_schema_lock_holder(schema_db)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+    assert process.returncode == 130
+    assert "Traceback" not in err
+    assert "error: interrupted" in err
+    assert fingerprint(schema_db) == before
