@@ -89,8 +89,8 @@ def reported(code: int | None = None) -> Iterator[None]:
     except KeyboardInterrupt as exc:
         signal = f" ({exc})" if str(exc) else ""
         raise Exit(
-            f"error: interrupted{signal}. A reset, create or drop that had not finished was "
-            "rolled back as a whole; run the task again.",
+            f"error: interrupted{signal}; nothing half-done was kept (an unfinished reset, "
+            "create or drop is rolled back as a whole). Run the task again.",
             code=130,
         ) from None
 

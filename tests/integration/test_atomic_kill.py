@@ -188,3 +188,49 @@ def test_a_reset_killed_at_random_moments_never_leaves_a_mix_of_old_and_new(
     leftovers = {n for n in database_names(pg_server) if n.startswith(SHADOW_PREFIX)}
     assert leftovers <= temporary_before
     assert not {n for n in database_names(pg_server) if n.startswith(DROP_CHECK_PREFIX)}
+
+
+def shadows(server: ConnInfo) -> set[str]:
+    return {name for name in database_names(server) if name.startswith(SHADOW_PREFIX)}
+
+
+def start_slow_verify(db: ConnInfo, folder: Path) -> tuple[subprocess.Popen[str], set[str]]:
+    """A db.verify whose shadow database takes seconds to build; returns it and its shadow."""
+    slow = folder / "slow_schema.sql"
+    slow.write_text("SELECT pg_sleep(20);\n" + SCHEMA_FILE.read_text(encoding="utf-8"))
+    before = shadows(db)
+    process = start_process("db.verify", "--schema", str(slow), env=url_environment(db, folder))
+    deadline = time.monotonic() + 60
+    while not shadows(db) - before:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "verify never created its shadow database"
+        time.sleep(0.02)
+    return process, shadows(db) - before
+
+
+def test_a_verify_stopped_by_sigterm_drops_its_shadow_database(
+    scratch_db: ConnInfo, folder: Path
+) -> None:
+    process, shadow = start_slow_verify(scratch_db, folder)
+
+    process.terminate()
+    _, err = process.communicate(timeout=60)
+
+    assert process.returncode == 130, err
+    assert "error: interrupted (SIGTERM); nothing half-done was kept" in err
+    assert not shadow & shadows(scratch_db)
+
+
+def test_a_shadow_database_left_by_a_sigkill_is_swept_by_the_next_verify(
+    scratch_db: ConnInfo, folder: Path
+) -> None:
+    process, shadow = start_slow_verify(scratch_db, folder)
+
+    process.kill()
+    process.communicate(timeout=60)
+    left_behind = shadow & shadows(scratch_db)
+    verified = run_process("db.verify", env=url_environment(scratch_db, folder))
+
+    assert left_behind == shadow
+    assert verified.code == 1  # an empty database differs from the schema: it ran
+    assert not shadow & shadows(scratch_db)
