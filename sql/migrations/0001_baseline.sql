@@ -29,6 +29,9 @@
 --   * Constraint suffixes: _pk, _fk, _uq, _ck; index suffixes: _idx, _uq;
 --     trigger suffix: _trg.
 --   * Every foreign-key column has an index whose leading column it is.
+--   * "Not blank" means at least one character that is neither whitespace
+--     nor a no-break space: x ~ '[^[:space:]\u00a0]'. (btrim() would strip
+--     spaces only, and let a tab or a line break through.)
 --   * Changes to users, customers, people and customer_people are written to
 --     audit_log by audit_row_change(). The acting user is taken from the
 --     session setting norberts.user_id, which the application sets per
@@ -211,7 +214,7 @@ CREATE TABLE public.users (
     CONSTRAINT users_email_format_ck
     CHECK (email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'),
     CONSTRAINT users_display_name_not_blank_ck
-    CHECK (btrim(display_name) <> '')
+    CHECK (display_name ~ '[^[:space:]\u00a0]')
 );
 
 COMMENT ON TABLE public.users IS
@@ -252,7 +255,7 @@ CREATE TABLE public.customers (
     FOREIGN KEY (owner_user_id) REFERENCES public.users (id)
     ON DELETE SET NULL,
     CONSTRAINT customers_display_name_not_blank_ck
-    CHECK (btrim(display_name) <> ''),
+    CHECK (display_name ~ '[^[:space:]\u00a0]'),
     CONSTRAINT customers_website_format_ck
     CHECK (website ~* '^https?://[^\s/]+\S*$'),
     CONSTRAINT customers_phone_format_ck
@@ -286,15 +289,15 @@ CREATE TABLE public.people (
     updated_at timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT people_pk PRIMARY KEY (id),
     CONSTRAINT people_first_name_not_blank_ck
-    CHECK (btrim(first_name) <> ''),
+    CHECK (first_name ~ '[^[:space:]\u00a0]'),
     CONSTRAINT people_last_name_not_blank_ck
-    CHECK (btrim(last_name) <> ''),
+    CHECK (last_name ~ '[^[:space:]\u00a0]'),
     CONSTRAINT people_email_format_ck
     CHECK (email ~ '^[^@\s]+@[^@\s]+\.[^@\s]+$'),
     CONSTRAINT people_phone_format_ck
     CHECK (phone ~ '^\+?[0-9][0-9 ()./-]{2,30}$'),
     CONSTRAINT people_job_title_not_blank_ck
-    CHECK (btrim(job_title) <> '')
+    CHECK (job_title ~ '[^[:space:]\u00a0]')
 );
 
 COMMENT ON TABLE public.people IS
@@ -378,7 +381,7 @@ CREATE TABLE public.chats (
     FOREIGN KEY (customer_id) REFERENCES public.customers (id)
     ON DELETE SET NULL,
     CONSTRAINT chats_title_ck
-    CHECK (btrim(title) <> '' AND char_length(title) <= 200)
+    CHECK (title ~ '[^[:space:]\u00a0]' AND char_length(title) <= 200)
 );
 
 COMMENT ON TABLE public.chats IS
@@ -449,9 +452,9 @@ CREATE TABLE public.ai_options (
     -- One set of settings per message; also the foreign-key index.
     CONSTRAINT ai_options_message_id_uq UNIQUE (message_id),
     CONSTRAINT ai_options_provider_name_not_blank_ck
-    CHECK (btrim(provider_name) <> ''),
+    CHECK (provider_name ~ '[^[:space:]\u00a0]'),
     CONSTRAINT ai_options_model_name_not_blank_ck
-    CHECK (btrim(model_name) <> ''),
+    CHECK (model_name ~ '[^[:space:]\u00a0]'),
     CONSTRAINT ai_options_temperature_range_ck
     CHECK (temperature BETWEEN 0 AND 2),
     CONSTRAINT ai_options_top_p_range_ck CHECK (top_p BETWEEN 0 AND 1),
@@ -462,14 +465,19 @@ CREATE TABLE public.ai_options (
     CHECK (presence_penalty BETWEEN -2 AND 2),
     CONSTRAINT ai_options_frequency_penalty_range_ck
     CHECK (frequency_penalty BETWEEN -2 AND 2),
-    -- At most 16 stop sequences, none NULL or empty.
+    -- At most 16 stop sequences in a flat list, none NULL or empty.
+    -- array_position() raises on a multidimensional array, so those are
+    -- refused first: the CASE fixes the order of evaluation.
     CONSTRAINT ai_options_stop_sequences_ck CHECK (
         stop_sequences IS NULL
-        OR (
-            cardinality(stop_sequences) BETWEEN 1 AND 16
-            AND array_position(stop_sequences, NULL) IS NULL
-            AND array_position(stop_sequences, '') IS NULL
-        )
+        OR CASE
+            WHEN array_ndims(stop_sequences) <> 1 THEN FALSE
+            ELSE
+                cardinality(stop_sequences) >= 1
+                AND cardinality(stop_sequences) <= 16
+                AND array_position(stop_sequences, NULL) IS NULL
+                AND array_position(stop_sequences, '') IS NULL
+        END
     ),
     CONSTRAINT ai_options_provider_options_object_ck
     CHECK (jsonb_typeof(provider_options) = 'object')
@@ -587,14 +595,15 @@ CREATE TABLE public.parts (
     CONSTRAINT parts_is_error_tool_result_ck
     CHECK (NOT is_error OR part_type = 'tool_result'),
     CONSTRAINT parts_tool_call_id_not_blank_ck
-    CHECK (btrim(tool_call_id) <> ''),
+    CHECK (tool_call_id ~ '[^[:space:]\u00a0]'),
     CONSTRAINT parts_tool_name_ck
-    CHECK (btrim(tool_name) <> '' AND char_length(tool_name) <= 128),
+    CHECK (tool_name ~ '[^[:space:]\u00a0]' AND char_length(tool_name) <= 128),
     CONSTRAINT parts_url_format_ck CHECK (url ~* '^(https?://|data:)\S+$'),
     CONSTRAINT parts_media_type_format_ck CHECK (
         media_type ~ '^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$'
     ),
-    CONSTRAINT parts_filename_not_blank_ck CHECK (btrim(filename) <> '')
+    CONSTRAINT parts_filename_not_blank_ck
+    CHECK (filename ~ '[^[:space:]\u00a0]')
 );
 
 COMMENT ON TABLE public.parts IS
@@ -635,7 +644,7 @@ CREATE TABLE public.audit_log (
     occurred_at timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT audit_log_pk PRIMARY KEY (id),
     CONSTRAINT audit_log_table_name_not_blank_ck
-    CHECK (btrim(table_name) <> ''),
+    CHECK (table_name ~ '[^[:space:]\u00a0]'),
     CONSTRAINT audit_log_row_pk_object_ck
     CHECK (jsonb_typeof(row_pk) = 'object'),
     CONSTRAINT audit_log_row_images_ck CHECK (

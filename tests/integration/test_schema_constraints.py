@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from psycopg.errors import CheckViolation, FeatureNotSupported, NotNullViolation
+from psycopg.errors import CheckViolation, NotNullViolation
 from psycopg.types.json import Jsonb
 
 from norberts_db.conninfo import ConnInfo
@@ -325,11 +325,8 @@ def test_not_null_constraints_are_catalogued_as_constraints_from_pg18_only(
     assert info.value.diag.constraint_name is None
 
 
-# Known schema bugs, kept as strict xfails: each becomes a failure once the
-# schema is fixed, so that the marker goes away together with the bug.
-
-# btrim(x) with one argument trims spaces only, so a value made of tabs, line
-# breaks or no-break spaces passes every "not blank" check.
+# "Not blank" means some character other than whitespace or a no-break space:
+# a value made only of tabs, line breaks or no-break spaces is blank too.
 WHITESPACE_ONLY = [
     users("users_display_name_not_blank_ck", "tab", display_name="\t"),
     customers("customers_display_name_not_blank_ck", "line-break", display_name="\n"),
@@ -346,11 +343,6 @@ WHITESPACE_ONLY = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=pytest.fail.Exception,
-    reason="schema bug: btrim() trims spaces only, so other whitespace counts as not blank",
-)
 @pytest.mark.parametrize("case", cases(WHITESPACE_ONLY))
 def test_not_blank_check_rejects_other_whitespace(db: Connection, case: Case) -> None:
     values = valid_values(db, case.table, **case.values)
@@ -358,12 +350,6 @@ def test_not_blank_check_rejects_other_whitespace(db: Connection, case: Case) ->
         insert(db, case.table, values)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=FeatureNotSupported,
-    reason="schema bug: array_position() raises on a multidimensional array before the check"
-    " can reject it, so the error is 0A000 instead of a check violation",
-)
 def test_stop_sequences_check_rejects_a_two_dimensional_array(db: Connection) -> None:
     values = valid_values(db, "ai_options", stop_sequences=[["a", "b"], ["c", "d"]])
     with violates(CheckViolation, "ai_options_stop_sequences_ck"):
