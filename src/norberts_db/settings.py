@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import secrets
 import tomllib
 from collections.abc import Mapping
@@ -48,6 +49,9 @@ class Settings:
     # that one statement may run; 0 means no limit. Applied with SET LOCAL.
     lock_timeout: float = 30.0
     statement_timeout: float = 300.0
+    # PostgreSQL settings for the servers this toolkit runs (docker, embedded),
+    # as space-separated name=value pairs, e.g. "shared_buffers=256MB fsync=off".
+    server_options: str = ""
     container_name: str = "norberts-db-pg{major}"
     volume_name: str = "norberts-db-pg{major}-data"
     pg_bin_dir: Path | None = None
@@ -59,6 +63,12 @@ class Settings:
     def effective_port(self) -> int:
         """The port the dev server listens on: 54300 + major unless set."""
         return self.port if self.port is not None else 54300 + self.pg_version
+
+    @property
+    def server_settings(self) -> tuple[tuple[str, str], ...]:
+        """``server_options`` as (name, value) pairs, validated when the settings were built."""
+        pairs = (item.split("=", 1) for item in self.server_options.split())
+        return tuple((name, value) for name, value in pairs)
 
     @property
     def image_ref(self) -> str:
@@ -119,6 +129,7 @@ class Settings:
 
 _FIELD_TYPES: dict[str, str] = {f.name: str(f.type) for f in fields(Settings)}
 _CONFIGURABLE = tuple(name for name in _FIELD_TYPES if name not in ("project_root", "sources"))
+_SERVER_OPTION = re.compile(r"[a-z_][a-z0-9_.]*=[A-Za-z0-9_.:/+-]+")
 # Task flags whose names differ from the setting they set.
 _FLAG_NAMES = {"pg_version": "--pg"}
 # Secrets are never read from pyproject.toml: it is committed.
@@ -241,6 +252,12 @@ def _validated(settings: Settings) -> Settings:
         raise SettingsError(
             f"{where('port')}: port {settings.port} is out of range. Use a number from 1 to 65535."
         )
+    for item in settings.server_options.split():
+        if not _SERVER_OPTION.fullmatch(item):
+            raise SettingsError(
+                f"{where('server_options')}: {item!r} is not a PostgreSQL setting. "
+                "Write space-separated name=value pairs, e.g. 'fsync=off work_mem=64MB'."
+            )
     if not math.isfinite(settings.ready_timeout) or settings.ready_timeout <= 0:
         raise SettingsError(
             f"{where('ready_timeout')}: {settings.ready_timeout!r} is not a positive number "

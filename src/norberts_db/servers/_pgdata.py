@@ -121,8 +121,10 @@ def read_major(data: Path) -> int | None:
     return int(text) if text.isdigit() else -1
 
 
-def config_text(layout: Layout, port: int) -> str:
+def config_text(layout: Layout, port: int, options: tuple[tuple[str, str], ...] = ()) -> str:
     socket_dir = layout.socket_dir(port).replace("'", "''")
+    # Values are validated by Settings to hold no quotes.
+    extra = "".join(f"{name} = '{value}'\n" for name, value in options)
     return (
         "# Written by norberts_db before every start of the embedded server; edits are lost.\n"
         "# Only loopback: the dev server is never reachable from the network.\n"
@@ -133,6 +135,7 @@ def config_text(layout: Layout, port: int) -> str:
         "# intact. Not waiting for the WAL flush at commit gives most of fsync=off's speed,\n"
         "# and a crash loses at most the last fraction of a second of commits.\n"
         "synchronous_commit = off\n"
+        + (f"# From the server_options setting.\n{extra}" if extra else "")
     )
 
 

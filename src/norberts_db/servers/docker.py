@@ -258,7 +258,8 @@ class DockerServer(ManagedServer):
             # The environment is the one place the password goes: never a command line.
             "POSTGRES_PASSWORD": s.dev_password(),
         }
-        args = list(self.server_args)
+        args = [f"-c{name}={value}" for name, value in s.server_settings]
+        args += self.server_args
         options: dict[str, Any] = {
             "image": s.image_ref,
             "name": s.container,

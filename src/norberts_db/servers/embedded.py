@@ -285,7 +285,8 @@ class EmbeddedServer(ManagedServer):
 
     def _write_config(self, user: ServerUser) -> None:
         data = self.layout.data
-        text = _pgdata.config_text(self.layout, self.settings.effective_port)
+        s = self.settings
+        text = _pgdata.config_text(self.layout, s.effective_port, s.server_settings)
         staging = data / (_pgdata.CONF_NAME + ".new")
         staging.write_text(text, encoding="utf-8")
         staging.chmod(0o600)
