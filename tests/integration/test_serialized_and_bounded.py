@@ -254,3 +254,27 @@ def test_an_interrupted_reset_process_exits_130_with_one_message(
     assert "Traceback" not in err
     assert "error: interrupted" in err
     assert fingerprint(schema_db) == before
+
+
+def test_two_sigterms_in_a_row_still_leave_the_database_unchanged(
+    schema_db: ConnInfo, state_dir: Path
+) -> None:
+    """The second signal ends the process at once unless the first one's cleanup was done;
+    either way the transaction never committed."""
+    slow = state_dir / "slow_schema.sql"
+    slow.write_text(SCHEMA_FILE.read_text() + "\nSELECT pg_sleep(30);\n")
+    before = fingerprint(schema_db)
+    env = url_environment(schema_db, state_dir)
+    process = start_process("db.reset", "--schema", str(slow), env=env)
+    try:
+        _wait_for_schema_lock_holder(schema_db)
+        process.send_signal(signal.SIGTERM)
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+    assert process.returncode in (130, -signal.SIGTERM)
+    assert fingerprint(schema_db) == before
