@@ -124,9 +124,11 @@ def dev(request: pytest.FixtureRequest) -> Iterator[DevServer]:
         server.ok("db.up")
         yield server
     finally:
-        run_tasks("db.down", "--volumes", env={**env, "NORBERTS_DB_BACKEND": backend})
-        _remove_container_and_volume(env)
-        shutil.rmtree(state_dir, ignore_errors=True)
+        try:
+            run_tasks("db.down", "--volumes", env=env)
+            _remove_container_and_volume(env)
+        finally:
+            shutil.rmtree(state_dir, ignore_errors=True)
 
 
 def _remove_container_and_volume(env: dict[str, str]) -> None:
