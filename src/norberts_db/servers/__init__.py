@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from norberts_db.errors import ServerError
+from norberts_db.errors import ServerError, SettingsError
 from norberts_db.servers.base import Server, ServerInfo, ServerState
 from norberts_db.settings import Settings
 
@@ -17,6 +17,28 @@ class Choice:
     reason: str  # why this backend, e.g. "docker engine not reachable: ..."
 
 
+def wants_external(settings: Settings) -> bool:
+    """Whether the settings name an external server by URL.
+
+    A ``--url`` flag always does: it is the most explicit thing a user can say,
+    and acting on another server than the one named would be the worst mistake.
+    A URL from the environment or pyproject does unless the backend is set to
+    docker or embedded (an application's DATABASE_URL often stays exported).
+    """
+    if settings.backend == "external":
+        return True
+    if not settings.url:
+        return False
+    if settings.sources.get("url") == "--url":
+        if settings.sources.get("backend") == "--backend" and settings.backend != "auto":
+            raise SettingsError(
+                f"--url names an external server but --backend is {settings.backend}. "
+                "Give one of the two."
+            )
+        return True
+    return settings.backend == "auto"
+
+
 def choose_server(settings: Settings) -> Choice:
     """The server for ``settings``, and why it was chosen.
 
@@ -26,17 +48,18 @@ def choose_server(settings: Settings) -> Choice:
     # Backends are imported only when chosen: the docker SDK alone costs more
     # import time than a whole reset against a running server.
     backend = settings.backend
-    if backend == "external" or (backend == "auto" and settings.url):
+    if wants_external(settings):
         from norberts_db.servers.external import ExternalServer
 
         return Choice(ExternalServer(settings), "a server URL was given")
+    unused = f"; {settings.sources.get('url', 'the URL')} is not used" if settings.url else ""
     from norberts_db.servers.docker import DockerServer
     from norberts_db.servers.embedded import EmbeddedServer
 
     if backend == "docker":
-        return Choice(DockerServer(settings), "backend set to docker")
+        return Choice(DockerServer(settings), f"backend set to docker{unused}")
     if backend == "embedded":
-        return Choice(EmbeddedServer(settings), "backend set to embedded")
+        return Choice(EmbeddedServer(settings), f"backend set to embedded{unused}")
 
     docker_problem = DockerServer.unavailable_reason(settings)
     if docker_problem is None:

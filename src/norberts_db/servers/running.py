@@ -48,7 +48,9 @@ def forget(settings: Settings) -> None:
 
 def find(settings: Settings) -> ServerInfo | None:
     """The managed dev server that already answers for these settings, or None."""
-    if settings.url or settings.backend == "external":
+    from norberts_db.servers import wants_external
+
+    if wants_external(settings):
         return None
     try:
         note = json.loads(_note_path(settings).read_text(encoding="utf-8"))
