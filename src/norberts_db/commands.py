@@ -12,7 +12,6 @@ import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from norberts_db import apply, guard, pgbinaries
@@ -227,10 +226,3 @@ def fetch_binaries(settings: Settings, major: int) -> str:
     if found is None:
         found = pgbinaries.fetch(major, state_dir=settings.state_path)
     return f"PostgreSQL {major} server binaries: {found.source}"
-
-
-def relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
