@@ -222,10 +222,11 @@ def verify(
     **server: Any,
 ) -> None:
     """Prove the database (or, with --migrations, the migrations) matches the schema file."""
-    from norberts_db import commands
-    from norberts_db.migrations import commands as migration_commands
+    if migrations:
+        from norberts_db.migrations.commands import verify_migrations as check
+    else:
+        from norberts_db.commands import verify as check
 
-    check = migration_commands.verify_migrations if migrations else commands.verify
     with reported(code=2):
         s = settings(schema=schema, **server)
         report = check(s, privileges=privileges, fmt="json" if json else format)

@@ -35,13 +35,27 @@ def database_exists(server: ConnInfo, name: str) -> bool:
         return row.fetchone() is not None
 
 
-def create_database(server: ConnInfo, name: str, *, template: str | None = None) -> None:
-    """Create database ``name``, optionally cloned from ``template``."""
+def create_statement(
+    name: str, *, template: str | None = None, tablespace: str | None = None
+) -> sql.Composed:
+    """``CREATE DATABASE name [TEMPLATE template] [TABLESPACE tablespace]``."""
     statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
     if template is not None:
         statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(template))
+    if tablespace is not None:
+        statement = sql.SQL("{} TABLESPACE {}").format(statement, sql.Identifier(tablespace))
+    return statement
+
+
+def drop_statement(name: str) -> sql.Composed:
+    """``DROP DATABASE IF EXISTS name WITH (FORCE)``: see :func:`drop_database`."""
+    return sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+
+
+def create_database(server: ConnInfo, name: str, *, template: str | None = None) -> None:
+    """Create database ``name``, optionally cloned from ``template``."""
     with connect(server.for_database(MAINTENANCE_DB), autocommit=True) as conn:
-        conn.execute(statement)
+        conn.execute(create_statement(name, template=template))
 
 
 def ensure_database(server: ConnInfo, name: str) -> bool:
@@ -87,6 +101,4 @@ def drop_database(server: ConnInfo, name: str) -> None:
     ones atomically, so nobody can reconnect in between.
     """
     with connect(server.for_database(MAINTENANCE_DB), autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+        conn.execute(drop_statement(name))

@@ -21,7 +21,7 @@ from dataclasses import replace
 
 import psycopg
 
-from norberts_db import queries
+from norberts_db import queries, scratch
 from norberts_db.apply import apply_scripts, run_script
 from norberts_db.catalog.compare import compare, objects_compared
 from norberts_db.catalog.model import Difference, Snapshot
@@ -43,7 +43,12 @@ from norberts_db.catalog.results import (
 from norberts_db.catalog.snapshot import snapshot_database
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
-from norberts_db.databases import MAINTENANCE_DB, create_database, drop_database
+from norberts_db.databases import (
+    MAINTENANCE_DB,
+    create_statement,
+    drop_database,
+    drop_statement,
+)
 from norberts_db.errors import NorbertsDbError, ServerError, SqlScriptError
 from norberts_db.sqlfile import SqlScript
 
@@ -66,6 +71,8 @@ __all__ = [
     "temporary_database",
     "verify_database",
 ]
+
+Connection = psycopg.Connection[tuple[object, ...]]
 
 SHADOW_PREFIX = "norberts_shadow_"
 DROP_CHECK_PREFIX = "norberts_dropcheck_"
@@ -182,23 +189,25 @@ def temporary_database(server: ConnInfo, prefix: str) -> Iterator[ConnInfo]:
     A process killed outright (SIGKILL) cannot drop its database, so a
     maintenance session claims the name for as long as the database lives,
     and each call first drops the databases of ``prefix`` that nobody claims.
+    The same session creates and drops the database, in the server's scratch
+    tablespace when it has one (:mod:`norberts_db.scratch`).
     """
     name = prefix + secrets.token_hex(8)
-    with _claimed(server, name, prefix):
+    with _claimed(server, name, prefix) as keeper:
         try:
-            _create(server, name)
+            _create(keeper, server, name)
             yield server.for_database(name)
         except BaseException:
             # The error under way says more than a failure to clean up after it.
             with suppress(NorbertsDbError, psycopg.Error):
                 _drop(server, name)
             raise
-        _drop(server, name)
+        _drop(server, name, keeper)
 
 
 @contextmanager
-def _claimed(server: ConnInfo, name: str, prefix: str) -> Iterator[None]:
-    """Hold the claim on ``name``; sweep the leftovers of ``prefix`` first."""
+def _claimed(server: ConnInfo, name: str, prefix: str) -> Iterator[Connection]:
+    """Hold the claim on ``name`` in a maintenance session; sweep the leftovers of ``prefix``."""
     with connect(server.for_database(MAINTENANCE_DB), autocommit=True) as keeper:
         keeper.execute(queries.load("temporary_claim"), {"name": name})
         leftovers = keeper.execute(
@@ -206,14 +215,21 @@ def _claimed(server: ConnInfo, name: str, prefix: str) -> Iterator[None]:
         ).fetchall()
         for (leftover,) in leftovers:
             with suppress(NorbertsDbError, psycopg.Error):
-                _drop(server, str(leftover))
+                _drop(server, str(leftover), keeper)
             keeper.execute(queries.load("temporary_release"), {"name": leftover})
-        yield
+        yield keeper
 
 
-def _create(server: ConnInfo, name: str) -> None:
+def _create(keeper: Connection, server: ConnInfo, name: str) -> None:
+    tablespace = scratch.choose(keeper)
     try:
-        create_database(server, name)
+        if tablespace is not None:
+            try:
+                keeper.execute(create_statement(name, tablespace=tablespace))
+                return
+            except psycopg.Error:
+                pass  # full, or gone since it was chosen: the default tablespace will do.
+        keeper.execute(create_statement(name))
     except psycopg.Error as exc:
         raise ServerError(
             f"Cannot create the temporary database {name!r} at {server.address} as user "
@@ -222,9 +238,12 @@ def _create(server: ConnInfo, name: str) -> None:
         ) from None
 
 
-def _drop(server: ConnInfo, name: str) -> None:
+def _drop(server: ConnInfo, name: str, keeper: Connection | None = None) -> None:
     try:
-        drop_database(server, name)
+        if keeper is None:
+            drop_database(server, name)
+        else:
+            keeper.execute(drop_statement(name))
     except psycopg.Error as exc:
         raise ServerError(
             f"Cannot drop the temporary database {name!r} at {server.address}: "

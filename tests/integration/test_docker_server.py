@@ -24,9 +24,16 @@ import psycopg
 import pytest
 from docker.errors import DockerException, NotFound
 
+from norberts_db.connection import wait_ready
 from norberts_db.errors import DockerUnavailableError, ServerError
-from norberts_db.servers.docker import LABEL_MANAGED, LABEL_PG_VERSION, DockerServer
+from norberts_db.servers.docker import (
+    LABEL_MANAGED,
+    LABEL_PG_VERSION,
+    SCRATCH_MOUNT,
+    DockerServer,
+)
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
+from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MAJOR = int(os.environ.get("NORBERTS_DB_PG_VERSION", "18"))
@@ -207,6 +214,26 @@ def test_the_container_mounts_only_the_named_volume(
     assert [(m["Type"], m["Name"], m["Destination"]) for m in mounts] == [
         ("volume", server.settings.volume, expected)
     ]
+
+
+@docker_test
+def test_temporary_databases_live_in_memory_even_after_an_outside_restart(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    server = make_server()
+    server.up()
+    container = client.containers.get(server.settings.container)
+    assert SCRATCH_MOUNT in container.attrs["HostConfig"]["Tmpfs"]
+    assert scratch_location(server.conninfo) == SCRATCH_MOUNT
+    assert tablespace_of_a_temporary_database(server.conninfo) == "norberts_scratch"
+
+    # Restarted behind the toolkit's back: the tmpfs is empty, the catalog still names it.
+    container.restart()
+    wait_ready(server.conninfo, timeout=60)
+    listing = container.exec_run(["ls", "-A", SCRATCH_MOUNT], user="postgres")
+    assert (listing.exit_code, listing.output) == (0, b"")
+
+    assert tablespace_of_a_temporary_database(server.conninfo) == "norberts_scratch"
 
 
 @docker_test

@@ -28,9 +28,10 @@ import pytest
 
 from norberts_db import pgbinaries
 from norberts_db.errors import ServerError
-from norberts_db.servers._pgdata import read_postmaster
+from norberts_db.servers._pgdata import SHARED_MEMORY, Layout, read_postmaster
 from norberts_db.servers.embedded import EmbeddedServer
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
+from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
 
 pytestmark = pytest.mark.embedded
 
@@ -44,7 +45,7 @@ UP_IN_NEW_PROCESS = textwrap.dedent(
     import sys
     from pathlib import Path
     from norberts_db.errors import NorbertsDbError
-    from norberts_db.servers._pgdata import read_postmaster
+    from norberts_db.servers._pgdata import SHARED_MEMORY, Layout, read_postmaster
     from norberts_db.servers.embedded import EmbeddedServer
     from norberts_db.settings import load_settings
 
@@ -134,6 +135,7 @@ class Project:
         for major_dir in (self.root / ".norberts_db" / "embedded").glob("pg[0-9]*"):
             if major_dir.is_dir():
                 _stop_postmaster(major_dir / "data")
+                shutil.rmtree(Layout(major_dir, MAJOR).scratch, ignore_errors=True)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -342,8 +344,41 @@ def test_down_with_volumes_deletes_the_data_directory(project: Project) -> None:
 
     assert "Deleted" in message
     assert not server.layout.root.exists()
+    assert not server.layout.scratch.exists()
     assert not server.state().running
     assert "never created" in server.down(volumes=True)
+
+
+def test_temporary_databases_live_in_memory_even_after_the_memory_was_emptied(
+    project: Project,
+) -> None:
+    server = project.server()
+    server.up()
+    scratch = server.layout.scratch
+    assert scratch.parent == SHARED_MEMORY
+    assert scratch_location(server.conninfo) == str(scratch)
+    assert tablespace_of_a_temporary_database(server.conninfo) == "norberts_scratch"
+
+    # As after a reboot: the folder is there (up makes it) but empty.
+    for entry in scratch.iterdir():
+        shutil.rmtree(entry)
+
+    assert tablespace_of_a_temporary_database(server.conninfo) == "norberts_scratch"
+    assert any(scratch.iterdir())
+
+
+def test_a_scratch_folder_someone_else_made_is_not_used(project: Project) -> None:
+    """Shared memory is everyone's: what was planted at the scratch path must not be trusted."""
+    scratch = project.server().layout.scratch
+    scratch.symlink_to(project.root)
+    try:
+        server = project.server()
+        server.up()
+
+        assert scratch_location(server.conninfo) is None
+        assert tablespace_of_a_temporary_database(server.conninfo) == "pg_default"
+    finally:
+        scratch.unlink()
 
 
 def test_up_after_kill_9_of_the_postmaster_starts_the_server_again(project: Project) -> None:

@@ -12,6 +12,7 @@ Layout, inside the state directory (git-ignored)::
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import socket
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ CONF_NAME = "norberts_db.conf"
 INCLUDE_LINE = f"include_if_exists = '{CONF_NAME}'"
 # sun_path holds 108 bytes with the terminating NUL.
 MAX_SOCKET_PATH = 107
+# A tmpfs on every Linux system; what is in it is gone after a reboot.
+SHARED_MEMORY = Path("/dev/shm")  # noqa: S108 - only ever a folder checked to be ours
 # pg_ctl -l appends forever; a new file at a start beyond this size keeps it readable.
 MAX_LOG_BYTES = 10 * 1024 * 1024
 
@@ -62,6 +65,12 @@ class Layout:
     @property
     def staged_binaries(self) -> Path:
         return self.root.parent / f"pgbin-{self.major}"
+
+    @property
+    def scratch(self) -> Path:
+        """The scratch tablespace's folder (norberts_db.scratch), in memory, one per server."""
+        digest = hashlib.sha256(os.fsencode(self.root.resolve())).hexdigest()[:16]
+        return SHARED_MEMORY / f"norberts-db-scratch-{digest}"
 
     def socket_dir(self, port: int) -> str:
         """The unix socket folder, or '' (TCP only) when the socket path would be too long."""

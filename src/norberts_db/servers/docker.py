@@ -21,6 +21,7 @@ from docker.errors import APIError, DockerException, ImageNotFound, NotFound
 from docker.models.containers import Container
 from docker.models.volumes import Volume
 
+from norberts_db import scratch
 from norberts_db.connection import wait_ready
 from norberts_db.databases import ensure_database
 from norberts_db.errors import DockerUnavailableError, ServerError
@@ -44,6 +45,11 @@ PULL_IDLE_TIMEOUT = 30.0
 # PostgreSQL's fast shutdown (SIGINT, the image's STOPSIGNAL) finishes in about a second.
 STOP_TIMEOUT = 30
 LOG_TAIL = 40
+# A tmpfs in every container for the scratch tablespace (norberts_db.scratch). Below
+# /var/run/postgresql because the image's entrypoint gives everything there to the
+# postgres user at every start, as a tablespace directory must be; the official
+# image's entrypoint does the same.
+SCRATCH_MOUNT = "/var/run/postgresql/norberts-scratch"
 
 _ENGINE_ADVICE = (
     "Start a Docker engine (Docker Desktop, `sudo systemctl start docker`, or "
@@ -208,6 +214,7 @@ class DockerServer(ManagedServer):
                 version = self._wait_ready(container)
         info = self.conninfo
         ensure_database(info, info.dbname)
+        scratch.provide(info, SCRATCH_MOUNT)
         return ServerInfo(self.kind, version, info.address, info.dbname)
 
     def _create_and_start(self, client: docker.DockerClient) -> str:
@@ -267,6 +274,9 @@ class DockerServer(ManagedServer):
             "environment": env,
             "labels": self._labels(container=True),
             "volumes": {s.volume: {"bind": data_mount(s.pg_version), "mode": "rw"}},
+            # Memory for the temporary databases of verify and diff (norberts_db.scratch);
+            # a limit, not a reservation: only what those databases use is taken.
+            "tmpfs": {SCRATCH_MOUNT: "rw,size=1g,mode=0700"},
         }
         if s.network == "host":
             options["network_mode"] = "host"

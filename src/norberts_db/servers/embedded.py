@@ -12,13 +12,14 @@ import fcntl
 import math
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from norberts_db import pgbinaries
+from norberts_db import pgbinaries, scratch
 from norberts_db.connection import wait_ready
 from norberts_db.databases import MAINTENANCE_DB, ensure_database
 from norberts_db.errors import ServerError
@@ -70,6 +71,9 @@ class EmbeddedServer(ManagedServer):
                 diagnostics=self._log_excerpt,
             )
             ensure_database(self.conninfo, self.settings.database)
+            scratch_dir = self._scratch_dir()
+            if scratch_dir is not None:
+                scratch.provide(self.conninfo, str(scratch_dir))
         address = f"{LOOPBACK}:{self.settings.effective_port}"
         return ServerInfo(self.kind, version, address, self.settings.database)
 
@@ -86,6 +90,7 @@ class EmbeddedServer(ManagedServer):
                 self._stop(binaries, user, mode="fast")
                 done = [f"Stopped the {subject} (pid {running.pid})."]
             if volumes:
+                shutil.rmtree(self.layout.scratch, ignore_errors=True)
                 shutil.rmtree(self.layout.root)
                 done.append(f"Deleted its data and log in {self._shown(self.layout.root)}.")
         return " ".join(done)
@@ -168,6 +173,26 @@ class EmbeddedServer(ManagedServer):
             )
         return running
 
+    def _scratch_dir(self) -> Path | None:
+        """The scratch tablespace's folder, made for the server user; None without /dev/shm.
+
+        A folder left by a cluster that was deleted would be refused as in use by
+        another tablespace, so a new cluster's first start empties it
+        (:meth:`_initdb`).
+        """
+        folder = self.layout.scratch
+        user = _serveruser.server_user()
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+            # /dev/shm is everyone's: use only a real folder that this user or the server's owns.
+            found = folder.lstat()
+            if not stat.S_ISDIR(found.st_mode) or found.st_uid not in (os.geteuid(), user.uid):
+                return None
+            _serveruser.chown_to(folder, user)
+        except OSError:
+            return None
+        return folder
+
     def _runnable(self) -> tuple[PgBinaries, ServerUser]:
         user = _serveruser.server_user()
         return self._binaries_for(user), user
@@ -208,6 +233,7 @@ class EmbeddedServer(ManagedServer):
         """Create the cluster in a side folder that becomes ``data`` only when complete."""
         work = self.layout.data_in_progress
         shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(self.layout.scratch, ignore_errors=True)
         try:
             work.mkdir(mode=0o700)
             _serveruser.chown_to(work, user)
