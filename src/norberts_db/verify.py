@@ -40,7 +40,7 @@ from norberts_db.catalog.results import (
     DropCheckResult,
     VerifyResult,
 )
-from norberts_db.catalog.snapshot import snapshot_database
+from norberts_db.catalog.snapshot import read_snapshot, snapshot_database
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.databases import (
@@ -51,6 +51,7 @@ from norberts_db.databases import (
 )
 from norberts_db.errors import NorbertsDbError, ServerError, SqlScriptError
 from norberts_db.sqlfile import SqlScript
+from norberts_db.transactional import check_one_transaction
 
 __all__ = [
     "COULD_NOT_VERIFY",
@@ -142,10 +143,20 @@ def compare_databases(
 
 
 def schema_snapshot(server: ConnInfo, schema: SqlScript, *, privileges: bool = False) -> Snapshot:
-    """The snapshot of a shadow database on ``server`` holding just ``schema``."""
-    with temporary_database(server, SHADOW_PREFIX) as shadow:
-        apply_scripts(shadow, schema)
-        return snapshot_database(shadow, privileges=privileges)
+    """The snapshot of a shadow database on ``server`` holding just ``schema``.
+
+    The schema is applied and read in one transaction that is rolled back:
+    the shadow is dropped anyway, so nothing of it needs to be committed and
+    flushed, and nobody else can see or change it meanwhile.
+    """
+    check_one_transaction(schema)
+    with (
+        temporary_database(server, SHADOW_PREFIX) as shadow,
+        connect(shadow) as conn,
+        conn.transaction(force_rollback=True),
+    ):
+        run_script(conn, schema)
+        return read_snapshot(conn, privileges=privileges)
 
 
 def check_drop_script(server: ConnInfo, schema: SqlScript, drop: SqlScript) -> DropCheckResult:

@@ -13,7 +13,9 @@ import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 
 from norberts_db import apply, verify
@@ -789,12 +791,12 @@ def test_the_shadow_database_is_removed_when_interrupted_with_ctrl_c(
     monkeypatch.setattr(verify, "SHADOW_PREFIX", prefix)
     seen: list[str] = []
 
-    def apply_then_interrupt(info: ConnInfo, *scripts: SqlScript) -> apply.ApplyResult:
-        apply.apply_scripts(info, *scripts)
+    def apply_then_interrupt(conn: psycopg.Connection[Any], script: SqlScript) -> None:
+        apply.run_script(conn, script)
         seen.extend(shadow_databases(pg_server, prefix))
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(verify, "apply_scripts", apply_then_interrupt)
+    monkeypatch.setattr(verify, "run_script", apply_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
         verify_database(schema_db, project_schema)
     assert len(seen) == 1  # the shadow existed while the schema was applied...

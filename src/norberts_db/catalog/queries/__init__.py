@@ -8,7 +8,9 @@ no default) and is left out of the snapshot.
 from __future__ import annotations
 
 from functools import cache
-from importlib.resources import files
+from pathlib import Path
+
+_HERE = Path(__file__).parent
 
 # The order only decides the order of reading; comparison sorts by itself.
 KINDS = (
@@ -31,5 +33,5 @@ KINDS = (
 
 @cache
 def load(name: str) -> str:
-    """The text of ``catalog/queries/<name>.sql``."""
-    return files(__name__).joinpath(f"{name}.sql").read_text(encoding="utf-8")
+    """The text of ``catalog/queries/<name>.sql``, read as :func:`norberts_db.queries.load` does."""
+    return (_HERE / f"{name}.sql").read_text(encoding="utf-8")
