@@ -1,13 +1,16 @@
 """`db.verify` on the project schema against migra, on the same server and databases.
 
-Run (needs a superuser URL of a running server, and the bench extra for migra):
+Run (needs the bench extra for migra):
 
     pip install -e '.[bench]'
-    python bench/verify_bench.py --url postgresql://postgres@127.0.0.1:5432/postgres [--runs 9]
+    python bench/verify_bench.py [--url postgresql://postgres@127.0.0.1:5432/postgres] [--runs 9]
 
-The URL defaults to NORBERTS_DB_TEST_URL. Two databases are created with the
-project schema and dropped at the end: a target, and a reference for the tools
-that compare two existing databases. Prints the median and best wall time of
+The server is the dev server (`invoke db.up`; started if needed), or the one of
+--url or NORBERTS_DB_TEST_URL, which must be a superuser's. On the dev server the
+shadow database lives in memory (see the README); elsewhere it is on disk. Two
+databases are created with the project schema next to the dev database and
+dropped at the end: a target, and a reference for the tools that compare two
+existing databases. Prints the median and best wall time of
 
 - verify: verify_database(target, schema), shadow database included, as
   `invoke db.verify` does it (in process, so without interpreter start-up);
@@ -37,7 +40,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from norberts_db import apply, databases  # noqa: E402
+from norberts_db.commands import serve  # noqa: E402
 from norberts_db.conninfo import ConnInfo  # noqa: E402
+from norberts_db.settings import load_settings  # noqa: E402
 from norberts_db.sqlfile import SqlScript, load_script  # noqa: E402
 from norberts_db.verify import compare_databases, verify_database  # noqa: E402
 
@@ -74,9 +79,12 @@ def main() -> None:
     parser.add_argument("--url", default=os.environ.get("NORBERTS_DB_TEST_URL"))
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
-    if not args.url:
-        sys.exit("Give --url of a superuser connection, or set NORBERTS_DB_TEST_URL.")
-    server = ConnInfo.from_url(args.url, source="--url").for_database(databases.MAINTENANCE_DB)
+    if args.url:
+        server = ConnInfo.from_url(args.url, source="--url")
+    else:
+        running, server = serve(load_settings(project_root=ROOT))
+        print(running)
+    server = server.for_database(databases.MAINTENANCE_DB)
     schema = load_script(ROOT / "sql" / "norberts_schema.sql", what="schema file")
     suffix = secrets.token_hex(4)
     target = server.for_database(f"norberts_bench_target_{suffix}")
