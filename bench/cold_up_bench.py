@@ -25,7 +25,8 @@ import time
 from collections.abc import Callable
 
 from norberts_db.errors import NorbertsDbError
-from norberts_db.servers.docker import DockerServer, engine
+from norberts_db.servers.docker import DockerServer
+from norberts_db.servers.docker_engine import engine
 from norberts_db.settings import load_settings
 
 

@@ -24,7 +24,7 @@ from docker.errors import BuildError, DockerException, ImageNotFound
 
 from norberts_db import pgbinaries
 from norberts_db.errors import ServerError, SettingsError
-from norberts_db.servers.docker import LABEL_PG_VERSION, engine
+from norberts_db.servers.docker_engine import LABEL_PG_VERSION, engine
 from norberts_db.settings import SUPPORTED_MAJORS, Settings
 
 DEFAULT_TAG = "norberts-db/postgres:{major}"

@@ -26,12 +26,8 @@ from docker.errors import DockerException, NotFound
 
 from norberts_db.connection import wait_ready
 from norberts_db.errors import DockerUnavailableError, ServerError
-from norberts_db.servers.docker import (
-    LABEL_MANAGED,
-    LABEL_PG_VERSION,
-    SCRATCH_MOUNT,
-    DockerServer,
-)
+from norberts_db.servers.docker import SCRATCH_MOUNT, DockerServer
+from norberts_db.servers.docker_engine import LABEL_MANAGED, LABEL_PG_VERSION
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
 from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
 

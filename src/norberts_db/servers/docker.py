@@ -7,41 +7,38 @@ contract (``POSTGRES_*`` environment, PGDATA, volume location, stop signal).
 
 from __future__ import annotations
 
-import os
 import re
 import socket
-import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from typing import Any
 
 import docker
-from docker.errors import APIError, DockerException, ImageNotFound, NotFound
+from docker.errors import APIError, DockerException, NotFound
 from docker.models.containers import Container
 from docker.models.volumes import Volume
 
 from norberts_db import scratch
 from norberts_db.connection import wait_ready
 from norberts_db.databases import ensure_database
-from norberts_db.errors import DockerUnavailableError, ServerError
+from norberts_db.errors import ServerError
 from norberts_db.servers.base import LOOPBACK, ManagedServer, ServerInfo, ServerState
+from norberts_db.servers.docker_engine import (
+    LABEL_IMAGE,
+    LABEL_MANAGED,
+    LABEL_NETWORK,
+    LABEL_PG_VERSION,
+    LABEL_PORT,
+    LABEL_PROJECT,
+    PROBE_TIMEOUT,
+    Unusable,
+    api_reason,
+    engine,
+    engine_address,
+    ensure_image,
+)
 from norberts_db.settings import Settings
 
-LABEL_MANAGED = "org.norberts-db.managed"
-LABEL_PROJECT = "org.norberts-db.project"
-LABEL_PG_VERSION = "org.norberts-db.pg-version"
-LABEL_PORT = "org.norberts-db.port"
-LABEL_NETWORK = "org.norberts-db.network"
-LABEL_IMAGE = "org.norberts-db.image"
-
-DEFAULT_ENGINE = "unix:///var/run/docker.sock"
-# A local engine answers a ping in milliseconds; a missing socket fails at once.
-PROBE_TIMEOUT = 3
-# Engine calls that wait on the container (stop, remove) get this much on top.
-API_TIMEOUT = 60
-# A pull that reports no progress for this long is given up (no registry, a stuck proxy).
-PULL_IDLE_TIMEOUT = 30.0
 # PostgreSQL's fast shutdown (SIGINT, the image's STOPSIGNAL) finishes in about a second.
 STOP_TIMEOUT = 30
 LOG_TAIL = 40
@@ -50,125 +47,6 @@ LOG_TAIL = 40
 # postgres user at every start, as a tablespace directory must be; the official
 # image's entrypoint does the same.
 SCRATCH_MOUNT = "/var/run/postgresql/norberts-scratch"
-
-_ENGINE_ADVICE = (
-    "Start a Docker engine (Docker Desktop, `sudo systemctl start docker`, or "
-    "`bash .ci/docker-engine.sh` on CI), or use NORBERTS_DB_BACKEND=embedded."
-)
-
-
-class _Unusable(DockerUnavailableError):
-    """Docker cannot be used; ``reason`` is the short form ``unavailable_reason`` reports."""
-
-    def __init__(self, reason: str, advice: str) -> None:
-        super().__init__(f"{reason[:1].upper()}{reason[1:]}. {advice}")
-        self.reason = reason
-
-
-def engine_address() -> str:
-    return os.environ.get("DOCKER_HOST") or DEFAULT_ENGINE
-
-
-def connect_engine(timeout: int = API_TIMEOUT) -> docker.DockerClient:
-    """A client of the engine ``DOCKER_HOST`` names, or DockerUnavailableError saying why not."""
-    address = engine_address()
-    problem = _unix_socket_problem(address, timeout)
-    if problem is not None:
-        raise _Unusable(f"no Docker engine answers at {address} ({problem})", _ENGINE_ADVICE)
-    try:
-        client = docker.from_env(timeout=timeout)
-    except DockerException as exc:
-        raise _Unusable(
-            f"no Docker engine answers at {address} ({_os_reason(exc)})", _ENGINE_ADVICE
-        ) from None
-    try:
-        client.ping()
-    except DockerException as exc:
-        client.close()
-        raise _Unusable(
-            f"no Docker engine answers at {address} ({_os_reason(exc)})", _ENGINE_ADVICE
-        ) from None
-    return client
-
-
-def _unix_socket_problem(address: str, timeout: float) -> str | None:
-    """Why the engine's unix socket does not accept a connection, or None if it does.
-
-    Checked before the SDK tries: when its connection fails, the SDK leaves the
-    socket unclosed (a ResourceWarning), and this answers in microseconds.
-    """
-    if not address.startswith("unix://"):
-        return None
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-        probe.settimeout(timeout)
-        try:
-            probe.connect(address.removeprefix("unix://"))
-        except OSError as exc:
-            return exc.strerror or type(exc).__name__
-    return None
-
-
-@contextmanager
-def engine(timeout: int = API_TIMEOUT) -> Iterator[docker.DockerClient]:
-    """A connected client that is closed afterwards (an open pool warns when collected)."""
-    client = connect_engine(timeout)
-    try:
-        yield client
-    finally:
-        client.close()
-
-
-def ensure_image(client: docker.DockerClient, ref: str, major: int) -> None:
-    """Make sure ``ref`` is local, pulling it if needed, or say how to get one."""
-    try:
-        client.images.get(ref)
-        return
-    except ImageNotFound:
-        pass
-    problem = _pull(ref)
-    if problem is None:
-        with suppress(ImageNotFound):
-            client.images.get(ref)
-            return
-        problem = "the pull finished but the image is still missing"
-    raise _Unusable(
-        f"image {ref} is not present and cannot be pulled: {problem}",
-        f"Get it with `docker pull {ref}` where a registry is reachable, or build one "
-        f"offline with `invoke image.build --pg {major}` and set "
-        "NORBERTS_DB_IMAGE=norberts-db/postgres:{major}.",
-    )
-
-
-def _pull(ref: str) -> str | None:
-    """Pull ``ref``; None on success, else why not.
-
-    The SDK's pull has no timeout, so it runs in a thread that is given up when
-    the engine reports no progress for PULL_IDLE_TIMEOUT. A slow pull that keeps
-    reporting progress is allowed to finish.
-    """
-    outcome: dict[str, str] = {}
-    last_progress = [time.monotonic()]
-
-    def run() -> None:
-        try:
-            with engine() as client:
-                for event in client.api.pull(ref, stream=True, decode=True):
-                    last_progress[0] = time.monotonic()
-                    if isinstance(event, dict) and event.get("error"):
-                        outcome["error"] = str(event["error"])
-                        return
-        except DockerException as exc:
-            outcome["error"] = _api_reason(exc)
-        except Exception as exc:  # a thread must not die with a traceback
-            outcome["error"] = f"{type(exc).__name__}: {exc}"
-
-    worker = threading.Thread(target=run, name=f"pull {ref}", daemon=True)
-    worker.start()
-    while worker.is_alive():
-        worker.join(0.1)
-        if time.monotonic() - last_progress[0] > PULL_IDLE_TIMEOUT:
-            return f"no progress for {PULL_IDLE_TIMEOUT:g} s"
-    return outcome.get("error")
 
 
 class DockerServer(ManagedServer):
@@ -187,7 +65,7 @@ class DockerServer(ManagedServer):
         try:
             with engine(PROBE_TIMEOUT) as client:
                 ensure_image(client, settings.image_ref, settings.pg_version)
-        except _Unusable as exc:
+        except Unusable as exc:
             return exc.reason
         return None
 
@@ -437,7 +315,7 @@ class DockerServer(ManagedServer):
             volume.remove()
         except APIError as exc:
             raise ServerError(
-                f"Cannot delete volume {name}: {_api_reason(exc)}. Stop the containers using it."
+                f"Cannot delete volume {name}: {api_reason(exc)}. Stop the containers using it."
             ) from None
         return f"Deleted volume {name}."
 
@@ -449,7 +327,7 @@ class DockerServer(ManagedServer):
                 if container is None:
                     return ServerState(False, "not created")
                 state = container.attrs.get("State", {})
-        except _Unusable as exc:
+        except Unusable as exc:
             return ServerState(False, exc.reason)
         if container.status == "running":
             since = str(state.get("StartedAt", ""))[:19].replace("T", " ")
@@ -467,7 +345,7 @@ class DockerServer(ManagedServer):
         try:
             text = container.logs(tail=LOG_TAIL).decode("utf-8", "replace").rstrip()
         except DockerException as exc:
-            return f"(the container log cannot be read: {_api_reason(exc)})"
+            return f"(the container log cannot be read: {api_reason(exc)})"
         body = self._redact(text) or "(empty)"
         return f"Last lines of the log of container {self.settings.container}:\n{body}"
 
@@ -485,7 +363,7 @@ def _start(container: Container, port: int) -> None:
     try:
         container.start()
     except APIError as exc:
-        reason = _api_reason(exc)
+        reason = api_reason(exc)
         if "port is already allocated" in reason or "address already in use" in reason:
             raise ServerError(_port_message(port, "")) from None
         raise ServerError(f"Docker could not start container {container.name}: {reason}") from None
@@ -545,29 +423,3 @@ def _hint(log: str, settings: Settings) -> str:
         if any(needle in log for needle in needles):
             return advice(settings)
     return "The log below says why; `invoke db.logs` shows more."
-
-
-def _api_reason(exc: DockerException) -> str:
-    explanation = getattr(exc, "explanation", None)
-    text = str(explanation or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _os_reason(exc: DockerException) -> str:
-    """The operating-system error inside the SDK's nested connection errors, if any."""
-    found = _find_os_error(exc, depth=0)
-    return found.strerror if found is not None and found.strerror else _api_reason(exc)
-
-
-def _find_os_error(exc: BaseException, depth: int) -> OSError | None:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc
-    if depth >= 6:
-        return None
-    nested = [a for a in exc.args if isinstance(a, BaseException)]
-    nested += [e for e in (exc.__cause__, exc.__context__) if e is not None]
-    for inner in nested:
-        found = _find_os_error(inner, depth + 1)
-        if found is not None:
-            return found
-    return None
