@@ -33,6 +33,9 @@ _CREATE_KEYWORD = {
     "trigger": "TRIGGER",
     "event trigger": "TRIGGER",
     "policy": "POLICY",
+    "rule": "RULE",
+    "collation": "COLLATION",
+    "statistics": "STATISTICS",
 }
 
 

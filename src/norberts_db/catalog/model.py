@@ -2,7 +2,7 @@
 
 A snapshot is a flat mapping from an object's identity (kind and qualified
 name) to its attributes, all normalized to text by the server itself. Children
-of a table (columns, constraints, indexes, triggers, policies) are objects of
+of a table (columns, constraints, indexes, triggers, policies, rules) are objects of
 their own, named ``schema.table.child``, so that one drifted column is one
 difference and not a change of the whole table.
 """
@@ -22,12 +22,13 @@ STATUS_ORDER: Mapping[Status, int] = {"missing": 0, "unexpected": 1, "changed": 
 PRIVILEGE_ATTRIBUTES = frozenset({"owner", "acl"})
 
 # Kinds whose name is ``schema.parent.child``: they belong to a table, view or domain.
-CHILD_KINDS = frozenset({"column", "constraint", "index", "trigger", "policy"})
+CHILD_KINDS = frozenset({"column", "constraint", "index", "trigger", "policy", "rule"})
 
 # Report order within a table: the table, then its parts, kind by kind.
 KIND_ORDER = (
     "schema",
     "extension",
+    "collation",
     "enum",
     "composite type",
     "range type",
@@ -39,6 +40,8 @@ KIND_ORDER = (
     "index",
     "trigger",
     "policy",
+    "rule",
+    "statistics",
     "view",
     "materialized view",
     "function",

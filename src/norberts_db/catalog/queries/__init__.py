@@ -16,6 +16,7 @@ _HERE = Path(__file__).parent
 KINDS = (
     "schemas",
     "extensions",
+    "collations",
     "types",
     "domains",
     "tables",
@@ -28,6 +29,8 @@ KINDS = (
     "triggers",
     "event_triggers",
     "policies",
+    "statistics",
+    "rules",
 )
 
 

@@ -4,7 +4,11 @@
 -- when it is not the type's own. An identity column's sequence is an
 -- implementation detail: its name is ignored, its parameters are compared.
 -- Column order is ignored: re-creating a column moves it to the end, which
--- matters to no query that names its columns.
+-- matters to no query that names its columns. Storage, compression,
+-- statistics target and options (n_distinct, ...) are attributes of their
+-- own, set only when they differ from the default: the storage of the type,
+-- the server's default compression, and the default target (-1 on
+-- PostgreSQL 15 and 16, NULL from 17, both read as unset).
 SELECT
     'column' AS kind,
     quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(a.attname) AS name,
@@ -43,6 +47,19 @@ SELECT
             AND d.refobjsubid = a.attnum
             AND d.deptype = 'i'
     ) AS identity_sequence,
+    CASE
+        WHEN a.attstorage <> t.typstorage
+            THEN
+                CASE a.attstorage
+                    WHEN 'p' THEN 'PLAIN'
+                    WHEN 'e' THEN 'EXTERNAL'
+                    WHEN 'm' THEN 'MAIN'
+                    WHEN 'x' THEN 'EXTENDED'
+                END
+    END AS storage,
+    CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression,
+    nullif(a.attstattarget, -1)::text AS statistics_target,
+    array_to_string(a.attoptions, ', ') AS options,
     col_description(c.oid, a.attnum) AS comment,
     (
         SELECT string_agg(x.item::text, ', ' ORDER BY x.item::text)

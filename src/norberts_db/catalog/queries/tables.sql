@@ -1,6 +1,6 @@
 -- Tables (plain and partitioned) and what belongs to the table as a whole:
 -- persistence, partitioning, inheritance, storage options, row-level
--- security. Columns, constraints, indexes, triggers and policies are read by
+-- security, and the access method when it is not heap, the default. Columns, constraints, indexes, triggers and policies are read by
 -- their own queries.
 SELECT
     'table' AS kind,
@@ -19,6 +19,11 @@ SELECT
         WHERE i.inhrelid = c.oid AND NOT c.relispartition
     ) AS inherits,
     array_to_string(c.reloptions, ', ') AS storage_options,
+    (
+        SELECT quote_ident(am.amname)
+        FROM pg_catalog.pg_am AS am
+        WHERE am.oid = c.relam AND am.amname <> 'heap'
+    ) AS access_method,
     CASE c.relreplident
         WHEN 'n' THEN 'nothing'
         WHEN 'f' THEN 'full'
