@@ -30,6 +30,36 @@ TRIGGER = (
     "CREATE TRIGGER t_touch BEFORE INSERT ON public.t "
     "FOR EACH ROW EXECUTE FUNCTION public.touch();\n"
 )
+COLLATION = "CREATE COLLATION public.und (provider = icu, locale = 'und');\n"
+STATS = "CREATE STATISTICS public.t_stats (ndistinct) ON id, name FROM public.t;\n"
+RULE = "CREATE RULE t_keep AS ON DELETE TO public.t DO INSTEAD NOTHING;\n"
+COLUMN_SETTINGS = (
+    "ALTER TABLE public.t ALTER COLUMN name SET STORAGE EXTERNAL, "
+    "ALTER COLUMN name SET COMPRESSION pglz, ALTER COLUMN name SET STATISTICS 400, "
+    "ALTER COLUMN id SET (n_distinct = 100, n_distinct_inherited = 5);\n"
+)
+# Access methods belong to the database, which the pairs do not empty: made afresh each time.
+ACCESS_METHOD = (
+    "DROP ACCESS METHOD IF EXISTS rt_heap CASCADE;\n"
+    "CREATE ACCESS METHOD rt_heap TYPE TABLE HANDLER heap_tableam_handler;\n"
+)
+# One schema with every kind and setting verify reads beyond tables and routines.
+EVERY_KIND = (
+    ACCESS_METHOD
+    + COLLATION
+    + "COMMENT ON COLLATION public.und IS 'root';\n"
+    + T.replace("name text", "name text COLLATE public.und")
+    + COLUMN_SETTINGS
+    + STATS
+    + "ALTER STATISTICS public.t_stats SET STATISTICS 200;\n"
+    + "COMMENT ON STATISTICS public.t_stats IS 'pairs';\n"
+    + RULE
+    + "COMMENT ON RULE t_keep ON public.t IS 'kept';\n"
+    + "CREATE TABLE public.old (id bigint) USING rt_heap;\n"
+    + "CREATE RULE old_log AS ON INSERT TO public.old DO ALSO "
+    + "UPDATE public.t SET name = 'x' WHERE id = new.id;\n"
+    + "ALTER TABLE public.old DISABLE RULE old_log;\n"
+)
 
 
 @dataclass(frozen=True)
@@ -294,6 +324,105 @@ PAIRS = [
         T.replace("name text", "name varchar(50)")
         + "CREATE POLICY t_read ON public.t FOR SELECT USING (name::text <> 'x');",
     ),
+    # collations
+    Pair(
+        "collation created",
+        "",
+        COLLATION + "COMMENT ON COLLATION public.und IS 'root';\n"
+        "CREATE COLLATION public.bytes (provider = libc, lc_collate = 'C', lc_ctype = 'POSIX');",
+    ),
+    Pair(
+        "collation used by a column",
+        T,
+        COLLATION + T.replace("name text", "name text COLLATE public.und"),
+    ),
+    Pair(
+        "collation made again",
+        COLLATION,
+        COLLATION.replace("'und'", "'und', deterministic = false"),
+    ),
+    Pair(
+        "collation used by a new table",
+        "",
+        COLLATION + T.replace("name text", "name text COLLATE public.und"),
+    ),
+    # extended statistics
+    Pair("statistics created", T, T + STATS),
+    Pair("statistics with a new table", "", T + STATS, both_ways=False),
+    Pair(
+        "statistics changed",
+        T + STATS + "COMMENT ON STATISTICS public.t_stats IS 'pairs';",
+        T
+        + STATS.replace("(ndistinct)", "(mcv, dependencies)")
+        + "COMMENT ON STATISTICS public.t_stats IS 'pairs';",
+    ),
+    Pair(
+        "statistics target and comment",
+        T + STATS,
+        T
+        + STATS
+        + "ALTER STATISTICS public.t_stats SET STATISTICS 200;\n"
+        + "COMMENT ON STATISTICS public.t_stats IS 'pairs';",
+    ),
+    Pair(
+        "statistics on a retyped column",
+        T + STATS,
+        T.replace("name text", "name varchar(20)") + STATS,
+    ),
+    # rules
+    Pair("rule created", T, T + RULE + "COMMENT ON RULE t_keep ON public.t IS 'kept';"),
+    Pair(
+        "rule changed",
+        T + RULE,
+        T + RULE.replace("DO INSTEAD", "WHERE old.id > 0 DO INSTEAD"),
+    ),
+    Pair(
+        "rule disabled",
+        T + RULE,
+        T + RULE + "ALTER TABLE public.t DISABLE RULE t_keep;",
+    ),
+    Pair(
+        "rule changed and enabled always",
+        T + RULE + "ALTER TABLE public.t DISABLE RULE t_keep;",
+        T
+        + RULE.replace("DO INSTEAD", "WHERE old.id > 0 DO INSTEAD")
+        + "ALTER TABLE public.t ENABLE ALWAYS RULE t_keep;",
+    ),
+    Pair(
+        "rule on another table",
+        T + "CREATE TABLE public.log (id bigint);",
+        T
+        + "CREATE TABLE public.log (id bigint);\n"
+        + "CREATE RULE t_log AS ON INSERT TO public.t DO ALSO "
+        + "INSERT INTO public.log (id) VALUES (new.id);",
+    ),
+    Pair(
+        "rule on a retyped column",
+        T + "CREATE RULE t_named AS ON UPDATE TO public.t WHERE new.name = '' DO INSTEAD NOTHING;",
+        T.replace("name text", "name varchar(20)")
+        + "CREATE RULE t_named AS ON UPDATE TO public.t WHERE new.name = '' DO INSTEAD NOTHING;",
+    ),
+    # column storage, compression, statistics target, options
+    Pair("column settings", T, T + COLUMN_SETTINGS),
+    Pair(
+        "column settings changed",
+        T + COLUMN_SETTINGS,
+        T + "ALTER TABLE public.t ALTER COLUMN name SET STORAGE MAIN, "
+        "ALTER COLUMN name SET STATISTICS 10, ALTER COLUMN id SET (n_distinct = 7);",
+    ),
+    Pair("column settings of a new table", "", T + COLUMN_SETTINGS, both_ways=False),
+    Pair(
+        "column settings kept through a new type",
+        T + COLUMN_SETTINGS,
+        T.replace("name text", "name varchar(20)") + COLUMN_SETTINGS,
+    ),
+    # table access methods
+    Pair(
+        "table access method",
+        ACCESS_METHOD + T,
+        ACCESS_METHOD + T.rstrip(";\n") + " USING rt_heap;",
+    ),
+    Pair("every new kind at once", ACCESS_METHOD, EVERY_KIND),
     # partitions
     Pair(
         "partitioned table",
@@ -330,6 +459,14 @@ def test_the_migration_from_a_to_b_turns_a_into_exactly_b(
     if pair.both_ways:
         back = round_trip(pair_dbs, pair.b, pair.a)
         assert back.differences == (), f"{back.differences}\n--- migration:\n{back.sql}"
+
+
+def test_a_schema_with_every_new_kind_needs_no_migration_to_itself(
+    pair_dbs: tuple[ConnInfo, ConnInfo],
+) -> None:
+    result = round_trip(pair_dbs, EVERY_KIND, EVERY_KIND)
+    assert result.differences == ()
+    assert result.sql.strip() == "", result.sql
 
 
 def test_the_project_schema_round_trips_from_an_empty_database(

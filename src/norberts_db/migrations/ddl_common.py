@@ -28,12 +28,14 @@ _KEYWORD = {
     "aggregate": "AGGREGATE",
     "event trigger": "EVENT TRIGGER",
     "index": "INDEX",
+    "collation": "COLLATION",
+    "statistics": "STATISTICS",
 }
 
 
 def object_clause(key: ObjectKey, catalog: Catalog) -> str:
     """The object as COMMENT ON names it: ``TABLE public.users``, ``TRIGGER t ON public.x``."""
-    if key.kind in ("constraint", "trigger", "policy"):
+    if key.kind in ("constraint", "trigger", "policy", "rule"):
         parent = parent_of(key.name)
         on = "ON DOMAIN " if catalog.has(ObjectKey("domain", parent)) else "ON "
         return f"{key.kind.upper()} {last_of(key.name)} {on}{parent}"

@@ -1,4 +1,4 @@
-"""Schemas, extensions, sequences, views, materialized views and event triggers."""
+"""Schemas, extensions, sequences, views, event triggers, collations and extended statistics."""
 
 from __future__ import annotations
 
@@ -192,4 +192,78 @@ def alter_event_trigger(p: Planner, key: ObjectKey, changes: tuple[Change, ...])
     if "enabled" in changed:
         word = _EVENT_ENABLE.get(p.target.attrs(key).get("enabled", ""), "ENABLE")
         p.add(key, "create", f"ALTER EVENT TRIGGER {key.name} {word}")
+    alter_with_comment(p, key, changes)
+
+
+# -- collations ---------------------------------------------------------------------------------
+
+# Snapshot attribute -> CREATE COLLATION option, each a string literal.
+_COLLATION_OPTIONS = (
+    ("locale", "locale"),
+    ("lc_collate", "lc_collate"),
+    ("lc_ctype", "lc_ctype"),
+    ("rules", "rules"),
+)
+
+
+def create_collation(p: Planner, key: ObjectKey) -> None:
+    attrs = p.target.attrs(key)
+    options = [f"provider = {attrs['provider']}"]
+    options += [
+        f"{option} = {literal(attrs[name])}" for name, option in _COLLATION_OPTIONS if name in attrs
+    ]
+    if attrs.get("deterministic") == "not deterministic":
+        options.append("deterministic = false")
+    p.add(key, "create", f"CREATE COLLATION {key.name} ({', '.join(options)})")
+    comment(p, key)
+    privileges(p, key, created=True)
+
+
+def drop_collation(p: Planner, key: ObjectKey) -> None:
+    p.dropped.add(key)
+    p.add(key, "drop", f"DROP COLLATION {key.name}")
+
+
+def alter_collation(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
+    """Nothing of a collation but its comment and owner can change: it is made again."""
+    if {change.attribute for change in changes} - {"comment", "owner"}:
+        from norberts_db.migrations.ddl_parts import replace
+
+        replace(p, key)
+        return
+    alter_with_comment(p, key, changes)
+
+
+# -- extended statistics ------------------------------------------------------------------------
+
+
+def create_statistics(p: Planner, key: ObjectKey) -> None:
+    attrs = p.target.attrs(key)
+    p.add(key, "create", attrs["definition"])
+    if "statistics_target" in attrs:
+        _statistics_target(p, key)
+    comment(p, key)
+    privileges(p, key, created=True)
+
+
+def _statistics_target(p: Planner, key: ObjectKey) -> None:
+    # -1 is the default on every major (17 also reads SET STATISTICS DEFAULT).
+    target = p.target.attrs(key).get("statistics_target", "-1")
+    p.add(key, "create", f"ALTER STATISTICS {key.name} SET STATISTICS {target}")
+
+
+def drop_statistics(p: Planner, key: ObjectKey) -> None:
+    p.dropped.add(key)
+    p.add(key, "drop", f"DROP STATISTICS {key.name}")
+
+
+def alter_statistics(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
+    changed = {change.attribute for change in changes}
+    if changed - {"statistics_target", "comment", "owner"}:
+        from norberts_db.migrations.ddl_parts import replace
+
+        replace(p, key)
+        return
+    if "statistics_target" in changed:
+        _statistics_target(p, key)
     alter_with_comment(p, key, changes)

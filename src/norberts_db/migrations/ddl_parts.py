@@ -1,4 +1,4 @@
-"""The parts of a table: constraints, indexes, triggers and policies."""
+"""The parts of a table: constraints, indexes, triggers, policies and rules."""
 
 from __future__ import annotations
 
@@ -208,13 +208,56 @@ def alter_policy(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> Non
         comment(p, key, clear=True)
 
 
+# -- rules --------------------------------------------------------------------------------------
+
+
+def create_rule(p: Planner, key: ObjectKey) -> None:
+    attrs = p.target.attrs(key)
+    p.add(key, "create", attrs["definition"])
+    if attrs.get("enabled", "enabled") != "enabled":
+        _enable_rule(p, key)
+    comment(p, key)
+
+
+def _enable_rule(p: Planner, key: ObjectKey) -> None:
+    word = _ENABLE[p.target.attrs(key).get("enabled", "enabled")]
+    p.add(key, "create", f"ALTER TABLE {parent_of(key.name)} {word} RULE {last_of(key.name)}")
+
+
+def drop_rule(p: Planner, key: ObjectKey) -> None:
+    p.dropped.add(key)
+    if not p.goes_with_parent(key):
+        p.add(key, "drop", f"DROP RULE {last_of(key.name)} ON {parent_of(key.name)}")
+
+
+_CREATE_RULE = re.compile(r"^CREATE RULE ")
+
+
+def alter_rule(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
+    changed = {change.attribute for change in changes}
+    attrs = p.target.attrs(key)
+    if "definition" in changed:
+        # Replaced in place: the rule keeps its comment and whether it fires.
+        p.add(key, "create", _CREATE_RULE.sub("CREATE OR REPLACE RULE ", attrs["definition"]))
+    if "enabled" in changed:
+        _enable_rule(p, key)
+    if "comment" in changed:
+        comment(p, key, clear=True)
+
+
 # -- replacing any part -------------------------------------------------------------------------
 
 
 def replace(p: Planner, key: ObjectKey) -> None:
-    """Drop the object as it is and create it as it should be."""
+    """Drop the object as it is and create it as it should be.
+
+    Creating it makes it whole, so any change planned in place before (a rule
+    replaced with CREATE OR REPLACE, a trigger enabled, a comment) goes: run
+    after the drop and before the create, it would find nothing to change.
+    """
     from norberts_db.migrations.kinds import HANDLERS
 
+    p.steps[:] = [step for step in p.steps if step.key != key or step.phase != "create"]
     handler = HANDLERS[key.kind]
     handler.drop(p, key)
     p.dropped.discard(key)

@@ -31,6 +31,8 @@ def create_table(p: Planner, key: ObjectKey) -> None:
             body += f"\nINHERITS ({attrs['inherits']})"
     if attrs.get("partition_key"):
         body += f"\nPARTITION BY {attrs['partition_key']}"
+    if attrs.get("access_method"):
+        body += f"\nUSING {attrs['access_method']}"
     if attrs.get("storage_options"):
         body += f"\nWITH ({attrs['storage_options']})"
     p.add(key, "create", f"CREATE {unlogged}TABLE {key.name} {body}")
@@ -38,6 +40,7 @@ def create_table(p: Planner, key: ObjectKey) -> None:
     comment(p, key)
     privileges(p, key, created=True)
     for column in _column_keys(p, key):
+        column_settings(p, column, {})
         comment(p, column)
         privileges(p, column, created=True)
 
@@ -66,12 +69,16 @@ def alter_table(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None
 
 
 def _table_settings(p: Planner, key: ObjectKey, found: Mapping[str, str]) -> None:
-    """Persistence, storage options, replica identity and row-level security."""
+    """Persistence, access method, storage options, replica identity and row-level security."""
     wanted = p.target.attrs(key)
     alter = f"ALTER TABLE {key.name}"
     if found and wanted.get("persistence") != found.get("persistence"):
         logged = "UNLOGGED" if wanted.get("persistence") == "unlogged" else "LOGGED"
         p.add(key, "create", f"{alter} SET {logged}")
+    if found and wanted.get("access_method") != found.get("access_method"):
+        # The snapshot leaves out heap, the default; SET ACCESS METHOD DEFAULT is 17+ only.
+        method = wanted.get("access_method") or "heap"
+        p.add(key, "create", f"{alter} SET ACCESS METHOD {method}")
     if found and wanted.get("storage_options") != found.get("storage_options"):
         old = _options(found.get("storage_options"))
         new = _options(wanted.get("storage_options"))
@@ -193,6 +200,7 @@ def create_column(p: Planner, key: ObjectKey) -> None:
         return  # inherited: arrives with the parent's column
     table = parent_of(key.name)
     p.add(key, "create", f"ALTER TABLE {table} ADD COLUMN {column_definition(detail)}")
+    column_settings(p, key, {})
     comment(p, key)
     privileges(p, key, created=True)
 
@@ -214,10 +222,49 @@ def alter_column(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> Non
     changed = {change.attribute for change in changes}
     if changed & {"definition", "identity_sequence"}:
         _alter_definition(p, key)
+    if changed & COLUMN_SETTINGS or key in p.retyped:
+        # A new type brings its own storage: set the wanted one again after it.
+        column_settings(p, key, p.source.attrs(key), again=key in p.retyped)
     if "comment" in changed:
         comment(p, key, clear=True)
     if "acl" in changed:
         privileges(p, key, created=False)
+
+
+# Attributes of a column that ALTER COLUMN sets apart from its definition.
+COLUMN_SETTINGS = frozenset({"storage", "compression", "statistics_target", "options"})
+
+
+def column_settings(
+    p: Planner, key: ObjectKey, found: Mapping[str, str], *, again: bool = False
+) -> None:
+    """Storage, compression, statistics target and options that differ from ``found``.
+
+    An unset attribute is the default: the type's own storage, the server's
+    compression, the default statistics target, no options. ``again`` sets
+    every attribute the target sets, also those ``found`` already has.
+    """
+    wanted = p.target.attrs(key)
+    alter = f"ALTER TABLE {parent_of(key.name)} ALTER COLUMN {last_of(key.name)}"
+
+    def differs(name: str) -> bool:
+        return wanted.get(name) != found.get(name) or (again and name in wanted)
+
+    if differs("storage"):
+        storage = wanted.get("storage") or p.target.detail(key).get("type_storage")
+        if storage:
+            p.add(key, "create", f"{alter} SET STORAGE {storage}")
+    if differs("compression"):
+        p.add(key, "create", f"{alter} SET COMPRESSION {wanted.get('compression', 'default')}")
+    if differs("statistics_target"):
+        # -1 is the default on every major (17 also reads SET STATISTICS DEFAULT).
+        p.add(key, "create", f"{alter} SET STATISTICS {wanted.get('statistics_target', '-1')}")
+    if differs("options"):
+        old, new = _options(found.get("options")), _options(wanted.get("options"))
+        if gone := sorted(old.keys() - new.keys()):
+            p.add(key, "create", f"{alter} RESET ({', '.join(gone)})")
+        if new:
+            p.add(key, "create", f"{alter} SET ({wanted['options']})")
 
 
 def _alter_definition(p: Planner, key: ObjectKey) -> None:
@@ -330,6 +377,7 @@ def _regenerate(p: Planner, key: ObjectKey, *, was_generated: bool) -> None:
     p.add(
         key, "create", f"ALTER TABLE {table} ADD COLUMN {column_definition(p.target.detail(key))}"
     )
+    column_settings(p, key, {})
     comment(p, key)
 
 

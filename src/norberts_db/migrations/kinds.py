@@ -27,6 +27,9 @@ HANDLERS: dict[str, Handler] = {
     "extension": Handler(
         ddl_misc.create_extension, ddl_misc.drop_extension, ddl_misc.alter_extension
     ),
+    "collation": Handler(
+        ddl_misc.create_collation, ddl_misc.drop_collation, ddl_misc.alter_collation
+    ),
     "enum": Handler(ddl_types.create_enum, ddl_types.drop_type, ddl_types.alter_enum),
     "composite type": Handler(
         ddl_types.create_composite, ddl_types.drop_type, ddl_types.alter_composite
@@ -42,6 +45,10 @@ HANDLERS: dict[str, Handler] = {
     "index": Handler(ddl_parts.create_index, ddl_parts.drop_index, ddl_parts.alter_index),
     "trigger": Handler(ddl_parts.create_trigger, ddl_parts.drop_trigger, ddl_parts.alter_trigger),
     "policy": Handler(ddl_parts.create_policy, ddl_parts.drop_policy, ddl_parts.alter_policy),
+    "rule": Handler(ddl_parts.create_rule, ddl_parts.drop_rule, ddl_parts.alter_rule),
+    "statistics": Handler(
+        ddl_misc.create_statistics, ddl_misc.drop_statistics, ddl_misc.alter_statistics
+    ),
     "view": _VIEW,
     "materialized view": _VIEW,
     "function": _ROUTINE,
@@ -60,6 +67,8 @@ RECREATABLE = frozenset(
         "index",
         "trigger",
         "policy",
+        "rule",
+        "statistics",
         "view",
         "materialized view",
         "function",

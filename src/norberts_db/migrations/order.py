@@ -13,9 +13,9 @@ A pure function, tested without a server. The order is:
 5. ``CREATE INDEX CONCURRENTLY`` steps, which run outside a transaction.
 
 Within 2 and 3 the steps are otherwise in a fixed, readable order: by kind
-(schemas, extensions, types, functions, tables with their parts, foreign
-keys, views, ...), then by name; steps of one object keep the order they
-were planned in.
+(schemas, extensions, collations, types, functions, tables with their
+parts, foreign keys, extended statistics, views, ...), then by name; steps
+of one object keep the order they were planned in.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ _RANK = {
         (
             "schema",
             "extension",
+            "collation",
             "enum",
             "composite type",
             "range type",
@@ -46,6 +47,7 @@ _RANK = {
             "sequence",
             "table",
             "foreign key",
+            "statistics",
             "view",
             "materialized view",
             "sequence owner",
@@ -53,7 +55,7 @@ _RANK = {
         )
     )
 }
-_CHILD_RANK = {"column": 0, "constraint": 1, "index": 2, "trigger": 3, "policy": 4}
+_CHILD_RANK = {"column": 0, "constraint": 1, "index": 2, "trigger": 3, "policy": 4, "rule": 5}
 
 Dependencies = Mapping[ObjectKey, Iterable[ObjectKey]]
 

@@ -114,6 +114,7 @@ _PROVIDERS = frozenset(
     {
         "schema",
         "extension",
+        "collation",
         "enum",
         "composite type",
         "range type",

@@ -11,6 +11,13 @@ SELECT
         WHEN a.attcollation <> t.typcollation THEN a.attcollation::regcollation::text
     END AS collation,
     a.attnotnull AS not_null,
+    -- The type's own storage, which SET STORAGE restores (15 has no SET STORAGE DEFAULT).
+    CASE t.typstorage
+        WHEN 'p' THEN 'PLAIN'
+        WHEN 'e' THEN 'EXTERNAL'
+        WHEN 'm' THEN 'MAIN'
+        WHEN 'x' THEN 'EXTENDED'
+    END AS type_storage,
     CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default,
     CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
     CASE a.attgenerated WHEN 's' THEN 'STORED' WHEN 'v' THEN 'VIRTUAL' END AS generated_kind,

@@ -3,7 +3,7 @@
 -- create what is needed first, drop what needs it first.
 --
 -- Parts are mapped to the object a snapshot names: a column default to its
--- column, a view's rewrite rule and its columns to the view, the index of a
+-- column, a view's _RETURN rule and its columns to the view, the index of a
 -- primary key, unique or exclusion constraint to the constraint, an array
 -- type to its element type, a table's row type to the table, and any member
 -- of an extension to the extension. A sequence OWNED BY a column is left
@@ -129,10 +129,36 @@ objects AS (
     FROM pg_catalog.pg_policy AS pol
     INNER JOIN relations AS r ON pol.polrelid = r.oid
     UNION ALL
-    SELECT 'pg_catalog.pg_rewrite'::regclass, rw.oid, 0, r.nsp, r.kind, r.name
+    SELECT
+        'pg_catalog.pg_rewrite'::regclass,
+        rw.oid,
+        0,
+        r.nsp,
+        CASE WHEN rw.rulename = '_RETURN' THEN r.kind ELSE 'rule' END,
+        CASE WHEN rw.rulename = '_RETURN' THEN r.name ELSE r.name || '.' || quote_ident(rw.rulename) END
     FROM pg_catalog.pg_rewrite AS rw
     INNER JOIN relations AS r ON rw.ev_class = r.oid
-    WHERE r.relkind IN ('v', 'm')
+    WHERE r.relkind IN ('r', 'p', 'v', 'm')
+    UNION ALL
+    SELECT
+        'pg_catalog.pg_collation'::regclass,
+        co.oid,
+        0,
+        co.collnamespace,
+        'collation',
+        quote_ident(n.nspname) || '.' || quote_ident(co.collname)
+    FROM pg_catalog.pg_collation AS co
+    INNER JOIN pg_catalog.pg_namespace AS n ON co.collnamespace = n.oid
+    UNION ALL
+    SELECT
+        'pg_catalog.pg_statistic_ext'::regclass,
+        s.oid,
+        0,
+        s.stxnamespace,
+        'statistics',
+        quote_ident(n.nspname) || '.' || quote_ident(s.stxname)
+    FROM pg_catalog.pg_statistic_ext AS s
+    INNER JOIN pg_catalog.pg_namespace AS n ON s.stxnamespace = n.oid
     UNION ALL
     SELECT 'pg_catalog.pg_namespace'::regclass, n.oid, 0, n.oid, 'schema', quote_ident(n.nspname)
     FROM pg_catalog.pg_namespace AS n
