@@ -41,9 +41,10 @@ def read_snapshot(conn: Connection, *, privileges: bool = False) -> Snapshot:
     """Read every object kind on ``conn``, inside one transaction of its own."""
     objects: dict[ObjectKey, dict[str, str]] = {}
     with conn.transaction():
-        conn.execute(queries.load("session"))
-        for kind_query in queries.KINDS:
-            cursor = conn.execute(queries.load(kind_query))
+        cursor = conn.execute(queries.snapshot_batch())
+        for _kind_query in queries.KINDS:  # the session settings' result comes first
+            if not cursor.nextset():
+                raise ServerError("The server answered fewer catalog queries than were sent.")
             columns = [column.name for column in cursor.description or ()]
             for row in cursor:
                 kind, name, *values = row
