@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import psycopg
 
-from norberts_db import blocking, guard, queries
+from norberts_db import guard, queries
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.databases import read_marker
@@ -22,6 +23,9 @@ from norberts_db.errors import ServerError, SqlScriptError, TimeoutExceeded
 from norberts_db.settings import Settings
 from norberts_db.sqlfile import SqlScript, Statement
 from norberts_db.transactional import check_one_transaction
+
+if TYPE_CHECKING:
+    from norberts_db import blocking
 
 NOTHING_CHANGED = "Nothing was changed: the whole operation was rolled back."
 # The server's codes for "already exists": a drop script that leaves an object behind.
@@ -201,6 +205,10 @@ def apply_scripts(
     """
     for script in scripts:
         check_one_transaction(script)
+    # Only applying watches for blocking sessions; reading a script or running it
+    # in someone else's transaction (verify's shadow) does not need it loaded.
+    from norberts_db import blocking
+
     limits = limits or Limits()
     started = time.perf_counter()
     with connect(info) as conn:
@@ -252,6 +260,8 @@ def _timeout_error(
 ) -> TimeoutExceeded:
     """Say what timed out, who was in the way, and what to do about it."""
     where = f"database {info.dbname!r} at {info.address}"
+    from norberts_db import blocking
+
     sessions = list(seen)
     if exc.sqlstate == "55P03" and running == "the schema lock":
         sessions = sessions or blocking.schema_lock_holders(info)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
-from norberts_db import apply, guard, pgbinaries
+from norberts_db import apply, guard
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import ServerError, SettingsError
 from norberts_db.servers import Choice, Server, ServerInfo, choose_server, running
@@ -135,6 +135,8 @@ def _find_psql(settings: Settings) -> str:
     found = shutil.which("psql")
     if found:
         return found
+    from norberts_db import pgbinaries
+
     binaries = pgbinaries.find(settings.pg_version, state_dir=settings.state_path)
     if binaries is not None and binaries.program("psql").is_file():
         return str(binaries.program("psql"))
@@ -222,6 +224,8 @@ def build_image(settings: Settings, major: int, tag: str | None) -> str:
 
 def fetch_binaries(settings: Settings, major: int) -> str:
     """Make server binaries of ``major`` available, downloading only when none are here."""
+    from norberts_db import pgbinaries
+
     found = pgbinaries.find(major, state_dir=settings.state_path, explicit=settings.pg_bin_dir)
     if found is None:
         found = pgbinaries.fetch(major, state_dir=settings.state_path)
