@@ -148,22 +148,32 @@ _ENABLE = {
 
 
 def create_trigger(p: Planner, key: ObjectKey) -> None:
+    _create_switchable(p, key, "TRIGGER")
+
+
+def _create_switchable(p: Planner, key: ObjectKey, noun: str) -> None:
+    """Create a trigger or rule from its definition, then set whether it fires."""
     attrs = p.target.attrs(key)
     p.add(key, "create", attrs["definition"])
     if attrs.get("enabled", "enabled") != "enabled":
-        _enable(p, key)
+        _enable(p, key, noun)
     comment(p, key)
 
 
-def _enable(p: Planner, key: ObjectKey) -> None:
+def _enable(p: Planner, key: ObjectKey, noun: str) -> None:
     word = _ENABLE[p.target.attrs(key).get("enabled", "enabled")]
-    p.add(key, "create", f"ALTER TABLE {parent_of(key.name)} {word} TRIGGER {last_of(key.name)}")
+    p.add(key, "create", f"ALTER TABLE {parent_of(key.name)} {word} {noun} {last_of(key.name)}")
+
+
+def _drop_part(p: Planner, key: ObjectKey, noun: str) -> None:
+    """Drop a trigger, policy or rule, unless its table goes and takes it along."""
+    p.dropped.add(key)
+    if not p.goes_with_parent(key):
+        p.add(key, "drop", f"DROP {noun} {last_of(key.name)} ON {parent_of(key.name)}")
 
 
 def drop_trigger(p: Planner, key: ObjectKey) -> None:
-    p.dropped.add(key)
-    if not p.goes_with_parent(key):
-        p.add(key, "drop", f"DROP TRIGGER {last_of(key.name)} ON {parent_of(key.name)}")
+    _drop_part(p, key, "TRIGGER")
 
 
 def alter_trigger(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
@@ -172,7 +182,7 @@ def alter_trigger(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> No
         replace(p, key)
         return
     if "enabled" in changed:
-        _enable(p, key)
+        _enable(p, key, "TRIGGER")
     if "comment" in changed:
         comment(p, key, clear=True)
 
@@ -196,9 +206,7 @@ def create_policy(p: Planner, key: ObjectKey) -> None:
 
 
 def drop_policy(p: Planner, key: ObjectKey) -> None:
-    p.dropped.add(key)
-    if not p.goes_with_parent(key):
-        p.add(key, "drop", f"DROP POLICY {last_of(key.name)} ON {parent_of(key.name)}")
+    _drop_part(p, key, "POLICY")
 
 
 def alter_policy(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
@@ -212,22 +220,11 @@ def alter_policy(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> Non
 
 
 def create_rule(p: Planner, key: ObjectKey) -> None:
-    attrs = p.target.attrs(key)
-    p.add(key, "create", attrs["definition"])
-    if attrs.get("enabled", "enabled") != "enabled":
-        _enable_rule(p, key)
-    comment(p, key)
-
-
-def _enable_rule(p: Planner, key: ObjectKey) -> None:
-    word = _ENABLE[p.target.attrs(key).get("enabled", "enabled")]
-    p.add(key, "create", f"ALTER TABLE {parent_of(key.name)} {word} RULE {last_of(key.name)}")
+    _create_switchable(p, key, "RULE")
 
 
 def drop_rule(p: Planner, key: ObjectKey) -> None:
-    p.dropped.add(key)
-    if not p.goes_with_parent(key):
-        p.add(key, "drop", f"DROP RULE {last_of(key.name)} ON {parent_of(key.name)}")
+    _drop_part(p, key, "RULE")
 
 
 _CREATE_RULE = re.compile(r"^CREATE RULE ")
@@ -240,7 +237,7 @@ def alter_rule(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
         # Replaced in place: the rule keeps its comment and whether it fires.
         p.add(key, "create", _CREATE_RULE.sub("CREATE OR REPLACE RULE ", attrs["definition"]))
     if "enabled" in changed:
-        _enable_rule(p, key)
+        _enable(p, key, "RULE")
     if "comment" in changed:
         comment(p, key, clear=True)
 
