@@ -28,7 +28,13 @@ import pytest
 
 from norberts_db import pgbinaries
 from norberts_db.errors import ServerError
-from norberts_db.servers._pgdata import SHARED_MEMORY, Layout, read_postmaster
+from norberts_db.servers._pgdata import (
+    SCRATCH_OWNER_NOTE,
+    SCRATCH_PREFIX,
+    SHARED_MEMORY,
+    Layout,
+    read_postmaster,
+)
 from norberts_db.servers.embedded import EmbeddedServer
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
 from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
@@ -45,7 +51,7 @@ UP_IN_NEW_PROCESS = textwrap.dedent(
     import sys
     from pathlib import Path
     from norberts_db.errors import NorbertsDbError
-    from norberts_db.servers._pgdata import SHARED_MEMORY, Layout, read_postmaster
+    from norberts_db.servers._pgdata import read_postmaster
     from norberts_db.servers.embedded import EmbeddedServer
     from norberts_db.settings import load_settings
 
@@ -361,10 +367,34 @@ def test_temporary_databases_live_in_memory_even_after_the_memory_was_emptied(
 
     # As after a reboot: the folder is there (up makes it) but empty.
     for entry in scratch.iterdir():
-        shutil.rmtree(entry)
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
 
     assert tablespace_of_a_temporary_database(server.conninfo) == "norberts_scratch"
     assert any(scratch.iterdir())
+
+
+def test_starting_removes_scratch_folders_of_deleted_projects_only(
+    project: Project, tmp_path: Path
+) -> None:
+    def scratch_folder(name: str, serves: Path) -> Path:
+        folder = SHARED_MEMORY / f"{SCRATCH_PREFIX}test-{os.getpid()}-{name}"
+        folder.mkdir()
+        (folder / SCRATCH_OWNER_NOTE).write_text(str(serves), encoding="utf-8")
+        return folder
+
+    orphan = scratch_folder("orphan", tmp_path / "deleted-project" / "data")
+    kept = scratch_folder("kept", tmp_path)
+    try:
+        project.server().up()
+
+        assert not orphan.exists()
+        assert kept.is_dir()
+    finally:
+        shutil.rmtree(orphan, ignore_errors=True)
+        shutil.rmtree(kept, ignore_errors=True)
 
 
 def test_a_scratch_folder_someone_else_made_is_not_used(project: Project) -> None:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 import socket
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +31,9 @@ INCLUDE_LINE = f"include_if_exists = '{CONF_NAME}'"
 MAX_SOCKET_PATH = 107
 # A tmpfs on every Linux system; what is in it is gone after a reboot.
 SHARED_MEMORY = Path("/dev/shm")  # noqa: S108 - only ever a folder checked to be ours
+SCRATCH_PREFIX = "norberts-db-scratch-"
+# In each scratch folder: the data directory it serves, so an orphan can be told.
+SCRATCH_OWNER_NOTE = "data-directory"
 # pg_ctl -l appends forever; a new file at a start beyond this size keeps it readable.
 MAX_LOG_BYTES = 10 * 1024 * 1024
 
@@ -70,7 +75,7 @@ class Layout:
     def scratch(self) -> Path:
         """The scratch tablespace's folder (norberts_db.scratch), in memory, one per server."""
         digest = hashlib.sha256(os.fsencode(self.root.resolve())).hexdigest()[:16]
-        return SHARED_MEMORY / f"norberts-db-scratch-{digest}"
+        return SHARED_MEMORY / f"{SCRATCH_PREFIX}{digest}"
 
     def socket_dir(self, port: int) -> str:
         """The unix socket folder, or '' (TCP only) when the socket path would be too long."""
@@ -184,3 +189,22 @@ def tail(log: Path, lines: int, *, since: int = 0) -> str:
     except FileNotFoundError:
         return ""
     return "\n".join(text.splitlines()[-lines:]) if lines > 0 else ""
+
+
+def sweep_orphaned_scratch(owners: tuple[int, ...]) -> None:
+    """Remove the scratch folders, owned by one of ``owners``, whose data directory is gone.
+
+    A project deleted without ``db.down --volumes`` leaves its scratch folder
+    behind until the next reboot; the next embedded server to start clears it.
+    Folders that cannot be read, or carry no note, are left alone.
+    """
+    for folder in SHARED_MEMORY.glob(f"{SCRATCH_PREFIX}*"):
+        try:
+            found = folder.lstat()
+            if not stat.S_ISDIR(found.st_mode) or found.st_uid not in owners:
+                continue
+            served = Path((folder / SCRATCH_OWNER_NOTE).read_text(encoding="utf-8"))
+        except OSError:
+            continue
+        if not served.exists():
+            shutil.rmtree(folder, ignore_errors=True)

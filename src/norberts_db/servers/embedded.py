@@ -178,17 +178,22 @@ class EmbeddedServer(ManagedServer):
 
         A folder left by a cluster that was deleted would be refused as in use by
         another tablespace, so a new cluster's first start empties it
-        (:meth:`_initdb`).
+        (:meth:`_initdb`). Folders whose project is gone are removed.
         """
         folder = self.layout.scratch
         user = _serveruser.server_user()
+        owners = (os.geteuid(), user.uid)
+        _pgdata.sweep_orphaned_scratch(owners)
         try:
             folder.mkdir(mode=0o700, exist_ok=True)
             # /dev/shm is everyone's: use only a real folder that this user or the server's owns.
             found = folder.lstat()
-            if not stat.S_ISDIR(found.st_mode) or found.st_uid not in (os.geteuid(), user.uid):
+            if not stat.S_ISDIR(found.st_mode) or found.st_uid not in owners:
                 return None
             _serveruser.chown_to(folder, user)
+            (folder / _pgdata.SCRATCH_OWNER_NOTE).write_text(
+                str(self.layout.data.resolve()), encoding="utf-8"
+            )
         except OSError:
             return None
         return folder
