@@ -259,9 +259,9 @@ def _timeout_error(
     seen: tuple[blocking.Session, ...],
 ) -> TimeoutExceeded:
     """Say what timed out, who was in the way, and what to do about it."""
-    where = f"database {info.dbname!r} at {info.address}"
     from norberts_db import blocking
 
+    where = f"database {info.dbname!r} at {info.address}"
     sessions = list(seen)
     if exc.sqlstate == "55P03" and running == "the schema lock":
         sessions = sessions or blocking.schema_lock_holders(info)

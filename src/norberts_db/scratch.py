@@ -25,12 +25,10 @@ from psycopg import sql
 from norberts_db import queries
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
-from norberts_db.databases import MAINTENANCE_DB
+from norberts_db.databases import MAINTENANCE_DB, Connection
 from norberts_db.errors import NorbertsDbError
 
 TABLESPACE = "norberts_scratch"
-
-Connection = psycopg.Connection[tuple[object, ...]]
 
 
 def provide(server: ConnInfo, location: str) -> bool:
@@ -43,11 +41,8 @@ def provide(server: ConnInfo, location: str) -> bool:
     maintenance = server.for_database(MAINTENANCE_DB)
     with suppress(psycopg.Error, NorbertsDbError), connect(maintenance, autocommit=True) as conn:
         found = _read(conn)
-        if found is not None and found == (location, True):
-            return True
-        if found is not None:
-            conn.execute(sql.SQL("DROP TABLESPACE {}").format(sql.Identifier(TABLESPACE)))
-        _create(conn, location)
+        if found != (location, True):
+            _make(conn, location, replacing=found is not None)
         return True
     return False
 
@@ -65,8 +60,7 @@ def choose(conn: Connection) -> str | None:
             return None
         location, present = found
         if not present:
-            conn.execute(sql.SQL("DROP TABLESPACE {}").format(sql.Identifier(TABLESPACE)))
-            _create(conn, location)
+            _make(conn, location, replacing=True)
     except psycopg.Error:
         return None
     return TABLESPACE
@@ -77,7 +71,10 @@ def _read(conn: Connection) -> tuple[str, bool] | None:
     return None if row is None else (str(row[0]), bool(row[1]))
 
 
-def _create(conn: Connection, location: str) -> None:
+def _make(conn: Connection, location: str, *, replacing: bool) -> None:
+    """Create the tablespace at ``location``; with ``replacing``, drop the old one first."""
+    if replacing:
+        conn.execute(sql.SQL("DROP TABLESPACE {}").format(sql.Identifier(TABLESPACE)))
     conn.execute(
         sql.SQL("CREATE TABLESPACE {} LOCATION {}").format(
             sql.Identifier(TABLESPACE), sql.Literal(location)

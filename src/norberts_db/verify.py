@@ -45,6 +45,7 @@ from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.databases import (
     MAINTENANCE_DB,
+    Connection,
     create_statement,
     drop_database,
     drop_statement,
@@ -72,8 +73,6 @@ __all__ = [
     "temporary_database",
     "verify_database",
 ]
-
-Connection = psycopg.Connection[tuple[object, ...]]
 
 SHADOW_PREFIX = "norberts_shadow_"
 DROP_CHECK_PREFIX = "norberts_dropcheck_"
@@ -233,13 +232,12 @@ def _claimed(server: ConnInfo, name: str, prefix: str) -> Iterator[Connection]:
 
 def _create(keeper: Connection, server: ConnInfo, name: str) -> None:
     tablespace = scratch.choose(keeper)
+    if tablespace is not None:
+        # Full, or gone since it was chosen: then the default tablespace will do.
+        with suppress(psycopg.Error):
+            keeper.execute(create_statement(name, tablespace=tablespace))
+            return
     try:
-        if tablespace is not None:
-            try:
-                keeper.execute(create_statement(name, tablespace=tablespace))
-                return
-            except psycopg.Error:
-                pass  # full, or gone since it was chosen: the default tablespace will do.
         keeper.execute(create_statement(name))
     except psycopg.Error as exc:
         raise ServerError(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -234,16 +235,27 @@ def test_limits_are_local_to_the_apply_transaction(schema_db: ConnInfo) -> None:
         assert conn.execute("SHOW lock_timeout").fetchone() == ("0",)
 
 
-def test_an_interrupted_reset_process_exits_130_with_one_message(
-    schema_db: ConnInfo, state_dir: Path
-) -> None:
+def _start_reset_that_holds_the_lock(schema_db: ConnInfo, state_dir: Path) -> subprocess.Popen[str]:
+    """A db.reset process whose schema file ends in a 30 s sleep, once it holds the schema lock."""
     slow = state_dir / "slow_schema.sql"
     slow.write_text(SCHEMA_FILE.read_text() + "\nSELECT pg_sleep(30);\n")
-    before = fingerprint(schema_db)
     env = url_environment(schema_db, state_dir)
     process = start_process("db.reset", "--schema", str(slow), env=env)
     try:
         _wait_for_schema_lock_holder(schema_db)
+    except BaseException:
+        process.kill()
+        process.communicate()
+        raise
+    return process
+
+
+def test_an_interrupted_reset_process_exits_130_with_one_message(
+    schema_db: ConnInfo, state_dir: Path
+) -> None:
+    before = fingerprint(schema_db)
+    process = _start_reset_that_holds_the_lock(schema_db, state_dir)
+    try:
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=30)
     finally:
@@ -261,13 +273,9 @@ def test_two_sigterms_in_a_row_still_leave_the_database_unchanged(
 ) -> None:
     """The second signal ends the process at once unless the first one's cleanup was done;
     either way the transaction never committed."""
-    slow = state_dir / "slow_schema.sql"
-    slow.write_text(SCHEMA_FILE.read_text() + "\nSELECT pg_sleep(30);\n")
     before = fingerprint(schema_db)
-    env = url_environment(schema_db, state_dir)
-    process = start_process("db.reset", "--schema", str(slow), env=env)
+    process = _start_reset_that_holds_the_lock(schema_db, state_dir)
     try:
-        _wait_for_schema_lock_holder(schema_db)
         process.send_signal(signal.SIGTERM)
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=30)

@@ -42,9 +42,7 @@ def read_snapshot(conn: Connection, *, privileges: bool = False) -> Snapshot:
     objects: dict[ObjectKey, dict[str, str]] = {}
     with conn.transaction():
         cursor = conn.execute(queries.snapshot_batch())
-        for _kind_query in queries.KINDS:  # the session settings' result comes first
-            if not cursor.nextset():
-                raise ServerError("The server answered fewer catalog queries than were sent.")
+        while cursor.nextset():  # the first result, skipped here, is the session settings'
             columns = [column.name for column in cursor.description or ()]
             for row in cursor:
                 kind, name, *values = row

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from norberts_db.connection import server_version
 from norberts_db.errors import NorbertsDbError
+from norberts_db.servers import wants_external
 from norberts_db.servers.base import ServerInfo, managed_conninfo
 from norberts_db.settings import Settings
 
@@ -48,8 +49,6 @@ def forget(settings: Settings) -> None:
 
 def find(settings: Settings) -> ServerInfo | None:
     """The managed dev server that already answers for these settings, or None."""
-    from norberts_db.servers import wants_external
-
     if wants_external(settings):
         return None
     try:

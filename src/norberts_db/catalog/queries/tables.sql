@@ -1,7 +1,8 @@
 -- Tables (plain and partitioned) and what belongs to the table as a whole:
 -- persistence, partitioning, inheritance, storage options, row-level
--- security, and the access method when it is not heap, the default. Columns, constraints, indexes, triggers and policies are read by
--- their own queries.
+-- security, and the access method when it is not heap, the default. Columns,
+-- constraints, indexes, triggers, policies and rules are read by their own
+-- queries.
 SELECT
     'table' AS kind,
     quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name,
