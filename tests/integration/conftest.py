@@ -187,6 +187,24 @@ def pg_server() -> ConnInfo:
 
 
 @pytest.fixture(scope="session")
+def server_has_icu(pg_server: ConnInfo) -> bool:
+    """Whether the server was built with ICU: some builds of the embedded binaries are not.
+
+    Asked by making an ICU collation and rolling it back: the catalog of a build
+    without ICU still lists initdb's ICU collation ``unicode``.
+    """
+    with psycopg.connect(**pg_server.connect_kwargs()) as conn:
+        try:
+            with conn.transaction(force_rollback=True):
+                conn.execute(
+                    "CREATE COLLATION public.norberts_icu_probe (provider = icu, locale = 'und')"
+                )
+        except psycopg.errors.FeatureNotSupported:
+            return False
+    return True
+
+
+@pytest.fixture(scope="session")
 def server_version_num(pg_server: ConnInfo) -> int:
     with psycopg.connect(**pg_server.connect_kwargs()) as conn:
         row = conn.execute("SHOW server_version_num").fetchone()
