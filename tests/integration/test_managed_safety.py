@@ -24,17 +24,18 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import docker
 import pytest
-from docker.errors import DockerException, NotFound
+from docker.errors import NotFound
 
 from norberts_db import pgbinaries
 from norberts_db.conninfo import ConnInfo
+from norberts_db.errors import DockerUnavailableError
 from norberts_db.servers._pgdata import read_postmaster
+from norberts_db.servers.docker_engine import connect_engine, engine
 from norberts_db.settings import load_settings
 
 from .conftest import PROJECT_ROOT, SCHEMA_FILE, free_port, reachable_tmpdir
@@ -136,23 +137,14 @@ def _remove_container_and_volume(env: dict[str, str]) -> None:
     if env["NORBERTS_DB_BACKEND"] != "docker":
         return
     try:
-        client = docker.from_env()
-    except DockerException:
+        client = connect_engine()
+    except DockerUnavailableError:
         return
     with closing(client):
         with suppress(NotFound):
             client.containers.get(env["NORBERTS_DB_CONTAINER_NAME"]).remove(force=True, v=True)
         with suppress(NotFound):
             client.volumes.get(env["NORBERTS_DB_VOLUME_NAME"]).remove(force=True)
-
-
-@contextmanager
-def engine() -> Iterator[docker.DockerClient]:
-    client = docker.from_env()
-    try:
-        yield client
-    finally:
-        client.close()
 
 
 def need(dev: DevServer, backend: str) -> None:
