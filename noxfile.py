@@ -13,8 +13,9 @@ nox.needs_version = ">=2026.10.20"
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_venv = "yes"
 # The integration sessions of the four majors run at the same time, each with
-# its own server on its own port: they mostly wait on their servers, so four
-# at once finish in about the time of the slowest. Lint and unit tests join them.
+# its own server on its own port. Each keeps about one core busy, so with a core
+# per major four at once finish in little more than the time of the slowest
+# (bench/nox_matrix_bench.py measures it). Lint and unit tests join them.
 nox.options.parallel = 6
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")

@@ -30,6 +30,7 @@ from norberts_db.connection import server_version
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
 from norberts_db.servers import Server, choose_server
+from norberts_db.servers._pgdata import SHARED_MEMORY
 from norberts_db.settings import Settings, load_settings
 from norberts_db.sqlfile import SqlScript, load_script
 
@@ -52,12 +53,11 @@ def free_port() -> int:
 # a database: on a disk file system that churn, not PostgreSQL, costs most of
 # the suite's time. So test servers keep their data in memory, without fsync.
 TEST_SERVER_OPTIONS = "fsync=off synchronous_commit=off full_page_writes=off"
-MEMORY_DIR = Path("/dev/shm")  # noqa: S108 - a folder the server's own user can enter
 
 
 def reachable_tmpdir(prefix: str, *, in_memory: bool = False) -> Path:
     """A temporary folder an unprivileged server user can enter (pytest's tmp_path cannot)."""
-    base = MEMORY_DIR if in_memory and MEMORY_DIR.is_dir() else Path("/tmp")  # noqa: S108
+    base = SHARED_MEMORY if in_memory and SHARED_MEMORY.is_dir() else Path("/tmp")  # noqa: S108
     path = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
     path.chmod(0o755)
     return path
@@ -98,9 +98,9 @@ def test_server_settings(state_dir: Path, **overrides: object) -> Settings:
 
 def create_memory_volume(name: str) -> None:
     """A named Docker volume backed by tmpfs, which the docker backend then reuses."""
-    import docker
+    from norberts_db.servers.docker_engine import engine
 
-    with contextlib.closing(docker.from_env()) as client:
+    with engine() as client:
         client.volumes.create(
             name,
             driver="local",
@@ -111,10 +111,11 @@ def create_memory_volume(name: str) -> None:
 
 def remove_volume(name: str) -> None:
     """Remove a volume the tests made; the backend keeps volumes it did not create."""
-    import docker
     from docker.errors import NotFound
 
-    with contextlib.closing(docker.from_env()) as client, contextlib.suppress(NotFound):
+    from norberts_db.servers.docker_engine import engine
+
+    with engine() as client, contextlib.suppress(NotFound):
         client.volumes.get(name).remove(force=True)
 
 
