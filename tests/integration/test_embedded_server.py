@@ -35,7 +35,7 @@ from norberts_db.servers._pgdata import (
     Layout,
     read_postmaster,
 )
-from norberts_db.servers.embedded import EmbeddedServer
+from norberts_db.servers.embedded import SYSTEM_STATE, EmbeddedServer
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
 from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
 
@@ -491,7 +491,33 @@ def test_data_directory_of_another_major_is_refused_with_what_to_do(project: Pro
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="only a root caller hands the server to another user")
-def test_project_folder_the_server_user_cannot_enter_is_named_with_the_fix(
+def test_a_project_the_server_user_cannot_enter_keeps_its_server_in_var_lib(
+    binaries: pgbinaries.PgBinaries,
+) -> None:
+    locked = Path(tempfile.mkdtemp(prefix="norberts-locked-", dir="/tmp"))  # mode 0700
+    inner = locked / "project"
+    inner.mkdir()
+    project = Project.create(inner)
+    server = project.server()
+    try:
+        info = server.up()
+
+        assert info.version.startswith(f"{MAJOR}.")
+        assert server.layout.root.is_relative_to(SYSTEM_STATE)
+        assert (server.layout.data / "PG_VERSION").is_file()
+        assert query_one(server, "SELECT current_database()") == "norberts_test"
+        assert stat.S_IMODE(locked.stat().st_mode) == 0o700  # left as it was
+        server.down(volumes=True)
+        assert not server.layout.root.exists()
+    finally:
+        _stop_postmaster(server.layout.data)
+        # The project's folder there: the server's, its lock and its staged binaries.
+        shutil.rmtree(server.layout.root.parents[1], ignore_errors=True)
+        Project(locked).destroy()
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="only a root caller hands the server to another user")
+def test_a_state_folder_set_where_the_server_user_cannot_enter_is_named_with_the_fix(
     binaries: pgbinaries.PgBinaries,
 ) -> None:
     locked = Path(tempfile.mkdtemp(prefix="norberts-locked-", dir="/tmp"))  # mode 0700
@@ -499,7 +525,7 @@ def test_project_folder_the_server_user_cannot_enter_is_named_with_the_fix(
     inner.mkdir()
     try:
         with pytest.raises(ServerError) as caught:
-            Project.create(inner).server().up()
+            Project.create(inner).server(state_dir=str(inner / "state")).up()
     finally:
         Project(locked).destroy()
 

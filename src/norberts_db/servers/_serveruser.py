@@ -66,6 +66,16 @@ def server_user() -> ServerUser:
     return found
 
 
+def unreachable_for_server(path: Path) -> Path | None:
+    """:func:`first_unreachable` for the server user, without creating it.
+
+    A user not created yet will be a system user of its own group: to it,
+    every folder is some other user's.
+    """
+    user = _lookup(SERVER_USER) or ServerUser(SERVER_USER, -1, -1, (), "")
+    return first_unreachable(path, user)
+
+
 def _current_user() -> ServerUser:
     uid = os.geteuid()
     try:

@@ -9,6 +9,7 @@ file lock keeps two processes from initialising or starting it twice.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import math
 import os
 import shutil
@@ -31,6 +32,8 @@ from norberts_db.servers.base import LOOPBACK, ManagedServer, ServerInfo, Server
 from norberts_db.settings import Settings
 
 LOG_LINES_IN_ERRORS = 20
+# Where the server's files go when the server user cannot reach the project (see layout_for).
+SYSTEM_STATE = Path("/var/lib/norberts-db")
 
 
 class EmbeddedServer(ManagedServer):
@@ -40,7 +43,7 @@ class EmbeddedServer(ManagedServer):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.layout = Layout.for_settings(settings)
+        self.layout = layout_for(settings)
 
     @classmethod
     def unavailable_reason(cls, settings: Settings) -> str | None:
@@ -360,3 +363,23 @@ def _file_errors() -> Iterator[None]:
             "owns that path and its permissions (a server created as root belongs to the "
             "'postgres' user)."
         ) from None
+
+
+def layout_for(settings: Settings) -> Layout:
+    """Where the server's files live: in the project's state folder, as a rule.
+
+    Run as root, PostgreSQL runs as ``postgres``, who cannot enter a project
+    kept below a mode-0700 folder such as root's home or a ``mktemp -d``
+    folder. Rather than open such a folder up, the server's files then go to
+    ``/var/lib/norberts-db/<project>/``. A state folder set on purpose
+    (NORBERTS_DB_STATE_DIR, pyproject) is used as given, or refused with the fix.
+    """
+    layout = Layout.for_settings(settings)
+    if "state_dir" in settings.sources or not _serveruser.must_switch_user():
+        return layout
+    if _serveruser.unreachable_for_server(settings.state_path) is None:
+        return layout
+    digest = hashlib.sha256(os.fsencode(settings.state_path.resolve())).hexdigest()[:16]
+    return Layout(
+        SYSTEM_STATE / digest / layout.root.relative_to(settings.state_path), layout.major
+    )
