@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+import traceback
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 
@@ -27,6 +29,27 @@ def _no_database(exc: psycopg.OperationalError) -> bool:
     return exc.sqlstate == "3D000" or ('database "' in text and "does not exist" in text)
 
 
+def _open(info: ConnInfo, **options: Any) -> psycopg.Connection[tuple[object, ...]]:
+    """``psycopg.connect``; an interrupt closes the half-open connection at once.
+
+    An interrupt (Ctrl-C, or SIGTERM turned into one) that lands during the
+    login leaves the libpq connection referenced from the traceback's frames
+    for as long as the exception is handled, with its server backend waiting
+    for the client's answer. Every ``DROP DATABASE`` on that server then waits
+    for that backend (it must acknowledge a cluster-wide barrier, which it
+    does only once logged in) until ``authentication_timeout``, a minute by
+    default: the drop of a temporary database in a cleanup would hang on our
+    own socket. Clearing the frames closes the socket before any cleanup runs.
+    """
+    try:
+        return psycopg.connect(**info.connect_kwargs(), **options)
+    except psycopg.OperationalError:
+        raise
+    except BaseException as exc:
+        traceback.clear_frames(exc.__traceback__)
+        raise
+
+
 def server_version(info: ConnInfo) -> str:
     """One connection attempt and ``SHOW server_version``, for servers we do not start."""
     with connect(info, autocommit=True) as conn:
@@ -39,11 +62,7 @@ def connect(
 ) -> psycopg.Connection[tuple[object, ...]]:
     """Open a connection, or raise :class:`ServerError` with what to do about it."""
     try:
-        return psycopg.connect(
-            **info.connect_kwargs(),
-            autocommit=autocommit,
-            connect_timeout=max(1, int(connect_timeout)),
-        )
+        return _open(info, autocommit=autocommit, connect_timeout=max(1, int(connect_timeout)))
     except psycopg.OperationalError as exc:
         raise connection_error(info, exc) from None
 
@@ -89,9 +108,7 @@ def wait_ready(
     delay = 0.02
     while True:
         try:
-            with psycopg.connect(
-                **info.connect_kwargs(), connect_timeout=2, autocommit=True
-            ) as conn:
+            with _open(info, connect_timeout=2, autocommit=True) as conn:
                 row = conn.execute("SHOW server_version").fetchone()
                 return str(row[0]) if row else "unknown"
         except psycopg.OperationalError as exc:
