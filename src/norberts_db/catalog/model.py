@@ -20,6 +20,8 @@ STATUS_ORDER: Mapping[Status, int] = {"missing": 0, "unexpected": 1, "changed": 
 
 # Attributes that are compared only when privileges are asked for.
 PRIVILEGE_ATTRIBUTES = frozenset({"owner", "acl"})
+# Kinds that are grants themselves: read and compared only with owners and grants.
+PRIVILEGE_KINDS = frozenset({"default privileges"})
 
 # Kinds whose name is ``schema.parent.child``: they belong to a table, view or domain.
 CHILD_KINDS = frozenset({"column", "constraint", "index", "trigger", "policy", "rule"})
@@ -48,7 +50,23 @@ KIND_ORDER = (
     "procedure",
     "aggregate",
     "window function",
+    "operator",
+    "operator family",
+    "operator class",
+    "cast",
+    "text search parser",
+    "text search template",
+    "text search dictionary",
+    "text search configuration",
+    "text search mapping",
+    "conversion",
+    "language",
+    "foreign data wrapper",
+    "server",
+    "foreign table",
+    "publication",
     "event trigger",
+    "default privileges",
 )
 _KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
 
@@ -76,11 +94,12 @@ class Snapshot:
         return len(self.objects)
 
     def without_privileges(self) -> Snapshot:
-        """The same snapshot with owners and ACLs left out."""
+        """The same snapshot with owners, ACLs and default privileges left out."""
         return Snapshot(
             {
                 key: {k: v for k, v in attrs.items() if k not in PRIVILEGE_ATTRIBUTES}
                 for key, attrs in self.objects.items()
+                if key.kind not in PRIVILEGE_KINDS
             }
         )
 

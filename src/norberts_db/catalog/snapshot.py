@@ -10,7 +10,13 @@ from __future__ import annotations
 import psycopg
 
 from norberts_db.catalog import queries
-from norberts_db.catalog.model import PRIVILEGE_ATTRIBUTES, ObjectKey, Snapshot, split_name
+from norberts_db.catalog.model import (
+    PRIVILEGE_ATTRIBUTES,
+    PRIVILEGE_KINDS,
+    ObjectKey,
+    Snapshot,
+    split_name,
+)
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import ServerError
@@ -20,7 +26,19 @@ Connection = psycopg.Connection[tuple[object, ...]]
 # The schema that holds the migration history (norberts_db.migration_history): the
 # toolkit's bookkeeping, not part of any schema file, so never compared.
 TOOLKIT_SCHEMA = "norberts_db"
-_UNSCHEMED_KINDS = frozenset({"extension", "event trigger"})
+# Kinds that belong to the database, not to a schema.
+_UNSCHEMED_KINDS = frozenset(
+    {
+        "extension",
+        "event trigger",
+        "cast",
+        "language",
+        "foreign data wrapper",
+        "server",
+        "publication",
+        "default privileges",
+    }
+)
 
 
 def snapshot_database(info: ConnInfo, *, privileges: bool = False) -> Snapshot:
@@ -46,7 +64,9 @@ def read_snapshot(conn: Connection, *, privileges: bool = False) -> Snapshot:
             columns = [column.name for column in cursor.description or ()]
             for row in cursor:
                 kind, name, *values = row
-                if is_toolkit_object(str(kind), str(name)):
+                if is_toolkit_object(str(kind), str(name)) or (
+                    not privileges and kind in PRIVILEGE_KINDS
+                ):
                     continue
                 attributes = {
                     column: str(value)

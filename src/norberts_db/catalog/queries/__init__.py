@@ -31,6 +31,14 @@ KINDS = (
     "policies",
     "statistics",
     "rules",
+    "operators",
+    "operator_classes",
+    "casts",
+    "text_search",
+    "conversions_and_languages",
+    "foreign_data",
+    "publications",
+    "default_privileges",
 )
 
 

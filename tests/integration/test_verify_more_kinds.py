@@ -1,0 +1,312 @@
+"""db.verify on the kinds of object beyond tables, types and routines.
+
+Operators, operator classes and families, casts, text search objects,
+conversions, procedural languages, foreign-data wrappers, servers and foreign
+tables, publications and default privileges: each drift is made with plain
+SQL, must be reported exactly, and a reset must bring verify back to 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from norberts_db import apply
+from norberts_db.catalog.model import Change, Difference, ObjectKey
+from norberts_db.catalog.snapshot import snapshot_database
+from norberts_db.conninfo import ConnInfo
+from norberts_db.migrations.catalog import read_catalog
+from norberts_db.migrations.plan import plan_migration
+from norberts_db.migrations.planner import PlanError
+from norberts_db.verify import render_text, verify_database
+
+from .test_verify import App, Drift, assert_reset_matches_again, only_difference, run_sql
+from .test_verify import write_script as write
+
+SECRET = "hunter2-not-for-logs"
+SCHEMA = """\
+CREATE SCHEMA other;
+CREATE TABLE other.item (id integer PRIMARY KEY, label text);
+CREATE FUNCTION other.same(integer, integer) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS 'SELECT $1 = $2';
+CREATE OPERATOR other.=== (
+    LEFTARG = integer, RIGHTARG = integer, FUNCTION = other.same,
+    COMMUTATOR = OPERATOR(other.===), RESTRICT = eqsel, JOIN = eqjoinsel
+);
+COMMENT ON OPERATOR other.=== (integer, integer) IS 'Same number.';
+CREATE OPERATOR CLASS other.int_order FOR TYPE integer USING btree AS
+    OPERATOR 1 <, OPERATOR 3 =, FUNCTION 1 btint4cmp(integer, integer);
+CREATE TYPE other.level AS ENUM ('low', 'high');
+CREATE FUNCTION other.level_rank(other.level) RETURNS integer
+LANGUAGE sql IMMUTABLE AS 'SELECT CASE WHEN $1 = ''high'' THEN 2 ELSE 1 END';
+CREATE CAST (other.level AS integer) WITH FUNCTION other.level_rank(other.level) AS ASSIGNMENT;
+CREATE TEXT SEARCH DICTIONARY other.plain (TEMPLATE = pg_catalog.simple, STOPWORDS = english);
+CREATE TEXT SEARCH CONFIGURATION other.notes (COPY = pg_catalog.english);
+ALTER TEXT SEARCH CONFIGURATION other.notes
+    ALTER MAPPING FOR asciiword WITH other.plain, english_stem;
+CREATE CONVERSION other.latin_to_utf8 FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
+CREATE TRUSTED LANGUAGE other_pl HANDLER plpgsql_call_handler VALIDATOR plpgsql_validator;
+CREATE FOREIGN DATA WRAPPER other_fdw OPTIONS (mode 'test');
+CREATE SERVER other_server FOREIGN DATA WRAPPER other_fdw
+    OPTIONS (host 'archive.invalid', password 'hunter2-not-for-logs');
+CREATE FOREIGN TABLE other.remote_item (
+    id integer OPTIONS (column_name 'ID') NOT NULL,
+    label text
+) SERVER other_server OPTIONS (table_name 'items');
+CREATE PUBLICATION other_pub FOR TABLE other.item (id, label) WHERE (id > 0)
+    WITH (publish = 'insert, update');
+ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO PUBLIC;
+"""
+DROP = """\
+DROP PUBLICATION IF EXISTS other_pub;
+DROP SCHEMA IF EXISTS other CASCADE;
+DROP SERVER IF EXISTS other_server CASCADE;
+DROP FOREIGN DATA WRAPPER IF EXISTS other_fdw CASCADE;
+DROP LANGUAGE IF EXISTS other_pl CASCADE;
+"""
+
+
+@pytest.fixture
+def other(scratch_db: ConnInfo, tmp_path: Path) -> Iterator[App]:
+    """``scratch_db`` holding SCHEMA, with that schema and its drop script."""
+    schema = write(tmp_path, "other_schema.sql", SCHEMA)
+    drop = write(tmp_path, "other_drop.sql", DROP)
+    apply.create(scratch_db, schema)
+    yield App(scratch_db, schema, drop)
+    apply.drop(scratch_db, drop)
+
+
+DRIFTS = {
+    "operator loses its join estimator": Drift(
+        ("ALTER OPERATOR other.=== (integer, integer) SET (JOIN = NONE)",),
+        "operator",
+        "other.===(integer,integer)",
+        "changed",
+        "join",
+        "eqjoinsel(internal,oid,internal,smallint,internal)",
+        None,
+    ),
+    "dropped operator is missing": Drift(
+        ("DROP OPERATOR other.=== (integer, integer)",),
+        "operator",
+        "other.===(integer,integer)",
+        "missing",
+    ),
+    "operator family with an added member": Drift(
+        ("ALTER OPERATOR FAMILY other.int_order USING btree ADD OPERATOR 2 <= (integer, integer)",),
+        "operator family",
+        "other.int_order USING btree",
+        "changed",
+        "members",
+        None,
+        lambda before: str(before).replace(
+            "OPERATOR 1 <(integer,integer), ",
+            "OPERATOR 1 <(integer,integer), OPERATOR 2 <=(integer,integer), ",
+        ),
+    ),
+    "cast made explicit": Drift(
+        (
+            "DROP CAST (other.level AS integer)",
+            "CREATE CAST (other.level AS integer) WITH FUNCTION other.level_rank(other.level)",
+        ),
+        "cast",
+        "(other.level AS integer)",
+        "changed",
+        "context",
+        "AS ASSIGNMENT",
+        "explicit",
+    ),
+    "added cast is unexpected": Drift(
+        ("CREATE CAST (other.level AS text) WITH INOUT",),
+        "cast",
+        "(other.level AS text)",
+        "unexpected",
+    ),
+    "text search mapping changed": Drift(
+        ("ALTER TEXT SEARCH CONFIGURATION other.notes ALTER MAPPING FOR asciiword WITH simple",),
+        "text search mapping",
+        "other.notes.asciiword",
+        "changed",
+        "dictionaries",
+        "other.plain, pg_catalog.english_stem",
+        "pg_catalog.simple",
+    ),
+    "text search dictionary option added": Drift(
+        ("ALTER TEXT SEARCH DICTIONARY other.plain (ACCEPT = false)",),
+        "text search dictionary",
+        "other.plain",
+        "changed",
+        "definition",
+        "TEMPLATE = pg_catalog.simple, stopwords = 'english'",
+        "TEMPLATE = pg_catalog.simple, stopwords = 'english', accept = 'false'",
+    ),
+    "conversion commented": Drift(
+        ("COMMENT ON CONVERSION other.latin_to_utf8 IS 'For old exports.'",),
+        "conversion",
+        "other.latin_to_utf8",
+        "changed",
+        "comment",
+        None,
+        "For old exports.",
+    ),
+    "language no longer trusted": Drift(
+        ("UPDATE pg_catalog.pg_language SET lanpltrusted = false WHERE lanname = 'other_pl'",),
+        "language",
+        "other_pl",
+        "changed",
+        "definition",
+        "trusted",
+        "untrusted",
+    ),
+    "foreign-data wrapper option changed": Drift(
+        ("ALTER FOREIGN DATA WRAPPER other_fdw OPTIONS (SET mode 'live')",),
+        "foreign data wrapper",
+        "other_fdw",
+        "changed",
+        "options",
+        "mode=test",
+        "mode=live",
+    ),
+    "server version set": Drift(
+        ("ALTER SERVER other_server VERSION '2'",),
+        "server",
+        "other_server",
+        "changed",
+        "version",
+        None,
+        "2",
+    ),
+    "foreign table column with a default": Drift(
+        ("ALTER FOREIGN TABLE other.remote_item ALTER COLUMN label SET DEFAULT 'none'",),
+        "foreign table",
+        "other.remote_item",
+        "changed",
+        "columns",
+        "id integer NOT NULL OPTIONS (column_name=ID), label text",
+        "id integer NOT NULL OPTIONS (column_name=ID), label text DEFAULT 'none'::text",
+    ),
+    "publication row filter changed": Drift(
+        ("ALTER PUBLICATION other_pub SET TABLE other.item (id, label) WHERE (id > 10)",),
+        "publication",
+        "other_pub",
+        "changed",
+        "tables",
+        "other.item (id, label) WHERE ((id > 0))",
+        "other.item (id, label) WHERE ((id > 10))",
+    ),
+    "publication publishes deletes too": Drift(
+        ("ALTER PUBLICATION other_pub SET (publish = 'insert, update, delete')",),
+        "publication",
+        "other_pub",
+        "changed",
+        "publish",
+        "insert, update",
+        "insert, update, delete",
+    ),
+    "dropped publication is missing": Drift(
+        ("DROP PUBLICATION other_pub",), "publication", "other_pub", "missing"
+    ),
+}
+
+
+@pytest.mark.parametrize("drift", DRIFTS.values(), ids=DRIFTS.keys())
+def test_a_drift_of_one_more_kind_is_reported_exactly_and_undone_by_a_reset(
+    drift: Drift, other: App
+) -> None:
+    before = snapshot_database(other.info).objects.get(ObjectKey(drift.kind, drift.name), {})
+    expected = drift.expected if drift.expected is not None else before.get(drift.attribute)
+    run_sql(other.info, *drift.sql)
+
+    result = verify_database(other.info, other.schema)
+
+    changes: tuple[Change, ...] = ()
+    if drift.status == "changed":
+        found = drift.found(expected) if callable(drift.found) else drift.found
+        assert found != expected
+        changes = (Change(drift.attribute, expected, found),)
+    assert only_difference(result) == Difference(drift.kind, drift.name, drift.status, changes)
+    assert_reset_matches_again(other.info, other.drop, other.schema)
+
+
+def test_every_kind_is_read_and_the_schema_matches_itself(other: App) -> None:
+    # A clean verify alone would also pass if nothing were read: check what is.
+    objects = snapshot_database(other.info, privileges=True).objects
+    kinds = {key.kind for key in objects}
+    assert kinds >= {
+        "operator",
+        "operator family",
+        "operator class",
+        "cast",
+        "text search dictionary",
+        "text search configuration",
+        "text search mapping",
+        "conversion",
+        "language",
+        "foreign data wrapper",
+        "server",
+        "foreign table",
+        "publication",
+        "default privileges",
+    }
+    assert objects[ObjectKey("operator", "other.===(integer,integer)")] == {
+        "function": "other.same(integer,integer)",
+        "result": "boolean",
+        "commutator": "other.===(integer,integer)",
+        "restrict": "eqsel(internal,oid,internal,integer)",
+        "join": "eqjoinsel(internal,oid,internal,smallint,internal)",
+        "comment": "Same number.",
+        "owner": other.info.user,
+    }
+    assert objects[ObjectKey("operator class", "other.int_order USING btree")]["definition"] == (
+        "FOR TYPE integer FAMILY other.int_order"
+    )
+    assert objects[ObjectKey("cast", "(other.level AS integer)")] == {
+        "method": "WITH FUNCTION other.level_rank(other.level)",
+        "context": "AS ASSIGNMENT",
+    }
+    assert objects[ObjectKey("text search configuration", "other.notes")]["definition"] == (
+        'PARSER = pg_catalog."default"'
+    )
+    assert objects[ObjectKey("publication", "other_pub")]["publish"] == "insert, update"
+
+    for privileges in (False, True):
+        result = verify_database(other.info, other.schema, privileges=privileges)
+        assert result.exit_code == 0, render_text(result)
+
+
+def test_a_secret_option_is_compared_but_never_printed(other: App) -> None:
+    run_sql(other.info, "ALTER SERVER other_server OPTIONS (SET password 'changed-secret')")
+
+    result = verify_database(other.info, other.schema)
+
+    difference = only_difference(result)
+    assert (difference.kind, difference.name) == ("server", "other_server")
+    assert [change.attribute for change in difference.changes] == ["options"]
+    report = render_text(result)
+    assert "password=(hidden, md5 " in report
+    assert SECRET not in report
+    assert "changed-secret" not in report
+
+
+def test_default_privileges_are_compared_only_with_privileges(other: App) -> None:
+    run_sql(
+        other.info, "ALTER DEFAULT PRIVILEGES IN SCHEMA other REVOKE SELECT ON TABLES FROM PUBLIC"
+    )
+
+    assert verify_database(other.info, other.schema).exit_code == 0
+    result = verify_database(other.info, other.schema, privileges=True)
+
+    difference = only_difference(result)
+    assert (difference.kind, difference.status) == ("default privileges", "missing")
+    assert difference.name == f"FOR ROLE {other.info.user} IN SCHEMA other ON TABLES"
+
+
+def test_a_migration_of_these_kinds_is_refused_with_what_to_do(other: App) -> None:
+    wanted = read_catalog(other.info)
+    run_sql(other.info, "DROP PUBLICATION other_pub")
+    found = read_catalog(other.info)
+
+    with pytest.raises(PlanError, match=r"publication other_pub: .*Write this migration by hand"):
+        plan_migration(found, wanted)
