@@ -200,6 +200,17 @@ PAIRS = [
         T.replace("CREATE TABLE", "CREATE UNLOGGED TABLE").rstrip(";\n")
         + " WITH (fillfactor = 70);",
     ),
+    Pair(
+        "replica identity moved to another index",
+        "CREATE TABLE public.r (id integer NOT NULL, code text NOT NULL);\n"
+        "CREATE UNIQUE INDEX r_id ON public.r (id);\n"
+        "ALTER TABLE public.r ADD CONSTRAINT r_code_key UNIQUE (code);\n"
+        "ALTER TABLE public.r REPLICA IDENTITY USING INDEX r_id;",
+        "CREATE TABLE public.r (id integer NOT NULL, code text NOT NULL);\n"
+        "CREATE UNIQUE INDEX r_id ON public.r (id);\n"
+        "ALTER TABLE public.r ADD CONSTRAINT r_code_key UNIQUE (code);\n"
+        "ALTER TABLE public.r REPLICA IDENTITY USING INDEX r_code_key;",
+    ),
     # constraints and indexes
     Pair(
         "check added",

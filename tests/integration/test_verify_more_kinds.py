@@ -2,8 +2,9 @@
 
 Operators, operator classes and families, casts, text search objects,
 conversions, procedural languages, foreign-data wrappers, servers and foreign
-tables, publications and default privileges: each drift is made with plain
-SQL, must be reported exactly, and a reset must bring verify back to 0.
+tables, publications and default privileges, and the index a table's replica
+identity uses: each drift is made with plain SQL, must be reported exactly,
+and a reset must bring verify back to 0.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ CREATE FOREIGN TABLE other.remote_item (
 CREATE PUBLICATION other_pub FOR TABLE other.item (id, label) WHERE (id > 0)
     WITH (publish = 'insert, update');
 ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO PUBLIC;
+CREATE TABLE other.ledger (id integer NOT NULL, code text NOT NULL);
+CREATE UNIQUE INDEX ledger_id ON other.ledger (id);
+ALTER TABLE other.ledger ADD CONSTRAINT ledger_code_key UNIQUE (code);
+ALTER TABLE other.ledger REPLICA IDENTITY USING INDEX ledger_code_key;
 """
 DROP = """\
 DROP PUBLICATION IF EXISTS other_pub;
@@ -204,6 +209,15 @@ DRIFTS = {
         "publish",
         "insert, update",
         "insert, update, delete",
+    ),
+    "replica identity moved to another index": Drift(
+        ("ALTER TABLE other.ledger REPLICA IDENTITY USING INDEX ledger_id",),
+        "table",
+        "other.ledger",
+        "changed",
+        "replica_identity",
+        "using index ledger_code_key",
+        "using index ledger_id",
     ),
     "dropped publication is missing": Drift(
         ("DROP PUBLICATION other_pub",), "publication", "other_pub", "missing"

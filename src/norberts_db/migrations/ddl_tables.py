@@ -89,11 +89,13 @@ def _table_settings(p: Planner, key: ObjectKey, found: Mapping[str, str]) -> Non
     identity = wanted.get("replica_identity")
     if identity != found.get("replica_identity"):
         index = p.target.detail(key).get("replica_index")
-        clause = {"full": "FULL", "nothing": "NOTHING", "using index": f"USING INDEX {index}"}
+        clause = {"full": "FULL", "nothing": "NOTHING"}.get(identity or "", "DEFAULT")
+        if identity and identity.startswith("using index"):
+            clause = f"USING INDEX {index}"
         p.add(
             key,
             "create",
-            f"{alter} REPLICA IDENTITY {clause.get(identity or '', 'DEFAULT')}",
+            f"{alter} REPLICA IDENTITY {clause}",
             needs=[ObjectKey("index", f"{key.name}.{index}")] if index else [],
         )
     for attribute, on, off in (

@@ -28,7 +28,12 @@ SELECT
     CASE c.relreplident
         WHEN 'n' THEN 'nothing'
         WHEN 'f' THEN 'full'
-        WHEN 'i' THEN 'using index'
+        WHEN 'i' THEN 'using index ' || (
+            SELECT quote_ident(ri.relname)
+            FROM pg_catalog.pg_index AS x
+            INNER JOIN pg_catalog.pg_class AS ri ON x.indexrelid = ri.oid
+            WHERE x.indrelid = c.oid AND x.indisreplident
+        )
     END AS replica_identity,
     CASE WHEN c.relrowsecurity THEN 'enabled' ELSE 'disabled' END AS row_level_security,
     CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'not forced' END AS force_row_level_security,
