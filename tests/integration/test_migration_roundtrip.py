@@ -211,6 +211,24 @@ PAIRS = [
         "ALTER TABLE public.r ADD CONSTRAINT r_code_key UNIQUE (code);\n"
         "ALTER TABLE public.r REPLICA IDENTITY USING INDEX r_code_key;",
     ),
+    Pair(
+        "typed table",
+        "CREATE TYPE public.pair AS (a integer, b text);\n"
+        "CREATE TABLE public.typed (a integer, b text);",
+        "CREATE TYPE public.pair AS (a integer, b text);\n"
+        "CREATE TABLE public.typed OF public.pair;",
+    ),
+    Pair(
+        "typed table created",
+        "CREATE TYPE public.pair AS (a integer, b text);",
+        "CREATE TYPE public.pair AS (a integer, b text);\n"
+        "CREATE TABLE public.typed OF public.pair;",
+    ),
+    Pair(
+        "comments on view columns",
+        "CREATE VIEW public.v AS SELECT 1 AS a, 2 AS b;\nCOMMENT ON COLUMN public.v.a IS 'first';",
+        "CREATE VIEW public.v AS SELECT 1 AS a, 2 AS b;\nCOMMENT ON COLUMN public.v.b IS 'second';",
+    ),
     # constraints and indexes
     Pair(
         "check added",

@@ -2,8 +2,9 @@
 
 Operators, operator classes and families, casts, text search objects,
 conversions, procedural languages, foreign-data wrappers, servers and foreign
-tables, publications and default privileges, and the index a table's replica
-identity uses: each drift is made with plain SQL, must be reported exactly,
+tables, publications, default privileges, base and shell types, the index a table's
+replica identity uses, a typed table's type and the comments on a view's
+columns: each drift is made with plain SQL, must be reported exactly,
 and a reset must bring verify back to 0.
 """
 
@@ -63,6 +64,19 @@ CREATE TABLE other.ledger (id integer NOT NULL, code text NOT NULL);
 CREATE UNIQUE INDEX ledger_id ON other.ledger (id);
 ALTER TABLE other.ledger ADD CONSTRAINT ledger_code_key UNIQUE (code);
 ALTER TABLE other.ledger REPLICA IDENTITY USING INDEX ledger_code_key;
+CREATE TYPE other.pair AS (a integer, b text);
+CREATE TABLE other.typed OF other.pair;
+CREATE VIEW other.item_labels AS SELECT id, label FROM other.item;
+COMMENT ON COLUMN other.item_labels.label IS 'Shown to users.';
+CREATE TYPE other.later;
+CREATE TYPE other.int_like;
+CREATE FUNCTION other.int_like_in(cstring) RETURNS other.int_like
+LANGUAGE internal IMMUTABLE STRICT AS 'int4in';
+CREATE FUNCTION other.int_like_out(other.int_like) RETURNS cstring
+LANGUAGE internal IMMUTABLE STRICT AS 'int4out';
+CREATE TYPE other.int_like (
+    INPUT = other.int_like_in, OUTPUT = other.int_like_out, LIKE = integer
+);
 """
 DROP = """\
 DROP PUBLICATION IF EXISTS other_pub;
@@ -219,6 +233,36 @@ DRIFTS = {
         "using index ledger_code_key",
         "using index ledger_id",
     ),
+    "typed table no longer typed": Drift(
+        ("ALTER TABLE other.typed NOT OF",),
+        "table",
+        "other.typed",
+        "changed",
+        "of_type",
+        "other.pair",
+        None,
+    ),
+    "view column comment changed": Drift(
+        ("COMMENT ON COLUMN other.item_labels.label IS 'Hidden.'",),
+        "view",
+        "other.item_labels",
+        "changed",
+        "column_comments",
+        '{"label": "Shown to users."}',
+        '{"label": "Hidden."}',
+    ),
+    "dropped shell type is missing": Drift(
+        ("DROP TYPE other.later",), "shell type", "other.later", "missing"
+    ),
+    "base type commented": Drift(
+        ("COMMENT ON TYPE other.int_like IS 'Like an integer.'",),
+        "base type",
+        "other.int_like",
+        "changed",
+        "comment",
+        None,
+        "Like an integer.",
+    ),
     "dropped publication is missing": Drift(
         ("DROP PUBLICATION other_pub",), "publication", "other_pub", "missing"
     ),
@@ -263,6 +307,8 @@ def test_every_kind_is_read_and_the_schema_matches_itself(other: App) -> None:
         "foreign table",
         "publication",
         "default privileges",
+        "shell type",
+        "base type",
     }
     assert objects[ObjectKey("operator", "other.===(integer,integer)")] == {
         "function": "other.same(integer,integer)",
@@ -284,6 +330,12 @@ def test_every_kind_is_read_and_the_schema_matches_itself(other: App) -> None:
         'PARSER = pg_catalog."default"'
     )
     assert objects[ObjectKey("publication", "other_pub")]["publish"] == "insert, update"
+    assert objects[ObjectKey("base type", "other.int_like")]["definition"] == (
+        "INPUT = other.int_like_in(cstring), OUTPUT = other.int_like_out(other.int_like), "
+        "INTERNALLENGTH = 4, PASSEDBYVALUE, ALIGNMENT = int4, STORAGE = plain, "
+        "CATEGORY = 'U', DELIMITER = ','"
+    )
+    assert objects[ObjectKey("shell type", "other.later")] == {"owner": other.info.user}
 
     for privileges in (False, True):
         result = verify_database(other.info, other.schema, privileges=privileges)

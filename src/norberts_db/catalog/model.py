@@ -34,6 +34,8 @@ KIND_ORDER = (
     "enum",
     "composite type",
     "range type",
+    "base type",
+    "shell type",
     "domain",
     "sequence",
     "table",

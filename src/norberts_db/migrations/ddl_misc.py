@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from norberts_db.catalog.model import Change, ObjectKey
 from norberts_db.migrations.ddl_common import comment, privileges
 from norberts_db.migrations.planner import Planner
-from norberts_db.migrations.quoting import literal
+from norberts_db.migrations.quoting import ident, literal
 
 # -- schemas ------------------------------------------------------------------------------------
 
@@ -137,6 +139,7 @@ def create_view(p: Planner, key: ObjectKey) -> None:
     suffix = "\nWITH DATA" if materialized else ""
     p.add(key, "create", f"CREATE {keyword} {key.name}{options} AS\n{query}{suffix}")
     comment(p, key)
+    _column_comments(p, key, created=True)
     privileges(p, key, created=True)
 
 
@@ -147,12 +150,26 @@ def drop_view(p: Planner, key: ObjectKey) -> None:
 
 
 def alter_view(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
-    if {change.attribute for change in changes} - {"comment", "owner", "acl"}:
+    changed = {change.attribute for change in changes}
+    if changed - {"comment", "column_comments", "owner", "acl"}:
         from norberts_db.migrations.ddl_parts import replace
 
         replace(p, key)
         return
     alter_with_comment(p, key, changes)
+    if "column_comments" in changed:
+        _column_comments(p, key, created=False)
+
+
+def _column_comments(p: Planner, key: ObjectKey, *, created: bool) -> None:
+    """COMMENT ON COLUMN for each column whose comment the view gains, changes or loses."""
+    wanted = json.loads(p.target.attrs(key).get("column_comments") or "{}")
+    found = {} if created else json.loads(p.source.attrs(key).get("column_comments") or "{}")
+    for column in sorted(wanted.keys() | found.keys()):
+        text = wanted.get(column)
+        if text != found.get(column):
+            value = "NULL" if text is None else literal(text)
+            p.add(key, "create", f"COMMENT ON COLUMN {key.name}.{ident(column)} IS {value}")
 
 
 # -- event triggers -----------------------------------------------------------------------------

@@ -69,9 +69,18 @@ def alter_table(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None
 
 
 def _table_settings(p: Planner, key: ObjectKey, found: Mapping[str, str]) -> None:
-    """Persistence, access method, storage options, replica identity and row-level security."""
+    """Persistence, type, access method, storage options, replica identity, row-level security."""
     wanted = p.target.attrs(key)
     alter = f"ALTER TABLE {key.name}"
+    if wanted.get("of_type") != found.get("of_type"):
+        # A typed table's columns are the type's: OF checks that they match exactly.
+        typed = wanted.get("of_type")
+        p.add(
+            key,
+            "create",
+            f"{alter} OF {typed}" if typed else f"{alter} NOT OF",
+            needs=[ObjectKey("composite type", typed)] if typed else [],
+        )
     if found and wanted.get("persistence") != found.get("persistence"):
         logged = "UNLOGGED" if wanted.get("persistence") == "unlogged" else "LOGGED"
         p.add(key, "create", f"{alter} SET {logged}")

@@ -18,6 +18,7 @@ KINDS = (
     "extensions",
     "collations",
     "types",
+    "base_types",
     "domains",
     "tables",
     "columns",

@@ -1,5 +1,6 @@
 -- Tables (plain and partitioned) and what belongs to the table as a whole:
--- persistence, partitioning, inheritance, storage options, row-level
+-- persistence, partitioning, inheritance, the composite type of a typed
+-- table (CREATE TABLE ... OF type), storage options, row-level
 -- security, and the access method when it is not heap, the default. Columns,
 -- constraints, indexes, triggers, policies and rules are read by their own
 -- queries.
@@ -19,6 +20,7 @@ SELECT
         FROM pg_catalog.pg_inherits AS i
         WHERE i.inhrelid = c.oid AND NOT c.relispartition
     ) AS inherits,
+    CASE WHEN c.reloftype <> 0 THEN c.reloftype::regtype::text END AS of_type,
     array_to_string(c.reloptions, ', ') AS storage_options,
     (
         SELECT quote_ident(am.amname)

@@ -1,11 +1,23 @@
 -- Views and materialized views, by their definition as the server prints it.
--- Indexes of materialized views are read with the other indexes.
+-- Indexes of materialized views are read with the other indexes. The comments
+-- on their columns (COMMENT ON COLUMN view.column) are one JSON object, column
+-- name to comment.
 SELECT
     CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END AS kind,
     quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name,
     pg_get_viewdef(c.oid) AS definition,
     array_to_string(c.reloptions, ', ') AS options,
     obj_description(c.oid, 'pg_class') AS comment,
+    (
+        SELECT jsonb_object_agg(a.attname, d.description)::text
+        FROM pg_catalog.pg_attribute AS a
+        INNER JOIN pg_catalog.pg_description AS d
+            ON
+                d.classoid = 'pg_catalog.pg_class'::regclass
+                AND d.objoid = a.attrelid
+                AND d.objsubid = a.attnum
+        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    ) AS column_comments,
     pg_get_userbyid(c.relowner) AS owner,
     (
         SELECT string_agg(a.item::text, ', ' ORDER BY a.item::text)
