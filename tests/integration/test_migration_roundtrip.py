@@ -212,6 +212,26 @@ PAIRS = [
         "ALTER TABLE public.r REPLICA IDENTITY USING INDEX r_code_key;",
     ),
     Pair(
+        "clustered on an index",
+        "CREATE TABLE public.c (id integer PRIMARY KEY, code text);\n"
+        "CREATE INDEX c_code ON public.c (code);",
+        "CREATE TABLE public.c (id integer PRIMARY KEY, code text);\n"
+        "CREATE INDEX c_code ON public.c (code);\n"
+        "ALTER TABLE public.c CLUSTER ON c_code;",
+    ),
+    Pair(
+        "clustered on the primary key of a new table",
+        "",
+        "CREATE TABLE public.c (id integer PRIMARY KEY, code text);\n"
+        "ALTER TABLE public.c CLUSTER ON c_pkey;",
+        both_ways=False,
+    ),
+    Pair(
+        "unlogged sequence",
+        "CREATE SEQUENCE public.s;",
+        "CREATE UNLOGGED SEQUENCE public.s;",
+    ),
+    Pair(
         "typed table",
         "CREATE TYPE public.pair AS (a integer, b text);\n"
         "CREATE TABLE public.typed (a integer, b text);",

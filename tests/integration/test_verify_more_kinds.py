@@ -2,10 +2,10 @@
 
 Operators, operator classes and families, casts, text search objects,
 conversions, procedural languages, foreign-data wrappers, servers and foreign
-tables, publications, default privileges, base and shell types, the index a table's
-replica identity uses, a typed table's type and the comments on a view's
-columns: each drift is made with plain SQL, must be reported exactly,
-and a reset must bring verify back to 0.
+tables, publications, default privileges, base and shell types, unlogged
+sequences, the index a table's replica identity or CLUSTER uses, a typed
+table's type and the comments on a view's columns: each drift is made with
+plain SQL, must be reported exactly, and a reset must bring verify back to 0.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ CREATE TABLE other.typed OF other.pair;
 CREATE VIEW other.item_labels AS SELECT id, label FROM other.item;
 COMMENT ON COLUMN other.item_labels.label IS 'Shown to users.';
 CREATE TYPE other.later;
+CREATE UNLOGGED SEQUENCE other.scratch_seq;
 CREATE TYPE other.int_like;
 CREATE FUNCTION other.int_like_in(cstring) RETURNS other.int_like
 LANGUAGE internal IMMUTABLE STRICT AS 'int4in';
@@ -232,6 +233,24 @@ DRIFTS = {
         "replica_identity",
         "using index ledger_code_key",
         "using index ledger_id",
+    ),
+    "table clustered on an index": Drift(
+        ("ALTER TABLE other.ledger CLUSTER ON ledger_id",),
+        "table",
+        "other.ledger",
+        "changed",
+        "clustered_on",
+        None,
+        "ledger_id",
+    ),
+    "sequence made logged": Drift(
+        ("ALTER SEQUENCE other.scratch_seq SET LOGGED",),
+        "sequence",
+        "other.scratch_seq",
+        "changed",
+        "persistence",
+        "unlogged",
+        None,
     ),
     "typed table no longer typed": Drift(
         ("ALTER TABLE other.typed NOT OF",),

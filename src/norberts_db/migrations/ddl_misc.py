@@ -83,7 +83,8 @@ def create_sequence(p: Planner, key: ObjectKey) -> None:
     options = " ".join(
         form.format(attrs[name]) for name, form in _SEQUENCE_OPTIONS if name in attrs
     )
-    p.add(key, "create", f"CREATE SEQUENCE {key.name} {options}")
+    unlogged = "UNLOGGED " if attrs.get("persistence") == "unlogged" else ""
+    p.add(key, "create", f"CREATE {unlogged}SEQUENCE {key.name} {options}")
     _owned_by(p, key)
     comment(p, key)
     privileges(p, key, created=True)
@@ -122,6 +123,9 @@ def alter_sequence(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> N
     options = [form.format(attrs[name]) for name, form in _SEQUENCE_OPTIONS if name in changed]
     if options:
         p.add(key, "create", f"ALTER SEQUENCE {key.name} {' '.join(options)}")
+    if "persistence" in changed:
+        logged = "UNLOGGED" if attrs.get("persistence") == "unlogged" else "LOGGED"
+        p.add(key, "create", f"ALTER SEQUENCE {key.name} SET {logged}")
     if "owned_by" in changed:
         _owned_by(p, key)
     alter_with_comment(p, key, changes)

@@ -107,6 +107,20 @@ def _table_settings(p: Planner, key: ObjectKey, found: Mapping[str, str]) -> Non
             f"{alter} REPLICA IDENTITY {clause}",
             needs=[ObjectKey("index", f"{key.name}.{index}")] if index else [],
         )
+    clustered = wanted.get("clustered_on")
+    if clustered != found.get("clustered_on"):
+        # A step of its own, after the index (or the constraint that owns it).
+        p.add(
+            ObjectKey("table cluster", key.name),
+            "create",
+            f"{alter} CLUSTER ON {clustered}" if clustered else f"{alter} SET WITHOUT CLUSTER",
+            needs=[key]
+            + (
+                [ObjectKey(kind, f"{key.name}.{clustered}") for kind in ("index", "constraint")]
+                if clustered
+                else []
+            ),
+        )
     for attribute, on, off in (
         ("row_level_security", "ENABLE", "DISABLE"),
         ("force_row_level_security", "FORCE", "NO FORCE"),

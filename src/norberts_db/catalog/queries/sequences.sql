@@ -6,6 +6,7 @@ SELECT
     'sequence' AS kind,
     quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name,
     format_type(s.seqtypid, NULL) AS type,
+    CASE WHEN c.relpersistence = 'u' THEN 'unlogged' END AS persistence,
     s.seqstart::text AS start,
     s.seqincrement::text AS increment,
     s.seqmin::text AS minvalue,

@@ -1,6 +1,6 @@
 -- Tables (plain and partitioned) and what belongs to the table as a whole:
 -- persistence, partitioning, inheritance, the composite type of a typed
--- table (CREATE TABLE ... OF type), storage options, row-level
+-- table (CREATE TABLE ... OF type), storage options, the index CLUSTER uses, row-level
 -- security, and the access method when it is not heap, the default. Columns,
 -- constraints, indexes, triggers, policies and rules are read by their own
 -- queries.
@@ -37,6 +37,12 @@ SELECT
             WHERE x.indrelid = c.oid AND x.indisreplident
         )
     END AS replica_identity,
+    (
+        SELECT quote_ident(ci.relname)
+        FROM pg_catalog.pg_index AS x
+        INNER JOIN pg_catalog.pg_class AS ci ON x.indexrelid = ci.oid
+        WHERE x.indrelid = c.oid AND x.indisclustered
+    ) AS clustered_on,
     CASE WHEN c.relrowsecurity THEN 'enabled' ELSE 'disabled' END AS row_level_security,
     CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'not forced' END AS force_row_level_security,
     obj_description(c.oid, 'pg_class') AS comment,
