@@ -49,14 +49,38 @@ class SqlScript:
 
 
 def load_script(path: Path, *, what: str = "SQL file") -> SqlScript:
-    """Read and split an SQL file, or raise :class:`SqlFileError` saying what to do."""
+    """Read and split an SQL file, or raise :class:`SqlFileError` saying what to do.
+
+    A file wrapped as a whole in ``BEGIN; ... COMMIT;`` loses the wrapper: the
+    toolkit runs every file in a transaction of its own, which is what the
+    wrapper asks for. Any other transaction control is left in, for
+    :mod:`norberts_db.transactional` to refuse with its file and line.
+    """
     text = read_sql_text(path, what=what)
-    statements = tuple(split_statements(text))
+    statements = _unwrapped(tuple(split_statements(text)))
     if not statements:
         raise SqlFileError(
             f"{path}: the {what} holds no SQL statements. Add some, or fix the path."
         )
     return SqlScript(path=path, statements=statements)
+
+
+_OPENS_TRANSACTION = re.compile(r"(BEGIN|START\s+TRANSACTION)\b(?!\s+ATOMIC\b)", re.IGNORECASE)
+_COMMITS = re.compile(r"(COMMIT|END)(\s+(WORK|TRANSACTION))?\s*;?\s*", re.IGNORECASE)
+
+
+def _unwrapped(statements: tuple[Statement, ...]) -> tuple[Statement, ...]:
+    """``statements`` without a ``BEGIN`` first and a ``COMMIT`` last that wrap them all."""
+    if len(statements) < 2:
+        return statements
+    first, last = (_code(s.text) for s in (statements[0], statements[-1]))
+    if _OPENS_TRANSACTION.match(first) and _COMMITS.fullmatch(last):
+        return statements[1:-1]
+    return statements
+
+
+def _code(text: str) -> str:
+    return re.sub(r"--[^\n]*|/\*.*?\*/", " ", text, flags=re.DOTALL).strip()
 
 
 def read_sql_text(path: Path, *, what: str = "SQL file") -> str:

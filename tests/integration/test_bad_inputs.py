@@ -149,7 +149,6 @@ CASES = [
     ),
     # -- statements that would break the one transaction ------------------------------
     Case("commit-inside", reset_schema("commit_inside.sql"), ("commit_inside.sql:4: `COMMIT;`",)),
-    Case("begin-commit", reset_schema("begin_commit.sql"), ("begin_commit.sql:1: `BEGIN;`",)),
     Case(
         "rollback-inside",
         reset_schema("rollback_inside.sql"),

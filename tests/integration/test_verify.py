@@ -101,6 +101,20 @@ def test_owners_and_grants_of_a_fresh_project_database_match_too(
     assert result.exit_code == 0, render_text(result)
 
 
+def test_a_schema_file_wrapped_in_begin_and_commit_resets_and_verifies(
+    scratch_db: ConnInfo, project_schema: SqlScript, tmp_path: Path
+) -> None:
+    text = Path(project_schema.name).read_text(encoding="utf-8")
+    wrapped = write_script(tmp_path, "wrapped.sql", f"BEGIN;\n{text}\nCOMMIT;\n")
+    drop = write_script(tmp_path, "drop.sql", "DROP TABLE IF EXISTS public.users CASCADE;\n")
+
+    apply.reset(scratch_db, drop, wrapped)
+    result = verify_database(scratch_db, wrapped)
+
+    assert result.exit_code == 0, render_text(result)
+    assert result.objects_compared > 100
+
+
 def test_an_empty_database_reports_every_object_of_the_schema_as_missing(
     scratch_db: ConnInfo, schema_db: ConnInfo, project_schema: SqlScript
 ) -> None:

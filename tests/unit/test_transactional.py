@@ -80,6 +80,50 @@ def test_words_inside_strings_bodies_and_names_are_not_mistaken_for_statements()
     check_one_transaction(script(text))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n",
+        "-- the schema\nSTART TRANSACTION ISOLATION LEVEL SERIALIZABLE;\n"
+        "CREATE TABLE a (id int);\nEND;",
+        "begin work;\nCREATE TABLE a (id int);\ncommit transaction;",
+    ],
+)
+def test_a_begin_and_commit_that_wrap_the_whole_file_are_left_out(
+    text: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "wrapped.sql"
+    path.write_text(text, encoding="utf-8")
+
+    loaded = load_script(path)
+
+    assert [s.text for s in loaded.statements] == ["CREATE TABLE a (id int);"]
+    assert loaded.statements[0].line == text.count("\n", 0, text.index("CREATE")) + 1
+    check_one_transaction(loaded)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("BEGIN;\nCREATE TABLE a (id int);\nROLLBACK;\n", 1, "`BEGIN;`"),
+        ("BEGIN;\nCREATE TABLE a (id int);\nCOMMIT AND CHAIN;\n", 1, "`BEGIN;`"),
+        ("BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\nCREATE TABLE b (id int);\n", 1, "`BEGIN;`"),
+        ("BEGIN;\nCOMMIT;\nCREATE TABLE a (id int);\nCOMMIT;\n", 2, "`COMMIT;`"),
+    ],
+)
+def test_transaction_control_other_than_a_whole_file_wrapper_is_still_refused(
+    text: str, line: int, words: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "f.sql"
+    path.write_text(text, encoding="utf-8")
+
+    with pytest.raises(SqlFileError) as caught:
+        check_one_transaction(load_script(path))
+
+    assert str(caught.value).startswith(f"{path}:{line}: ")
+    assert words in str(caught.value)
+
+
 def test_the_project_schema_and_drop_script_pass() -> None:
     for path in (ROOT / "sql" / "norberts_schema.sql", ROOT / "sql" / "drop_all_tables.sql"):
         check_one_transaction(load_script(path))

@@ -1,3 +1,0 @@
-BEGIN;
-CREATE TABLE public.notes (id bigint PRIMARY KEY);
-COMMIT;
