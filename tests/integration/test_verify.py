@@ -945,6 +945,11 @@ def test_a_drift_of_another_object_kind_is_reported_exactly_and_undone_by_a_rese
 ) -> None:
     if drift.icu and not server_has_icu:
         pytest.skip("the server was built without ICU")
+    check_drift(drift, app)
+
+
+def check_drift(drift: Drift, app: App) -> None:
+    """Make ``drift`` in ``app``, expect exactly its difference, then reset and match again."""
     expected = drift.expected
     if drift.status == "changed" and expected is None:
         expected = attribute(app.info, drift.kind, drift.name, drift.attribute)

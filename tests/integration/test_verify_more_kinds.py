@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from norberts_db import apply
-from norberts_db.catalog.model import Change, Difference, ObjectKey
+from norberts_db.catalog.model import ObjectKey
 from norberts_db.catalog.snapshot import snapshot_database
 from norberts_db.conninfo import ConnInfo
 from norberts_db.migrations.catalog import read_catalog
@@ -24,7 +24,7 @@ from norberts_db.migrations.plan import plan_migration
 from norberts_db.migrations.planner import PlanError
 from norberts_db.verify import render_text, verify_database
 
-from .test_verify import App, Drift, assert_reset_matches_again, only_difference, run_sql
+from .test_verify import App, Drift, check_drift, only_difference, run_sql
 from .test_verify import write_script as write
 
 SECRET = "hunter2-not-for-logs"
@@ -292,19 +292,7 @@ DRIFTS = {
 def test_a_drift_of_one_more_kind_is_reported_exactly_and_undone_by_a_reset(
     drift: Drift, other: App
 ) -> None:
-    before = snapshot_database(other.info).objects.get(ObjectKey(drift.kind, drift.name), {})
-    expected = drift.expected if drift.expected is not None else before.get(drift.attribute)
-    run_sql(other.info, *drift.sql)
-
-    result = verify_database(other.info, other.schema)
-
-    changes: tuple[Change, ...] = ()
-    if drift.status == "changed":
-        found = drift.found(expected) if callable(drift.found) else drift.found
-        assert found != expected
-        changes = (Change(drift.attribute, expected, found),)
-    assert only_difference(result) == Difference(drift.kind, drift.name, drift.status, changes)
-    assert_reset_matches_again(other.info, other.drop, other.schema)
+    check_drift(drift, other)
 
 
 def test_every_kind_is_read_and_the_schema_matches_itself(other: App) -> None:
