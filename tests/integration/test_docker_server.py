@@ -16,6 +16,7 @@ import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -551,6 +552,12 @@ def test_bridge_network_on_an_engine_without_one_asks_for_host_networking(
         server.up()
 
     assert not container_exists(client, server.settings.container)
+    # So auto does not choose Docker only to fail: it names the reason and falls back.
+    reason = DockerServer.unavailable_reason(server.settings)
+    assert reason is not None
+    assert "has no bridge network" in reason
+    assert "NORBERTS_DB_NETWORK=host" in reason
+    assert DockerServer.unavailable_reason(replace(server.settings, network="host")) is None
 
 
 # -- no engine ---------------------------------------------------------------------------

@@ -61,10 +61,16 @@ class DockerServer(ManagedServer):
 
     @classmethod
     def unavailable_reason(cls, settings: Settings) -> str | None:
-        """None when an engine answers and the image is local or can be pulled; else why not."""
+        """None when an engine answers, the image is local or can be pulled, and the network
+        exists; else why not."""
         try:
             with engine(PROBE_TIMEOUT) as client:
                 ensure_image(client, settings.image_ref, settings.pg_version)
+                if _lacks_bridge(client, settings):
+                    return (
+                        f"the engine at {engine_address()} has no bridge network (it runs "
+                        "with --bridge=none); NORBERTS_DB_NETWORK=host would use it"
+                    )
         except Unusable as exc:
             return exc.reason
         return None
@@ -124,9 +130,7 @@ class DockerServer(ManagedServer):
                 f"{s.pg_version} was asked for. Set NORBERTS_DB_PG_VERSION={image_major} "
                 "or choose another image with NORBERTS_DB_IMAGE."
             )
-        # The name filter matches substrings ("my-bridge"); only the network "bridge" will do.
-        bridges = client.networks.list(names=["bridge"])
-        if s.network == "bridge" and not any(n.name == "bridge" for n in bridges):
+        if _lacks_bridge(client, s):
             raise ServerError(
                 f"The Docker engine at {engine_address()} has no bridge network (it runs with "
                 "--bridge=none), so port 5432 cannot be published. Set NORBERTS_DB_NETWORK=host "
@@ -423,3 +427,11 @@ def _hint(log: str, settings: Settings) -> str:
         if any(needle in log for needle in needles):
             return advice(settings)
     return "The log below says why; `invoke db.logs` shows more."
+
+
+def _lacks_bridge(client: docker.DockerClient, settings: Settings) -> bool:
+    """True when the settings want the bridge network and the engine has none."""
+    if settings.network != "bridge":
+        return False
+    # The name filter matches substrings ("my-bridge"); only the network "bridge" will do.
+    return not any(n.name == "bridge" for n in client.networks.list(names=["bridge"]))
