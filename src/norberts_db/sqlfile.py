@@ -73,14 +73,15 @@ def _unwrapped(statements: tuple[Statement, ...]) -> tuple[Statement, ...]:
     """``statements`` without a ``BEGIN`` first and a ``COMMIT`` last that wrap them all."""
     if len(statements) < 2:
         return statements
-    first, last = (_code(s.text) for s in (statements[0], statements[-1]))
+    first, last = (without_comments(s.text).strip() for s in (statements[0], statements[-1]))
     if _OPENS_TRANSACTION.match(first) and _COMMITS.fullmatch(last):
         return statements[1:-1]
     return statements
 
 
-def _code(text: str) -> str:
-    return re.sub(r"--[^\n]*|/\*.*?\*/", " ", text, flags=re.DOTALL).strip()
+def without_comments(text: str) -> str:
+    """``text`` with its comments blanked out (quoted text is kept as it is)."""
+    return re.sub(r"--[^\n]*|/\*.*?\*/", " ", text, flags=re.DOTALL)
 
 
 def read_sql_text(path: Path, *, what: str = "SQL file") -> str:
@@ -215,5 +216,4 @@ def _append(statements: list[Statement], text: str, start: int, end: int) -> Non
 
 
 def _has_code(chunk: str) -> bool:
-    stripped = re.sub(r"--[^\n]*|/\*.*?\*/", "", chunk, flags=re.DOTALL)
-    return bool(stripped.strip().strip(";").strip())
+    return bool(without_comments(chunk).strip().strip(";").strip())

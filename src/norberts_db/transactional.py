@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from norberts_db.errors import SqlFileError
-from norberts_db.sqlfile import SqlScript, Statement
+from norberts_db.sqlfile import SqlScript, Statement, without_comments
 
 _TRANSACTION_CONTROL = (
     "it would end the one transaction the file runs in (db.reset, db.create and db.drop "
@@ -75,7 +75,7 @@ def check_one_transaction(script: SqlScript, *, what: str = "file") -> None:
                 "stands for (for \\i, the included file's content) or remove the line. "
                 "Nothing was changed."
             )
-        words = " ".join(_WORDS.findall(_code_only(statement.text[:800])[:400])).upper()
+        words = " ".join(_WORDS.findall(without_comments(statement.text[:800])[:400])).upper()
         for pattern, advice in _RULES:
             if pattern.search(words):
                 first = statement.text.splitlines()[0].strip()[:80]
@@ -83,11 +83,6 @@ def check_one_transaction(script: SqlScript, *, what: str = "file") -> None:
                     f"{script.name}:{statement.line}: `{first}` cannot be in this {what}: "
                     f"{advice} Nothing was changed."
                 )
-
-
-def _code_only(text: str) -> str:
-    """``text`` with comments blanked out (quoted text is kept: it never starts a statement)."""
-    return re.sub(r"--[^\n]*|/\*.*?\*/", " ", text, flags=re.DOTALL)
 
 
 def _meta_command_line(statement: Statement) -> tuple[int, str] | None:

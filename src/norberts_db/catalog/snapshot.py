@@ -10,13 +10,7 @@ from __future__ import annotations
 import psycopg
 
 from norberts_db.catalog import queries
-from norberts_db.catalog.model import (
-    PRIVILEGE_ATTRIBUTES,
-    PRIVILEGE_KINDS,
-    ObjectKey,
-    Snapshot,
-    split_name,
-)
+from norberts_db.catalog.model import PRIVILEGE_ATTRIBUTES, ObjectKey, Snapshot, split_name
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import ServerError
@@ -59,14 +53,12 @@ def read_snapshot(conn: Connection, *, privileges: bool = False) -> Snapshot:
     """Read every object kind on ``conn``, inside one transaction of its own."""
     objects: dict[ObjectKey, dict[str, str]] = {}
     with conn.transaction():
-        cursor = conn.execute(queries.snapshot_batch())
+        cursor = conn.execute(queries.snapshot_batch(privileges=privileges))
         while cursor.nextset():  # the first result, skipped here, is the session settings'
             columns = [column.name for column in cursor.description or ()]
             for row in cursor:
                 kind, name, *values = row
-                if is_toolkit_object(str(kind), str(name)) or (
-                    not privileges and kind in PRIVILEGE_KINDS
-                ):
+                if is_toolkit_object(str(kind), str(name)):
                     continue
                 attributes = {
                     column: str(value)

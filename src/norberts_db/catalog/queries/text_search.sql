@@ -4,9 +4,26 @@
 -- token type is an object of its own, named configuration.token, with the
 -- dictionaries in the order they are consulted: a changed mapping is reported
 -- by itself, not as the whole list of a configuration's token types.
+WITH configurations AS (
+    SELECT
+        c.oid,
+        c.cfgparser,
+        c.cfgowner,
+        quote_ident(n.nspname) || '.' || quote_ident(c.cfgname) AS name
+    FROM pg_catalog.pg_ts_config AS c
+    INNER JOIN pg_catalog.pg_namespace AS n ON c.cfgnamespace = n.oid
+    WHERE
+        n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND NOT EXISTS (
+            SELECT 1 FROM pg_catalog.pg_depend AS d
+            WHERE
+                d.classid = 'pg_catalog.pg_ts_config'::regclass
+                AND d.objid = c.oid AND d.deptype = 'e'
+        )
+)
 SELECT
     'text search configuration' AS kind,
-    quote_ident(n.nspname) || '.' || quote_ident(c.cfgname) AS name,
+    c.name,
     (
         SELECT 'PARSER = ' || quote_ident(pn.nspname) || '.' || quote_ident(p.prsname)
         FROM pg_catalog.pg_ts_parser AS p
@@ -16,37 +33,23 @@ SELECT
     NULL AS dictionaries,
     obj_description(c.oid, 'pg_ts_config') AS comment,
     pg_get_userbyid(c.cfgowner) AS owner
-FROM pg_catalog.pg_ts_config AS c
-INNER JOIN pg_catalog.pg_namespace AS n ON c.cfgnamespace = n.oid
-WHERE
-    n.nspname NOT IN ('pg_catalog', 'information_schema')
-    AND NOT EXISTS (
-        SELECT 1 FROM pg_catalog.pg_depend AS d
-        WHERE d.classid = 'pg_catalog.pg_ts_config'::regclass AND d.objid = c.oid AND d.deptype = 'e'
-    )
+FROM configurations AS c
 UNION ALL
 SELECT
     'text search mapping' AS kind,
-    quote_ident(n.nspname) || '.' || quote_ident(c.cfgname) || '.' || quote_ident(t.alias) AS name,
+    c.name || '.' || quote_ident(t.alias) AS name,
     NULL AS definition,
     string_agg(
         quote_ident(dn.nspname) || '.' || quote_ident(dict.dictname), ', ' ORDER BY m.mapseqno
     ) AS dictionaries,
     NULL AS comment,
     NULL AS owner
-FROM pg_catalog.pg_ts_config AS c
-INNER JOIN pg_catalog.pg_namespace AS n ON c.cfgnamespace = n.oid
+FROM configurations AS c
 INNER JOIN pg_catalog.pg_ts_config_map AS m ON m.mapcfg = c.oid
 INNER JOIN ts_token_type(c.cfgparser) AS t ON m.maptokentype = t.tokid
 INNER JOIN pg_catalog.pg_ts_dict AS dict ON m.mapdict = dict.oid
 INNER JOIN pg_catalog.pg_namespace AS dn ON dict.dictnamespace = dn.oid
-WHERE
-    n.nspname NOT IN ('pg_catalog', 'information_schema')
-    AND NOT EXISTS (
-        SELECT 1 FROM pg_catalog.pg_depend AS d
-        WHERE d.classid = 'pg_catalog.pg_ts_config'::regclass AND d.objid = c.oid AND d.deptype = 'e'
-    )
-GROUP BY n.nspname, c.cfgname, t.alias
+GROUP BY c.name, t.alias
 UNION ALL
 SELECT
     'text search dictionary' AS kind,
