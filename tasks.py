@@ -15,12 +15,15 @@ import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from invoke.collection import Collection
 from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
+
+if TYPE_CHECKING:
+    from norberts_db.error_report import Failure, Kind
 
 HELP = {
     "backend": "auto | docker | embedded | external (default: auto)",
@@ -33,7 +36,7 @@ HELP = {
     "drop_script": "drop script (default: sql/drop_all_tables.sql)",
     "allow_remote": "allow acting on a server that is not local (asks for confirmation)",
     "volumes": "also delete the server's data",
-    "tail": "how many lines (default: 100)",
+    "tail": "how many lines, 1 to 100000 (default: 100)",
     "json": "print a machine-readable JSON report (same as --format json)",
     "format": "text (default), json, or github (annotations for GitHub Actions)",
     "privileges": "also compare owners and grants",
@@ -48,6 +51,7 @@ HELP = {
     "name": "what the migration does, e.g. add_user_avatars",
 }
 SERVER_FLAGS = ("backend", "pg", "port", "url", "image", "network")
+MAX_LOG_LINES = 100_000
 
 
 def helps(*names: str, server: bool = True) -> dict[str, str]:
@@ -72,27 +76,49 @@ def server_flags(body: Callable[..., None]) -> Callable[..., None]:
 
 
 @contextmanager
-def reported(code: int | None = None) -> Iterator[None]:
-    """Turn an expected failure into one message and a non-zero exit, never a traceback.
+def reported(
+    code: int | None = None, *, fmt: str = "text", kind: Kind = "task"
+) -> Iterator[Failure]:
+    """Turn any failure into one message and a non-zero exit, never a traceback.
 
-    SIGTERM and SIGHUP stop a task like Ctrl-C, so its cleanups run (rollback,
-    removal of half-created containers and temporary databases).
+    An expected failure (:class:`NorbertsDbError`) prints its message. With
+    ``fmt`` json or github, stdout also gets the task's report with status
+    "error" (see :mod:`norberts_db.error_report`); the task records on the
+    yielded object what it knows (its settings) as it learns it. An exception
+    nobody expected is a bug and says so in one line; NORBERTS_DB_DEBUG=1 adds
+    the traceback. SIGTERM and SIGHUP stop a task like Ctrl-C, so its cleanups
+    run (rollback, removal of half-created containers and temporary databases).
     """
+    from norberts_db import error_report
     from norberts_db.errors import NorbertsDbError
     from norberts_db.interrupts import terminate_as_interrupt
 
+    failure = error_report.Failure(fmt=fmt, kind=kind)
     try:
         with terminate_as_interrupt():
-            yield
+            yield failure
+    except Exit:
+        raise
     except NorbertsDbError as exc:
-        raise Exit(f"error: {exc}", code=code or exc.exit_code) from None
+        error_report.show_traceback(exc)
+        fail(failure, str(exc), code or exc.exit_code)
     except KeyboardInterrupt as exc:
         signal = f" ({exc})" if str(exc) else ""
-        raise Exit(
-            f"error: interrupted{signal}; nothing half-done was kept (an unfinished reset, "
-            "create or drop is rolled back as a whole). Run the task again.",
-            code=130,
-        ) from None
+        message = (
+            f"interrupted{signal}; nothing half-done was kept (an unfinished reset, "
+            "create or drop is rolled back as a whole). Run the task again."
+        )
+        fail(failure, message, 130)
+    except Exception as exc:
+        error_report.show_traceback(exc)
+        fail(failure, error_report.unexpected(exc), code or 1)
+
+
+def fail(failure: Failure, message: str, code: int) -> NoReturn:
+    document = failure.document(message)
+    if document is not None:
+        print(document)
+    raise Exit(f"error: {message}", code=code) from None
 
 
 def settings(**flags: Any) -> Any:
@@ -142,12 +168,20 @@ def status(c: Context, **server: Any) -> None:
 
 @task(help=helps("tail"))
 @server_flags
-def logs(c: Context, tail: int = 100, **server: Any) -> None:
+def logs(c: Context, tail: str | None = None, **server: Any) -> None:
     """Print the last lines of the dev server's log."""
     from norberts_db import commands
+    from norberts_db.settings_schema import flag_number
 
     with reported():
-        finish(commands.logs(settings(**server), tail=tail))
+        lines = flag_number(
+            "--tail",
+            "100" if tail is None else tail,
+            what="number of lines",
+            low=1,
+            high=MAX_LOG_LINES,
+        )
+        finish(commands.logs(settings(**server), tail=lines))
 
 
 @task(help=helps())
@@ -227,9 +261,10 @@ def verify(
     else:
         from norberts_db.commands import verify as check
 
-    with reported(code=2):
-        s = settings(schema=schema, **server)
-        report = check(s, privileges=privileges, fmt="json" if json else format)
+    fmt = "json" if json else format
+    with reported(code=2, fmt=fmt, kind="verify") as failure:
+        s = failure.settings = settings(schema=schema, **server)
+        report = check(s, privileges=privileges, fmt=fmt)
     finish(report.text, report.exit_code)
 
 
@@ -301,9 +336,10 @@ def check_drop(
     """Prove the drop script removes all the schema creates."""
     from norberts_db import commands
 
-    with reported(code=2):
-        s = settings(schema=schema, drop_script=drop_script, **server)
-        report = commands.check_drop(s, fmt="json" if json else format)
+    fmt = "json" if json else format
+    with reported(code=2, fmt=fmt, kind="check-drop") as failure:
+        s = failure.settings = settings(schema=schema, drop_script=drop_script, **server)
+        report = commands.check_drop(s, fmt=fmt)
     finish(report.text, report.exit_code)
 
 
@@ -333,7 +369,7 @@ def lint(c: Context, path: list[str] | None = None, format: str = "text") -> Non
     from norberts_db import lint as sql_lint
     from norberts_db.settings import find_project_root
 
-    with reported(code=2):
+    with reported(code=2, fmt=format):
         paths = [Path(p) for p in path or []]
         report = sql_lint.lint_paths(paths, root=find_project_root(), fmt=format)
     finish(report.text, report.exit_code)

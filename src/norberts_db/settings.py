@@ -2,27 +2,28 @@
 
 Precedence, lowest first: built-in defaults, ``[tool.norberts_db]`` in
 pyproject.toml, environment variables ``NORBERTS_DB_<KEY>``, task flags.
-Every value is validated here, and an invalid one is reported with where it
-came from, so nothing further down has to second-guess a setting.
+Every value is checked against its type and bounds (:mod:`settings_schema`)
+and an invalid one is reported with where it came from, so nothing further
+down has to second-guess a setting.
 """
 
 from __future__ import annotations
 
-import math
+import difflib
 import os
-import re
 import secrets
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from norberts_db import settings_schema as schema
 from norberts_db.errors import SettingsError
+from norberts_db.settings_schema import BACKENDS, NETWORKS, SUPPORTED_MAJORS
 
-BACKENDS = ("auto", "docker", "embedded", "external")
-NETWORKS = ("bridge", "host")
-SUPPORTED_MAJORS = (15, 16, 17, 18)
+__all__ = ["BACKENDS", "NETWORKS", "SUPPORTED_MAJORS", "Settings", "load_settings"]
+
 ENV_PREFIX = "NORBERTS_DB_"
 STATE_DIRNAME = ".norberts_db"
 
@@ -36,7 +37,6 @@ class Settings:
     pg_version: int = 18
     image: str = "postgres:{major}"
     network: str = "bridge"
-    host: str = "127.0.0.1"
     port: int | None = None
     user: str = "postgres"
     password: str | None = field(default=None, repr=False)
@@ -103,8 +103,8 @@ class Settings:
         if not given:
             return self
         flags = {k: _FLAG_NAMES.get(k, f"--{k.replace('_', '-')}") for k in given}
-        converted = _convert(given, flags)
-        return _validated(replace(self, **converted, sources={**self.sources, **flags}))
+        parsed: dict[str, Any] = {k: schema.parse(k, v, flags[k]) for k, v in given.items()}
+        return _validated(replace(self, **parsed, sources={**self.sources, **flags}))
 
     def dev_password(self) -> str:
         """The password of the dev server: the setting, or a secret generated once per project.
@@ -114,34 +114,85 @@ class Settings:
         """
         if self.password:
             return self.password
-        secret_file = self.state_path / "password"
+        secret_file = self.state_folder() / "password"
         try:
-            return secret_file.read_text(encoding="utf-8").strip()
+            value = secret_file.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
-            pass
-        self.state_path.mkdir(parents=True, exist_ok=True)
-        value = secrets.token_urlsafe(24)
-        fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(value + "\n")
+            return self._new_password(secret_file)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise self._password_file_error(secret_file, _reason(exc)) from None
+        if not value:
+            raise self._password_file_error(secret_file, "it is empty")
         return value
 
+    def _new_password(self, secret_file: Path) -> str:
+        value = secrets.token_urlsafe(24)
+        try:
+            fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(value + "\n")
+        except OSError as exc:
+            raise self._state_error(f"{secret_file} cannot be written ({_reason(exc)})") from None
+        return value
 
-_FIELD_TYPES: dict[str, str] = {f.name: str(f.type) for f in fields(Settings)}
-_CONFIGURABLE = tuple(name for name in _FIELD_TYPES if name not in ("project_root", "sources"))
-_SERVER_OPTION = re.compile(r"[a-z_][a-z0-9_.]*=[A-Za-z0-9_.:/+-]+")
+    def _password_file_error(self, secret_file: Path, reason: str) -> SettingsError:
+        return SettingsError(
+            f"{secret_file}: the generated password of the dev server cannot be read ({reason}). "
+            "Make it a readable file holding the password, or set NORBERTS_DB_PASSWORD. "
+            "Deleting it makes a new password, which a server created with the old one refuses."
+        )
+
+    def state_folder(self) -> Path:
+        """The state directory, created if missing; if it cannot be, a SettingsError says why."""
+        path = self.state_path
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise self._state_error(f"{path} is a file, not a folder") from None
+        except OSError as exc:
+            raise self._state_error(f"{path} cannot be created ({_reason(exc)})") from None
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise self._state_error(f"{path} is not writable")
+        return path
+
+    def _state_error(self, problem: str) -> SettingsError:
+        where = self.sources.get("state_dir", "state_dir (default .norberts_db)")
+        return SettingsError(
+            f"{where}: {problem}. The state directory holds the generated password, the "
+            "embedded server's data and fetched binaries: make it a writable folder, or set "
+            "state_dir (NORBERTS_DB_STATE_DIR) to one."
+        )
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "it is not UTF-8 text"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)
+
+
 # Task flags whose names differ from the setting they set.
 _FLAG_NAMES = {"pg_version": "--pg"}
-# Secrets are never read from pyproject.toml: it is committed.
-_NOT_IN_PYPROJECT = ("password", "url")
+# Names of NORBERTS_DB_* variables that are not settings: a close match to a
+# setting is a typo, anything else another tool's.
+_NOT_SETTINGS = ("CONFIRM_REMOTE", "DEBUG")
 
 
 def find_project_root(start: Path | None = None) -> Path:
-    """The nearest folder upwards that holds a pyproject.toml with ``[tool.norberts_db]``."""
+    """The nearest folder upwards that holds a pyproject.toml with ``[tool.norberts_db]``.
+
+    Read as bytes: a pyproject.toml that is not UTF-8 is reported by
+    :func:`load_settings` with its name, not by a decoding error here.
+    """
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and "[tool.norberts_db]" in candidate.read_text(encoding="utf-8"):
+        try:
+            if candidate.is_file() and b"[tool.norberts_db]" in candidate.read_bytes():
+                return folder
+        except OSError:
+            # An unreadable pyproject.toml is reported by load_settings if it is ours.
             return folder
     return here
 
@@ -154,129 +205,106 @@ def load_settings(
     """Settings from pyproject.toml, then ``NORBERTS_DB_*`` variables, then ``overrides``."""
     root = project_root or find_project_root()
     env = os.environ if environ is None else environ
-    raw: dict[str, Any] = {}
+    values: dict[str, Any] = {}
     sources: dict[str, str] = {}
 
-    for key, value in _read_pyproject(root).items():
-        raw[key] = value
-        sources[key] = f"[tool.norberts_db] {key} in {root / 'pyproject.toml'}"
-    for key in _CONFIGURABLE:
+    pyproject = root / "pyproject.toml"
+    for key, value in _read_pyproject(pyproject).items():
+        where = f"[tool.norberts_db] {key} in {pyproject}"
+        values[key] = schema.parse(key, value, where)
+        sources[key] = where
+    _check_variable_names(env)
+    for key in (*schema.SPECS, *schema.RETIRED):
         env_name = ENV_PREFIX + key.upper()
         if env.get(env_name, "") != "":
-            raw[key] = env[env_name]
+            values[key] = schema.parse(key, env[env_name], env_name)
             sources[key] = env_name
-    if "url" not in raw and env.get("DATABASE_URL"):
-        raw["url"] = env["DATABASE_URL"]
+    if "url" not in values and env.get("DATABASE_URL"):
+        values["url"] = schema.parse("url", env["DATABASE_URL"], "DATABASE_URL")
         sources["url"] = "DATABASE_URL"
 
-    settings = _validated(Settings(project_root=root, **_convert(raw, sources), sources=sources))
+    settings = _validated(Settings(project_root=root, **values, sources=sources))
     return settings.with_overrides(**overrides)
 
 
-def _read_pyproject(root: Path) -> dict[str, Any]:
-    path = root / "pyproject.toml"
-    if not path.is_file():
-        return {}
+def _read_pyproject(path: Path) -> dict[str, Any]:
+    """The ``[tool.norberts_db]`` table, or a SettingsError that names the file and the fix."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        if path.is_dir():
+            raise SettingsError(f"{path} is a directory, not a file. Remove it.") from None
+        raise SettingsError(
+            f"{path} cannot be read ({_reason(exc)}). Check its permissions."
+        ) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SettingsError(
+            f"{path}:{line}: not valid UTF-8 (byte {exc.start}). TOML files are UTF-8: "
+            "save it as UTF-8."
+        ) from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"{path}: not valid TOML ({exc}). Fix the file.") from None
-    table = data.get("tool", {}).get("norberts_db", {})
-    if not isinstance(table, dict):
-        raise SettingsError(f"{path}: [tool.norberts_db] must be a table.")
+    tool = document.get("tool", {})
+    table = tool.get("norberts_db", {}) if isinstance(tool, dict) else {}
+    if not isinstance(tool, dict) or not isinstance(table, dict):
+        raise SettingsError(
+            f"{path}: [tool.norberts_db] must be a table of settings (key = value lines "
+            "below a [tool.norberts_db] header)."
+        )
     for key in table:
-        if key not in _CONFIGURABLE or key in _NOT_IN_PYPROJECT:
-            allowed = ", ".join(k for k in _CONFIGURABLE if k not in _NOT_IN_PYPROJECT)
+        if key in schema.RETIRED:
+            continue  # schema.parse says what to do instead
+        spec = schema.SPECS.get(key)
+        if spec is None or not spec.in_pyproject:
+            why = " (a secret: set it in the environment)" if spec is not None else ""
             raise SettingsError(
-                f"{path}: unknown setting '{key}' in [tool.norberts_db]. Known settings: {allowed}."
+                f"{path}: unknown setting '{key}' in [tool.norberts_db]{why}."
+                f"{_did_you_mean(key)} Known settings: {schema.known(pyproject=True)}."
             )
     return dict(table)
 
 
-def _convert(raw: Mapping[str, Any], sources: Mapping[str, str]) -> dict[str, Any]:
-    """Turn raw values (TOML values, environment strings, flags) into field types."""
-    out: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in _FIELD_TYPES or key in ("project_root", "sources"):
-            raise SettingsError(f"Unknown setting '{key}' (from {sources.get(key, key)}).")
-        kind = _FIELD_TYPES[key]
-        where = sources.get(key, key)
-        try:
-            if "int" in kind:
-                out[key] = _to_int(value)
-            elif "float" in kind:
-                out[key] = float(value)
-            elif "Path" in kind:
-                out[key] = Path(str(value))
-            else:
-                out[key] = str(value)
-        except (TypeError, ValueError):
+def _did_you_mean(key: str) -> str:
+    close = difflib.get_close_matches(key.lower(), list(schema.SPECS), n=1, cutoff=0.75)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def _check_variable_names(env: Mapping[str, str]) -> None:
+    """Refuse a NORBERTS_DB_* variable that looks like a misspelt setting: it would be ignored."""
+    names = [key.upper() for key in (*schema.SPECS, *schema.RETIRED)]
+    for variable in env:
+        if not variable.startswith(ENV_PREFIX):
+            continue
+        rest = variable.removeprefix(ENV_PREFIX)
+        if rest in names or rest in _NOT_SETTINGS or rest.startswith("TEST_"):
+            continue
+        close = difflib.get_close_matches(rest, names, n=1, cutoff=0.7)
+        if close:
             raise SettingsError(
-                f"{where}: {value!r} is not a valid {key.replace('_', ' ')}; "
-                f"expected {'a whole number' if 'int' in kind else 'a number'}."
-            ) from None
-    return out
-
-
-def _to_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()
-    if not text.lstrip("-").isdigit():
-        raise ValueError(value)
-    return int(text)
+                f"{variable} is not a setting, so it would be ignored. "
+                f"Did you mean {ENV_PREFIX}{close[0]}? Rename or unset it."
+            )
 
 
 def _validated(settings: Settings) -> Settings:
-    def where(key: str) -> str:
-        return settings.sources.get(key, f"default {key}")
-
-    if settings.backend not in BACKENDS:
-        raise SettingsError(
-            f"{where('backend')}: unknown backend {settings.backend!r}. "
-            f"Use one of: {', '.join(BACKENDS)}."
-        )
-    if settings.pg_version not in SUPPORTED_MAJORS:
-        raise SettingsError(
-            f"{where('pg_version')}: PostgreSQL {settings.pg_version} is not supported. "
-            f"Use one of: {', '.join(map(str, SUPPORTED_MAJORS))}."
-        )
-    if settings.network not in NETWORKS:
-        raise SettingsError(
-            f"{where('network')}: unknown network mode {settings.network!r}. "
-            f"Use one of: {', '.join(NETWORKS)}."
-        )
-    if settings.port is not None and not 1 <= settings.port <= 65535:
-        raise SettingsError(
-            f"{where('port')}: port {settings.port} is out of range. Use a number from 1 to 65535."
-        )
-    for item in settings.server_options.split():
-        if not _SERVER_OPTION.fullmatch(item):
-            raise SettingsError(
-                f"{where('server_options')}: {item!r} is not a PostgreSQL setting. "
-                "Write space-separated name=value pairs, e.g. 'fsync=off work_mem=64MB'."
-            )
-    if not math.isfinite(settings.ready_timeout) or settings.ready_timeout <= 0:
-        raise SettingsError(
-            f"{where('ready_timeout')}: {settings.ready_timeout!r} is not a positive number "
-            "of seconds."
-        )
-    for key in ("lock_timeout", "statement_timeout"):
-        value = getattr(settings, key)
-        if not math.isfinite(value) or value < 0:
-            problem = "is negative" if value < 0 else "is not a finite number"
-            raise SettingsError(
-                f"{where(key)}: {value!r} {problem}. Give a number of seconds, 0 or more "
-                "(0 means no limit)."
-            )
-    for key in ("user", "database", "host"):
-        value = getattr(settings, key)
-        if not value or "\x00" in value:
-            raise SettingsError(f"{where(key)}: {key} must be a non-empty name.")
+    """Rules between settings, and the state directory a file may already be in the way of."""
     if settings.backend == "external" and not settings.url:
         raise SettingsError(
             "backend 'external' needs a server: set DATABASE_URL or NORBERTS_DB_URL, or pass --url."
         )
+    state = settings.state_path
+    try:
+        existing = next((p for p in (state, *state.parents) if p.exists()), None)
+    except OSError as exc:
+        raise settings._state_error(f"{state} cannot be used ({_reason(exc)})") from None
+    if existing is not None and not existing.is_dir():
+        problem = f"{state} is a file" if existing == state else f"{existing} is a file"
+        raise settings._state_error(f"{problem}, not a folder")
     return settings

@@ -151,6 +151,9 @@ def _plural(count: int, word: str) -> str:
 
 def render_json(result: VerifyResult | DropCheckResult) -> str:
     document = _drop_json(result) if isinstance(result, DropCheckResult) else _verify_json(result)
+    if result.error is not None:
+        # Every error document of the toolkit carries the message under this name.
+        document["message"] = result.error
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
 
 
@@ -267,7 +270,7 @@ def annotation(
 ) -> str:
     """A GitHub Actions workflow command, escaped as the runner requires."""
     properties = []
-    if file is not None:
+    if file:
         properties.append(f"file={escape_property(file)}")
     if line is not None:
         properties.append(f"line={line}")

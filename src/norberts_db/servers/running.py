@@ -38,9 +38,8 @@ def _fingerprint(settings: Settings, backend: str) -> dict[str, object]:
 
 def remember(settings: Settings, backend: str) -> None:
     """Note that ``backend`` runs the dev server for these settings."""
-    path = _note_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_fingerprint(settings, backend)), encoding="utf-8")
+    settings.state_folder()
+    _note_path(settings).write_text(json.dumps(_fingerprint(settings, backend)), encoding="utf-8")
 
 
 def forget(settings: Settings) -> None:
