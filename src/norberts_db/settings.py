@@ -211,7 +211,7 @@ def load_settings(
     pyproject = root / "pyproject.toml"
     for key, value in _read_pyproject(pyproject).items():
         where = f"[tool.norberts_db] {key} in {pyproject}"
-        values[key] = schema.parse(key, value, where)
+        values[key] = schema.parse(key, value, where, typed=True)
         sources[key] = where
     _check_variable_names(env)
     for key in (*schema.SPECS, *schema.RETIRED):

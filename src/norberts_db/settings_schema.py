@@ -52,6 +52,7 @@ class Spec:
     name: str
     parse: Parser
     in_pyproject: bool = True  # secrets never: pyproject.toml is committed
+    numeric: bool = False
 
 
 def shown(value: object) -> str:
@@ -217,7 +218,7 @@ def server_options(value: object) -> str:
 
 _SPECS = (
     Spec("backend", one_of("backend", BACKENDS)),
-    Spec("pg_version", one_of("pg_version", SUPPORTED_MAJORS)),
+    Spec("pg_version", one_of("pg_version", SUPPORTED_MAJORS), numeric=True),
     Spec("image", template("image", _IMAGE_REF, "a docker image such as postgres:{major}")),
     Spec("network", one_of("network mode", NETWORKS)),
     Spec(
@@ -228,6 +229,7 @@ _SPECS = (
             high=65535,
             out_of_range="port {value} is out of range. Use a number from {low} to {high}.",
         ),
+        numeric=True,
     ),
     Spec("user", name("user")),
     Spec("password", secret("password"), in_pyproject=False),
@@ -238,14 +240,17 @@ _SPECS = (
     Spec(
         "ready_timeout",
         seconds("ready_timeout", zero_means_no_limit=False, high=MAX_READY_TIMEOUT),
+        numeric=True,
     ),
     Spec(
         "lock_timeout",
         seconds("lock_timeout", zero_means_no_limit=True, high=MAX_SERVER_TIMEOUT),
+        numeric=True,
     ),
     Spec(
         "statement_timeout",
         seconds("statement_timeout", zero_means_no_limit=True, high=MAX_SERVER_TIMEOUT),
+        numeric=True,
     ),
     Spec("server_options", server_options),
     Spec(
@@ -267,13 +272,22 @@ RETIRED = {
 }
 
 
-def parse(key: str, value: object, where: str) -> object:
-    """The value of setting ``key`` from ``value``, or a SettingsError naming ``where``."""
+def parse(key: str, value: object, where: str, *, typed: bool = False) -> object:
+    """The value of setting ``key`` from ``value``, or a SettingsError naming ``where``.
+
+    ``typed``: the value comes from a typed source (TOML), where a number in
+    quotes is a mistake rather than the only way to write it.
+    """
     if key in RETIRED:
         raise SettingsError(f"{where}: '{key}' is no longer a setting: {RETIRED[key]}")
     spec = SPECS.get(key)
     if spec is None:
         raise SettingsError(f"{where}: unknown setting '{key}'. Known settings: {known()}.")
+    if typed and spec.numeric and isinstance(value, str):
+        raise SettingsError(
+            f"{where}: {value!r} is not a valid {_label(key)}; expected a number, not a "
+            "string. Write it without quotes."
+        )
     try:
         return spec.parse(value)
     except Invalid as exc:
