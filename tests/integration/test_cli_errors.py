@@ -1,0 +1,180 @@
+"""No input makes a task print a traceback: one message, a failing exit, whatever is wrong.
+
+Most cases run the real ``tasks.py`` through invoke's ``Program`` in this
+process (``run_tasks``), where an exception that escapes is one the command
+line would have shown as a traceback, and fails the test. A few run as real
+``invoke`` processes, to show what reaches a user's terminal.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .conftest import free_port, reachable_tmpdir
+from .safety_helpers import Outcome, clean_environment, run_process, run_tasks
+
+CHEAP = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@pytest.fixture(scope="module")
+def state_dir() -> Iterator[Path]:
+    path = reachable_tmpdir("norberts-db-cli-errors-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def unreachable_env(state_dir: Path, **values: str) -> dict[str, str]:
+    """Tasks aimed at a loopback port nothing listens on: nothing is started or changed."""
+    return clean_environment(
+        NORBERTS_DB_URL=f"postgresql://postgres:pw@127.0.0.1:{free_port()}/norberts_cli_errors",
+        NORBERTS_DB_STATE_DIR=str(state_dir),
+        **values,
+    )
+
+
+def assert_one_message(outcome: Outcome, *expected: str) -> None:
+    assert outcome.code != 0, outcome.output
+    assert "Traceback" not in outcome.output
+    assert len(outcome.errors()) == 1, outcome.stderr
+    for text in expected:
+        assert text in outcome.stderr, outcome.stderr
+
+
+# -- the cases that printed a traceback, as real processes --------------------------------------
+
+
+def test_a_pyproject_that_is_not_utf8_is_one_message_naming_the_file_and_line(
+    tmp_path: Path, state_dir: Path
+) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(b'[tool.norberts_db]\nbackend = "caf\xe9"\n')
+    tasks = Path(__file__).resolve().parents[2]
+
+    outcome = run_process(
+        "-r", str(tasks), "db.status", env=unreachable_env(state_dir), cwd=tmp_path
+    )
+
+    assert_one_message(outcome, "pyproject.toml:2: not valid UTF-8", "save it as UTF-8")
+
+
+def test_a_state_dir_that_is_a_file_is_one_message_naming_the_setting(state_dir: Path) -> None:
+    afile = state_dir / "a-file"
+    afile.write_text("", encoding="utf-8")
+    env = clean_environment(NORBERTS_DB_BACKEND="embedded", NORBERTS_DB_STATE_DIR=str(afile))
+
+    for task in ("db.url", "db.status", "db.up"):
+        outcome = run_process(task, env=env)
+
+        assert_one_message(outcome, f"NORBERTS_DB_STATE_DIR: {afile} is a file, not a folder")
+
+
+def test_a_tail_that_is_not_a_number_is_one_message_naming_the_flag(state_dir: Path) -> None:
+    env = unreachable_env(state_dir, NORBERTS_DB_BACKEND="embedded")
+    for value, expected in (("abc", "'abc' is not a valid number of lines"), ("-1", "-1 is out")):
+        outcome = run_process("db.logs", f"--tail={value}", env=env)
+
+        assert_one_message(outcome, f"--tail: {expected}")
+
+
+# -- flag values, in process ----------------------------------------------------------------------
+
+WORDS = st.text(
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=30
+)
+FLAG_VALUES = {
+    "--port": st.sampled_from(["abc", "0", "-1", "65536", "5432.0", "1e3", "", " "]) | WORDS,
+    "--pg": st.sampled_from(["99", "14", "eighteen", "18.0", "", "true"]) | WORDS,
+    "--backend": st.sampled_from(["nope", "Docker", "EMBEDDED", ""]) | WORDS,
+    "--network": st.sampled_from(["x", "overlay", "Host", ""]) | WORDS,
+    "--url": st.sampled_from(["garbage", "postgresql://h:notaport/d", "host=", "a=b=c"]) | WORDS,
+    "--image": st.sampled_from(["a b", "postgres:{maj}", "{", "UPPER:1", ""]) | WORDS,
+    "--tail": st.sampled_from(["abc", "-1", "0", "1e2", "100001", "", "3.5"]) | WORDS,
+}
+TASKS = ("db.status", "db.url", "db.logs")
+
+
+@CHEAP
+@given(
+    task=st.sampled_from(TASKS),
+    flags=st.lists(st.sampled_from(sorted(FLAG_VALUES)), min_size=1, max_size=3, unique=True),
+    data=st.data(),
+)
+def test_any_flag_value_gives_a_clean_message_or_a_clean_run(
+    state_dir: Path, task: str, flags: list[str], data: st.DataObject
+) -> None:
+    chosen = [flag for flag in flags if flag != "--tail" or task == "db.logs"]
+    args = [f"{flag}={data.draw(FLAG_VALUES[flag], label=flag)}" for flag in chosen]
+    # The dev server's settings, but a managed backend only ever inspected, never started.
+    env = unreachable_env(state_dir, NORBERTS_DB_BACKEND="embedded")
+
+    outcome = run_tasks(task, *args, env=env)
+
+    assert "Traceback" not in outcome.output
+    if outcome.code == 0:
+        assert not outcome.errors(), outcome.stderr
+    else:
+        assert outcome.code == 1, outcome.output
+        # One message: the toolkit's, or invoke's own word on a flag it cannot parse.
+        assert len(outcome.errors()) == 1 or "No idea what" in outcome.stderr, outcome.stderr
+
+
+# -- what nobody expected -----------------------------------------------------------------------
+
+
+def test_an_unexpected_exception_is_one_line_that_calls_it_a_bug_without_secrets(
+    monkeypatch: pytest.MonkeyPatch, state_dir: Path
+) -> None:
+    from norberts_db import commands
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("boom in postgresql://u:hunter2@h/d password=hunter2\nsecond line")
+
+    monkeypatch.setattr(commands, "status", broken)
+
+    outcome = run_tasks("db.status", env=unreachable_env(state_dir))
+
+    assert_one_message(outcome, "unexpected RuntimeError: boom", "This is a bug in norberts-db")
+    assert "NORBERTS_DB_DEBUG=1" in outcome.stderr
+    assert "hunter2" not in outcome.output
+    assert "second line" not in outcome.output
+    assert outcome.code == 1
+
+
+def test_the_debug_variable_adds_the_traceback_and_changes_nothing_else(
+    monkeypatch: pytest.MonkeyPatch, state_dir: Path
+) -> None:
+    from norberts_db import commands
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(commands, "status", broken)
+
+    outcome = run_tasks("db.status", env=unreachable_env(state_dir, NORBERTS_DB_DEBUG="1"))
+
+    assert outcome.code == 1
+    assert "Traceback" in outcome.stderr
+    assert "in broken" in outcome.stderr
+    assert len(outcome.errors()) == 1
+    assert "unexpected ZeroDivisionError: division by zero" in outcome.stderr
+
+
+def test_an_unexpected_os_error_names_the_path(
+    monkeypatch: pytest.MonkeyPatch, state_dir: Path
+) -> None:
+    from norberts_db import commands
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied", "/srv/somewhere/file")
+
+    monkeypatch.setattr(commands, "status", broken)
+
+    outcome = run_tasks("db.status", env=unreachable_env(state_dir))
+
+    assert_one_message(outcome, "/srv/somewhere/file: Permission denied (PermissionError)")
+    assert "bug" not in outcome.stderr
