@@ -195,6 +195,12 @@ def _config(root: Path) -> FluffConfig:
         )
     except SQLFluffUserError as exc:
         raise SettingsError(f"{pyproject}: unusable [tool.sqlfluff] settings: {exc}") from None
+    except KeyError as exc:
+        # sqlfluff reports an unknown dialect this way, not as a user error.
+        raise SettingsError(
+            f"{pyproject}: unusable [tool.sqlfluff] settings: {exc.args[0] if exc.args else exc}. "
+            "Check dialect in [tool.sqlfluff.core] (ours is postgres)."
+        ) from None
 
 
 def _finding(file: str, violation: SQLBaseError) -> Finding:
