@@ -12,6 +12,9 @@ task against a running server do not pay for modules they do not use.
 from __future__ import annotations
 
 import inspect
+import os
+import signal
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -103,9 +106,9 @@ def reported(
         error_report.show_traceback(exc)
         fail(failure, str(exc), code or exc.exit_code)
     except KeyboardInterrupt as exc:
-        signal = f" ({exc})" if str(exc) else ""
+        name = f" ({exc})" if str(exc) else ""
         message = (
-            f"interrupted{signal}; nothing half-done was kept (an unfinished reset, "
+            f"interrupted{name}; nothing half-done was kept (an unfinished reset, "
             "create or drop is rolled back as a whole). Run the task again."
         )
         fail(failure, message, 130)
@@ -117,8 +120,25 @@ def reported(
 def fail(failure: Failure, message: str, code: int) -> NoReturn:
     document = failure.document(message)
     if document is not None:
-        print(document)
+        emit(document)
     raise Exit(f"error: {message}", code=code) from None
+
+
+def emit(text: str) -> None:
+    """Print to stdout. A reader that went away (``| head``) ends the task with one message.
+
+    stdout is pointed at /dev/null then, or the interpreter's last flush at exit
+    would fail again and print a traceback of its own.
+    """
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise Exit(
+            "error: stdout was closed before all of the output was written (a pipe whose "
+            "reader ended first); the output is incomplete.",
+            code=128 + signal.SIGPIPE,
+        ) from None
 
 
 def settings(**flags: Any) -> Any:
@@ -130,7 +150,7 @@ def settings(**flags: Any) -> Any:
 
 
 def finish(text: str, exit_code: int = 0) -> None:
-    print(text)
+    emit(text)
     if exit_code:
         raise Exit(code=exit_code)
 

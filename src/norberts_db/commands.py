@@ -217,6 +217,10 @@ def _format(fmt: str) -> Format:
 
 def build_image(settings: Settings, major: int, tag: str | None) -> str:
     from norberts_db import images
+    from norberts_db.settings_schema import image_tag
+
+    if tag is not None:
+        image_tag("--tag", tag)
 
     built = images.build_image(settings, major, tag, progress=_stderr)
     return f"built {built}"

@@ -136,7 +136,7 @@ def one_of(name: str, choices: Sequence[object]) -> Parser:
 
     def parse(value: object) -> object:
         if all(isinstance(c, int) for c in choices):
-            number = whole_number(name, low=-(2**63), high=2**63)(value)
+            number = whole_number("PostgreSQL major", low=-(2**63), high=2**63)(value)
             if number not in choices:
                 raise Invalid(f"PostgreSQL {number} is not supported. Use one of: {listed}.")
             return number
@@ -296,6 +296,16 @@ def parse(key: str, value: object, where: str, *, typed: bool = False) -> object
 
 def known(*, pyproject: bool = False) -> str:
     return ", ".join(s.name for s in _SPECS if s.in_pyproject or not pyproject)
+
+
+def image_tag(flag: str, value: str) -> str:
+    """A docker image reference given as a task option (``--tag``), checked before any build."""
+    if not _IMAGE_REF.fullmatch(value):
+        raise SettingsError(
+            f"{flag}: {value!r} is not a valid docker image reference, such as "
+            "norberts-db/postgres:16 (lowercase name, no spaces, optional :tag)."
+        )
+    return value
 
 
 def flag_number(flag: str, value: object, *, what: str, low: int, high: int) -> int:

@@ -89,6 +89,11 @@ def read_sql_text(path: Path, *, what: str = "SQL file") -> str:
         raise SqlFileError(f"{path}: the {what} does not exist. Check the path or the setting.")
     if path.is_dir():
         raise SqlFileError(f"{path}: the {what} is a directory. Give the path of a .sql file.")
+    if not path.is_file():
+        # A FIFO or a device would block the read, or never end it.
+        raise SqlFileError(
+            f"{path}: the {what} is not a regular file. Give the path of a .sql file."
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:

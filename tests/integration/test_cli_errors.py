@@ -8,7 +8,11 @@ line would have shown as a traceback, and fails the test. A few run as real
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -178,3 +182,47 @@ def test_an_unexpected_os_error_names_the_path(
 
     assert_one_message(outcome, "/srv/somewhere/file: Permission denied (PermissionError)")
     assert "bug" not in outcome.stderr
+
+
+# -- files and streams that are not what they seem ----------------------------------------------
+
+
+def test_a_schema_that_is_a_fifo_is_refused_instead_of_waited_on(state_dir: Path) -> None:
+    fifo = state_dir / "schema.sql"
+    os.mkfifo(fifo)
+    try:
+        outcome = run_tasks("db.verify", f"--schema={fifo}", env=unreachable_env(state_dir))
+    finally:
+        fifo.unlink()
+
+    assert_one_message(outcome, f"{fifo}: the schema file is not a regular file")
+
+
+def test_an_image_tag_with_spaces_is_refused_before_anything_is_built(state_dir: Path) -> None:
+    outcome = run_tasks("image.build", "--pg=16", "--tag=a b", env=unreachable_env(state_dir))
+
+    assert_one_message(outcome, "--tag: 'a b' is not a valid docker image reference")
+    assert "base image" not in outcome.stderr
+
+
+def test_a_closed_stdout_ends_the_task_with_one_message_and_no_traceback(state_dir: Path) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written: as with `| head -0`
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "invoke", "db.url"],
+            cwd=Path(__file__).resolve().parents[2],
+            env=unreachable_env(state_dir),
+            stdin=subprocess.DEVNULL,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+
+    assert result.returncode == 128 + signal.SIGPIPE
+    assert "Traceback" not in result.stderr
+    assert "Exception ignored" not in result.stderr
+    assert "error: stdout was closed before all of the output was written" in result.stderr
