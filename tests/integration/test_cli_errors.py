@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import free_port, reachable_tmpdir
-from .safety_helpers import Outcome, clean_environment, run_process, run_tasks
+from .conftest import reachable_tmpdir
+from .error_helpers import assert_one_message, run_broken, unreachable_env
+from .safety_helpers import clean_environment, run_process, run_tasks
 
 CHEAP = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -31,23 +32,6 @@ def state_dir() -> Iterator[Path]:
     path = reachable_tmpdir("norberts-db-cli-errors-")
     yield path
     shutil.rmtree(path, ignore_errors=True)
-
-
-def unreachable_env(state_dir: Path, **values: str) -> dict[str, str]:
-    """Tasks aimed at a loopback port nothing listens on: nothing is started or changed."""
-    return clean_environment(
-        NORBERTS_DB_URL=f"postgresql://postgres:pw@127.0.0.1:{free_port()}/norberts_cli_errors",
-        NORBERTS_DB_STATE_DIR=str(state_dir),
-        **values,
-    )
-
-
-def assert_one_message(outcome: Outcome, *expected: str) -> None:
-    assert outcome.code != 0, outcome.output
-    assert "Traceback" not in outcome.output
-    assert len(outcome.errors()) == 1, outcome.stderr
-    for text in expected:
-        assert text in outcome.stderr, outcome.stderr
 
 
 # -- the cases that printed a traceback, as real processes --------------------------------------
@@ -133,14 +117,9 @@ def test_any_flag_value_gives_a_clean_message_or_a_clean_run(
 def test_an_unexpected_exception_is_one_line_that_calls_it_a_bug_without_secrets(
     monkeypatch: pytest.MonkeyPatch, state_dir: Path
 ) -> None:
-    from norberts_db import commands
+    error = RuntimeError("boom in postgresql://u:hunter2@h/d password=hunter2\nsecond line")
 
-    def broken(*args: object, **kwargs: object) -> str:
-        raise RuntimeError("boom in postgresql://u:hunter2@h/d password=hunter2\nsecond line")
-
-    monkeypatch.setattr(commands, "status", broken)
-
-    outcome = run_tasks("db.status", env=unreachable_env(state_dir))
+    outcome = run_broken(monkeypatch, "status", error, "db.status", env=unreachable_env(state_dir))
 
     assert_one_message(outcome, "unexpected RuntimeError: boom", "This is a bug in norberts-db")
     assert "NORBERTS_DB_DEBUG=1" in outcome.stderr
@@ -152,14 +131,11 @@ def test_an_unexpected_exception_is_one_line_that_calls_it_a_bug_without_secrets
 def test_the_debug_variable_adds_the_traceback_and_changes_nothing_else(
     monkeypatch: pytest.MonkeyPatch, state_dir: Path
 ) -> None:
-    from norberts_db import commands
+    env = unreachable_env(state_dir, NORBERTS_DB_DEBUG="1")
 
-    def broken(*args: object, **kwargs: object) -> str:
-        raise ZeroDivisionError("division by zero")
-
-    monkeypatch.setattr(commands, "status", broken)
-
-    outcome = run_tasks("db.status", env=unreachable_env(state_dir, NORBERTS_DB_DEBUG="1"))
+    outcome = run_broken(
+        monkeypatch, "status", ZeroDivisionError("division by zero"), "db.status", env=env
+    )
 
     assert outcome.code == 1
     assert "Traceback" in outcome.stderr
@@ -171,14 +147,9 @@ def test_the_debug_variable_adds_the_traceback_and_changes_nothing_else(
 def test_an_unexpected_os_error_names_the_path(
     monkeypatch: pytest.MonkeyPatch, state_dir: Path
 ) -> None:
-    from norberts_db import commands
+    error = PermissionError(13, "Permission denied", "/srv/somewhere/file")
 
-    def broken(*args: object, **kwargs: object) -> str:
-        raise PermissionError(13, "Permission denied", "/srv/somewhere/file")
-
-    monkeypatch.setattr(commands, "status", broken)
-
-    outcome = run_tasks("db.status", env=unreachable_env(state_dir))
+    outcome = run_broken(monkeypatch, "status", error, "db.status", env=unreachable_env(state_dir))
 
     assert_one_message(outcome, "/srv/somewhere/file: Permission denied (PermissionError)")
     assert "bug" not in outcome.stderr

@@ -19,36 +19,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from norberts_db.catalog.report import render_json
+from norberts_db.catalog.results import DropCheckResult, VerifyResult
 from norberts_db.conninfo import ConnInfo
 from norberts_db.error_report import Failure
 
-from .conftest import free_port, reachable_tmpdir
+from .conftest import reachable_tmpdir
+from .error_helpers import run_broken
+from .error_helpers import unreachable_env as errors_env
 from .safety_helpers import Outcome, clean_environment, run_process, run_tasks, url_environment
 
 CHEAP = settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
-VERIFY_KEYS = {
-    "version",
-    "status",
-    "schema_file",
-    "database",
-    "objects_compared",
-    "error",
-    "summary",
-    "differences",
-}
-DROP_KEYS = {
-    "version",
-    "status",
-    "schema_file",
-    "drop_script",
-    "server",
-    "objects_created",
-    "error",
-    "empty_database",
-    "after_schema",
-    "summary",
-    "differences",
-}
+# The keys of a finished run's report, which an error report keeps too; that the renderer
+# gives a finished run these keys is pinned by test_an_error_report_has_the_keys_of_a_finished_one.
+VERIFY_KEYS = set(json.loads(render_json(VerifyResult(schema_file="", database=""))))
+DROP_KEYS = set(json.loads(render_json(DropCheckResult(schema_file="", drop_script="", server=""))))
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +44,7 @@ def state_dir() -> Iterator[Path]:
 
 
 def unreachable_env(state_dir: Path, **values: str) -> dict[str, str]:
-    """Tasks aimed at a loopback port nothing listens on: nothing is started or changed."""
-    defaults = {
-        "NORBERTS_DB_BACKEND": "external",
-        "NORBERTS_DB_URL": f"postgresql://postgres:pw@127.0.0.1:{free_port()}/norberts_json",
-        "NORBERTS_DB_STATE_DIR": str(state_dir),
-    }
-    return clean_environment(**{**defaults, **values})
+    return errors_env(state_dir, **{"NORBERTS_DB_BACKEND": "external", **values})
 
 
 def error_document(outcome: Outcome, *expected: str) -> dict[str, Any]:
@@ -149,14 +128,11 @@ def test_an_invalid_flag_is_a_json_report(state_dir: Path) -> None:
 def test_an_interrupt_is_a_json_report_with_exit_130(
     monkeypatch: pytest.MonkeyPatch, state_dir: Path
 ) -> None:
-    from norberts_db import commands
+    env = unreachable_env(state_dir)
 
-    def interrupted(*args: object, **kwargs: object) -> None:
-        raise KeyboardInterrupt("SIGTERM")
-
-    monkeypatch.setattr(commands, "verify", interrupted)
-
-    outcome = run_tasks("db.verify", "--json", env=unreachable_env(state_dir))
+    outcome = run_broken(
+        monkeypatch, "verify", KeyboardInterrupt("SIGTERM"), "db.verify", "--json", env=env
+    )
 
     assert outcome.code == 130
     document = json.loads(outcome.stdout)
@@ -167,14 +143,10 @@ def test_an_interrupt_is_a_json_report_with_exit_130(
 def test_an_unexpected_exception_is_a_json_report(
     monkeypatch: pytest.MonkeyPatch, state_dir: Path
 ) -> None:
-    from norberts_db import commands
+    error = AttributeError("'NoneType' object has no attribute 'x'")
+    env = unreachable_env(state_dir)
 
-    def broken(*args: object, **kwargs: object) -> None:
-        raise AttributeError("'NoneType' object has no attribute 'x'")
-
-    monkeypatch.setattr(commands, "check_drop", broken)
-
-    outcome = run_tasks("db.check-drop", "--json", env=unreachable_env(state_dir))
+    outcome = run_broken(monkeypatch, "check_drop", error, "db.check-drop", "--json", env=env)
 
     error_document(outcome, "unexpected AttributeError", "This is a bug")
 
