@@ -66,12 +66,14 @@ def _label(name: str) -> str:
     return name.replace("_", " ")
 
 
-def _text(name: str, value: object, what: str) -> str:
-    """``value`` if it is a string without NUL; a typed non-string is refused."""
+def _text(name: str, value: object, what: str, *, empty: bool = True) -> str:
+    """``value`` if it is a string without NUL (and not blank unless ``empty``)."""
     if not isinstance(value, str):
         raise Invalid(f"{shown(value)} is not a valid {_label(name)}; expected {what} (a string).")
     if "\x00" in value:
         raise Invalid(f"the {_label(name)} holds a NUL character; expected {what}.")
+    if not empty and not value.strip():
+        raise Invalid(f"the {_label(name)} is empty; expected {what}.")
     return value
 
 
@@ -152,9 +154,7 @@ def name(name: str) -> Callable[[object], str]:
     """A PostgreSQL role or database name: any text PostgreSQL keeps whole."""
 
     def parse(value: object) -> str:
-        text = _text(name, value, "a name")
-        if not text:
-            raise Invalid(f"{_label(name)} must be a non-empty name.")
+        text = _text(name, value, "a name", empty=False)
         if len(text.encode("utf-8")) > MAX_NAME_BYTES:
             raise Invalid(
                 f"{text[:20]!r}... is {len(text.encode('utf-8'))} bytes long; PostgreSQL keeps "
@@ -185,10 +185,7 @@ def template(name: str, pattern: re.Pattern[str], what: str) -> Callable[[object
 
 def path(name: str) -> Callable[[object], Path]:
     def parse(value: object) -> Path:
-        text = _text(name, value, "a path")
-        if not text.strip():
-            raise Invalid(f"the {_label(name)} is empty; expected a path.")
-        return Path(text)
+        return Path(_text(name, value, "a path", empty=False))
 
     return parse
 
