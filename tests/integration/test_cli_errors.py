@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from .conftest import reachable_tmpdir
 from .error_helpers import assert_one_message, run_broken, unreachable_env
-from .safety_helpers import clean_environment, run_process, run_tasks
+from .safety_helpers import _tasks, clean_environment, run_process, run_tasks
 
 CHEAP = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -197,3 +197,17 @@ def test_a_closed_stdout_ends_the_task_with_one_message_and_no_traceback(state_d
     assert "Traceback" not in result.stderr
     assert "Exception ignored" not in result.stderr
     assert "error: stdout was closed before all of the output was written" in result.stderr
+
+
+def test_invoke_converts_no_flag_itself_so_every_value_reaches_a_checked_setting() -> None:
+    # invoke turns a flag whose default is an int into int() itself, and a ValueError
+    # there escapes before the task runs: a traceback. So flags take text, and the
+    # toolkit checks it.
+    namespace = _tasks().ns
+    kinds = {
+        (name, argument.name): argument.kind
+        for name in namespace.task_names
+        for argument in namespace[name].get_arguments()
+    }
+
+    assert {key: kind for key, kind in kinds.items() if kind not in (str, bool, list)} == {}
