@@ -61,7 +61,7 @@ class Failure:
         if self.kind == "check-drop":
             return report.render(self._check_drop(message), fmt)
         if fmt == "github":
-            return report.annotation("error", "Task failed", message)
+            return report.error_annotation("Task failed", message, "")
         document = {
             **self.known,
             "version": report.JSON_VERSION,

@@ -223,6 +223,9 @@ def test_a_task_without_a_report_of_its_own_gets_the_generic_error_document() ->
     }
     assert Failure(fmt="text").document("it broke") is None
     assert Failure(fmt="github").document("a\nb") == "::error title=Task failed::a%0Ab"
+    assert Failure(fmt="github").document("sql/x.sql:12:3: ERROR: boom") == (
+        "::error file=sql/x.sql,line=12,title=Task failed::sql/x.sql:12:3: ERROR: boom"
+    )
 
 
 # -- any broken input, in process, and two real processes ---------------------------------------

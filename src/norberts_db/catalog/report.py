@@ -206,7 +206,7 @@ def render_github(result: VerifyResult | DropCheckResult) -> str:
     if isinstance(result, DropCheckResult):
         return _drop_github(result)
     if result.error is not None:
-        return _error_annotation("Schema verify failed", result.error, result.schema_file)
+        return error_annotation("Schema verify failed", result.error, result.schema_file)
     if not result.differences:
         return annotation("notice", "Schema verified", render_text(result), file=result.schema_file)
     lines = []
@@ -226,13 +226,13 @@ def render_github(result: VerifyResult | DropCheckResult) -> str:
 
 def _drop_github(result: DropCheckResult) -> str:
     if result.error is not None:
-        return _error_annotation("Drop script check failed", result.error, result.drop_script)
+        return error_annotation("Drop script check failed", result.error, result.drop_script)
     if result.status == "clean":
         return annotation(
             "notice", "Drop script checked", render_text(result), file=result.drop_script
         )
     lines = [
-        _error_annotation(title, error, result.drop_script)
+        error_annotation(title, error, result.drop_script)
         for title, error in (
             ("Drop script fails on an empty database", result.empty_run_error),
             ("Drop script fails after the schema", result.drop_error),
@@ -258,7 +258,8 @@ def _github_message(difference: Difference) -> str:
     return "\n".join([f"{subject} differs from the schema file:", *changes])
 
 
-def _error_annotation(title: str, message: str, default_file: str) -> str:
+def error_annotation(title: str, message: str, default_file: str) -> str:
+    """An ``::error`` at the file and line the message starts with, else at ``default_file``."""
     position = _SCRIPT_POSITION.match(message)
     if position is None:
         return annotation("error", title, message, file=default_file)
