@@ -125,6 +125,12 @@ def unexpected(exc: Exception) -> str:
             f"permissions and the settings that name it. {hint}"
         )
     text = scrubbed(str(exc).splitlines()[0] if str(exc) else "")[:300]
+    if isinstance(exc, OSError):
+        return (
+            f"{text or type(exc).__name__} ({type(exc).__name__}). This is most likely the "
+            "machine (disk space, permissions, network) rather than the toolkit; if it is not, "
+            f"please report it with the command you ran. {hint}"
+        )
     return (
         f"unexpected {type(exc).__name__}{': ' + text if text else ''}. This is a bug in "
         f"norberts-db: please report it with the command you ran. {hint}"

@@ -174,8 +174,9 @@ def _reason(exc: BaseException) -> str:
 
 # Task flags whose names differ from the setting they set.
 _FLAG_NAMES = {"pg_version": "--pg"}
-# Names of NORBERTS_DB_* variables that are not settings: a close match to a
-# setting is a typo, anything else another tool's.
+# NORBERTS_DB_* variables that are not settings. Any other name close to a
+# setting's is taken for a misspelling of it; a new variable of the toolkit or
+# its tests whose name is close to a setting's belongs here.
 _NOT_SETTINGS = ("CONFIRM_REMOTE", "DEBUG")
 
 
@@ -285,6 +286,8 @@ def _check_variable_names(env: Mapping[str, str]) -> None:
         rest = variable.removeprefix(ENV_PREFIX)
         if rest in names or rest in _NOT_SETTINGS or rest.startswith("TEST_"):
             continue
+        if any(rest.startswith(name) for name in names):
+            continue  # a longer name of its own (NORBERTS_DB_PG_VERSIONS), not a typo
         close = difflib.get_close_matches(rest, names, n=1, cutoff=0.7)
         if close:
             raise SettingsError(

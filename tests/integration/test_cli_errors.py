@@ -155,6 +155,16 @@ def test_an_unexpected_os_error_names_the_path(
     assert "bug" not in outcome.stderr
 
 
+def test_an_unexpected_os_error_without_a_path_points_at_the_machine_first(
+    monkeypatch: pytest.MonkeyPatch, state_dir: Path
+) -> None:
+    error = OSError(28, "No space left on device")
+
+    outcome = run_broken(monkeypatch, "status", error, "db.status", env=unreachable_env(state_dir))
+
+    assert_one_message(outcome, "No space left on device (OSError)", "most likely the machine")
+
+
 # -- files and streams that are not what they seem ----------------------------------------------
 
 

@@ -194,6 +194,7 @@ def test_variables_of_other_tools_and_of_the_tests_are_left_alone(tmp_path: Path
         "NORBERTS_DB_TEST_URL": "x",
         "NORBERTS_DB_CONFIRM_REMOTE": "db",
         "NORBERTS_DB_XYZZY": "1",
+        "NORBERTS_DB_PG_VERSIONS": "15 16",
     }
 
     assert load_settings(tmp_path, environ=env).backend == "auto"
