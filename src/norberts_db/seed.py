@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
@@ -108,7 +109,7 @@ def load(
             f"{seeding.schema_file} does not create. Its rows would outlive every reset. Seed "
             "only the schema's own tables. Nothing was changed."
         )
-    return SeedResult(seeding.script.name, tuple(_row_counts(conn, written)))
+    return SeedResult(_shown_path(seeding.script.path), tuple(_row_counts(conn, written)))
 
 
 def _writes(conn: Connection) -> dict[tuple[str, str], int]:
@@ -146,6 +147,14 @@ def _row_counts(conn: Connection, tables: Iterable[tuple[str, str]]) -> Iterable
         ).fetchone()
         shown = table if schema == "public" else f"{schema}.{table}"
         yield shown, int(str(row[0])) if row is not None else 0
+
+
+def _shown_path(path: Path) -> str:
+    """The seed's path as the user would type it: relative to the working folder when inside."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _is_schema_table(table: tuple[str, str], schema_tables: frozenset[TableName]) -> bool:

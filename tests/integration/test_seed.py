@@ -75,7 +75,7 @@ def test_reset_loads_the_project_seed_and_reports_rows_per_table(schema_db: Conn
 
     counts = count_rows(schema_db)
     assert {t: counts[t] for t in SEEDED_ROWS} == SEEDED_ROWS
-    assert f"seeded from {SEED_FILE}:" in line
+    assert "seeded from sql/seed.sql:" in line
     for table, rows in SEEDED_ROWS.items():
         assert f"{table} {rows}" in line
     assert f"audit_log {counts['audit_log']}" in line
