@@ -37,6 +37,8 @@ HELP = {
     "network": "docker network mode: bridge (port on 127.0.0.1) or host",
     "schema": "schema file (default: sql/norberts_schema.sql)",
     "drop_script": "drop script (default: sql/drop_all_tables.sql)",
+    "seed": "seed file loaded after the schema (default: sql/seed.sql, when it exists)",
+    "no_seed": "do not load the seed file",
     "allow_remote": "allow acting on a server that is not local (asks for confirmation)",
     "volumes": "also delete the server's data",
     "tail": "how many lines, 1 to 100000 (default: 100)",
@@ -247,21 +249,40 @@ def drop(
         finish(commands.drop(s, allow_remote=allow_remote))
 
 
-@task(help=helps("schema", "drop_script", "allow_remote"))
+@task(help=helps("schema", "drop_script", "seed", "no_seed", "allow_remote"))
 @server_flags
 def reset(
     c: Context,
     schema: str | None = None,
     drop_script: str | None = None,
+    seed: str | None = None,
+    no_seed: bool = False,
     allow_remote: bool = False,
     **server: Any,
 ) -> None:
-    """Drop, then create, in one atomic step."""
+    """Drop, create, then load the seed file, in one atomic step."""
     from norberts_db import commands
 
     with reported():
-        s = settings(schema=schema, drop_script=drop_script, **server)
-        finish(commands.reset(s, allow_remote=allow_remote))
+        s = settings(schema=schema, drop_script=drop_script, seed=seed, **server)
+        finish(commands.reset(s, allow_remote=allow_remote, use_seed=not no_seed))
+
+
+@task(name="seed", help=helps("schema", "seed", "allow_remote"))
+@server_flags
+def load_seed(
+    c: Context,
+    schema: str | None = None,
+    seed: str | None = None,
+    allow_remote: bool = False,
+    **server: Any,
+) -> None:
+    """Load the seed file into the current database, whose schema tables must be empty."""
+    from norberts_db import commands
+
+    with reported():
+        s = settings(schema=schema, seed=seed, **server)
+        finish(commands.load_seed(s, allow_remote=allow_remote))
 
 
 @task(help=helps("schema", "json", "format", "privileges", "migrations"))
@@ -407,7 +428,21 @@ def fix(c: Context, path: list[str] | None = None) -> None:
 
 
 db = Collection(
-    "db", up, down, status, logs, url, psql, create, drop, reset, verify, check_drop, diff, migrate
+    "db",
+    up,
+    down,
+    status,
+    logs,
+    url,
+    psql,
+    create,
+    drop,
+    reset,
+    load_seed,
+    verify,
+    check_drop,
+    diff,
+    migrate,
 )
 ns = Collection(
     db,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import psycopg
 
-from norberts_db import guard, queries
+from norberts_db import guard, queries, seed
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.databases import read_marker
@@ -80,6 +80,7 @@ class ApplyResult:
 
     counts: ObjectCounts
     seconds: float
+    seeded: seed.SeedResult | None = None
 
 
 class _Replayed(Exception):
@@ -195,8 +196,9 @@ def apply_scripts(
     *scripts: SqlScript,
     limits: Limits | None = None,
     destructive: str | None = None,
+    seeding: seed.Seeding | None = None,
 ) -> ApplyResult:
-    """Run ``scripts`` in order, in one transaction, under the schema lock.
+    """Run ``scripts`` in order, then the seed, in one transaction, under the schema lock.
 
     Every script is checked before anything is sent (see
     :mod:`norberts_db.transactional`). ``destructive`` names the action for the
@@ -205,6 +207,8 @@ def apply_scripts(
     """
     for script in scripts:
         check_one_transaction(script)
+    if seeding is not None:
+        check_one_transaction(seeding.script, what="seed file")
     # Only applying watches for blocking sessions; reading a script or running it
     # in someone else's transaction (verify's shadow) does not need it loaded.
     from norberts_db import blocking
@@ -223,6 +227,10 @@ def apply_scripts(
                 for script in scripts:
                     running = script.name
                     run_script(conn, script)
+                seeded = None
+                if seeding is not None:
+                    running = seeding.script.name
+                    seeded = seed.load(conn, seeding, run_script)
                 counts = count_objects(conn)
                 running = "COMMIT"
         except psycopg.Error as exc:
@@ -235,7 +243,7 @@ def apply_scripts(
                 f"PostgreSQL refused {running} on database {info.dbname!r} at {info.address}: "
                 f"{reason}. {NOTHING_CHANGED}"
             ) from None
-    return ApplyResult(counts=counts, seconds=time.perf_counter() - started)
+    return ApplyResult(counts=counts, seconds=time.perf_counter() - started, seeded=seeded)
 
 
 def _set_limits(conn: Connection, limits: Limits) -> None:
@@ -312,11 +320,19 @@ def _interrupted_error(exc: psycopg.Error, info: ConnInfo, running: str) -> Serv
 
 
 def reset(
-    info: ConnInfo, drop_script: SqlScript, schema: SqlScript, *, limits: Limits | None = None
+    info: ConnInfo,
+    drop_script: SqlScript,
+    schema: SqlScript,
+    *,
+    limits: Limits | None = None,
+    seeding: seed.Seeding | None = None,
 ) -> ApplyResult:
-    """Drop, then create, as one atomic step, unless the database is marked non-development."""
+    """Drop, create, then seed, as one atomic step, unless the database is marked
+    non-development."""
     try:
-        return apply_scripts(info, drop_script, schema, limits=limits, destructive="reset")
+        return apply_scripts(
+            info, drop_script, schema, limits=limits, destructive="reset", seeding=seeding
+        )
     except SqlScriptError as exc:
         if exc.path != schema.name or exc.sqlstate not in _ALREADY_EXISTS:
             raise
@@ -333,6 +349,13 @@ def reset(
 
 def create(info: ConnInfo, schema: SqlScript, *, limits: Limits | None = None) -> ApplyResult:
     return apply_scripts(info, schema, limits=limits)
+
+
+def load_seed(
+    info: ConnInfo, seeding: seed.Seeding, *, limits: Limits | None = None
+) -> ApplyResult:
+    """Load the seed alone, into a schema whose tables are empty (see :mod:`norberts_db.seed`)."""
+    return apply_scripts(info, limits=limits, destructive="seed", seeding=seeding)
 
 
 def drop(info: ConnInfo, drop_script: SqlScript, *, limits: Limits | None = None) -> ApplyResult:

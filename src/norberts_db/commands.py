@@ -11,10 +11,10 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NoReturn
 
-from norberts_db import apply, guard
+from norberts_db import apply, guard, seed
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import ServerError, SettingsError
 from norberts_db.servers import Choice, Server, ServerInfo, choose_server, running
@@ -161,18 +161,39 @@ def drop(settings: Settings, *, allow_remote: bool, note: Note = _stderr) -> str
     return f"dropped the schema objects of {info.database}: {_done(result)}"
 
 
-def reset(settings: Settings, *, allow_remote: bool, note: Note = _stderr) -> str:
-    """Drop, then create, in one transaction under the schema lock."""
+def reset(
+    settings: Settings, *, allow_remote: bool, use_seed: bool = True, note: Note = _stderr
+) -> str:
+    """Drop, create, then load the seed (when there is one), in one transaction."""
     drop_script = load_script(settings.drop_script_path, what="drop script")
     schema = load_script(settings.schema_path, what="schema file")
+    seeding = seed.seeding_for(settings, schema, wanted=use_seed)
     info, target = serve(settings, note, destructive="reset", allow_remote=allow_remote)
     limits = apply.Limits.from_settings(settings)
-    result = apply.reset(target, drop_script, schema, limits=limits)
+    result = apply.reset(target, drop_script, schema, limits=limits, seeding=seeding)
     return f"reset {info.database} on {info.backend} (PostgreSQL {info.version}): {_done(result)}"
 
 
+def load_seed(settings: Settings, *, allow_remote: bool, note: Note = _stderr) -> str:
+    """Load the seed alone into the current database, whose schema tables must be empty."""
+    schema = load_script(settings.schema_path, what="schema file")
+    seeding = seed.seeding_for(settings, schema, wanted=True)
+    if seeding is None:
+        raise SettingsError(
+            f"{settings.seed_path}: there is no seed file. Write one (INSERT statements for "
+            "the schema's tables), or point the seed setting or --seed at it."
+        )
+    action = "load the seed into"
+    info, target = serve(settings, note, destructive=action, allow_remote=allow_remote)
+    into_empty = replace(seeding, into_empty=True)
+    result = apply.load_seed(target, into_empty, limits=apply.Limits.from_settings(settings))
+    assert result.seeded is not None
+    return f"{result.seeded.summary()} into {info.database} in {result.seconds:.3f} s"
+
+
 def _done(result: apply.ApplyResult) -> str:
-    return f"{result.counts.summary()} in {result.seconds:.3f} s"
+    done = f"{result.counts.summary()} in {result.seconds:.3f} s"
+    return done if result.seeded is None else f"{done}; {result.seeded.summary()}"
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,9 @@ class Settings:
     url: str | None = field(default=None, repr=False)
     schema: Path = Path("sql/norberts_schema.sql")
     drop_script: Path = Path("sql/drop_all_tables.sql")
+    # Development data db.reset loads after the schema; the default is used only
+    # when the file exists, a path set on purpose must exist.
+    seed: Path = Path("sql/seed.sql")
     ready_timeout: float = 60.0
     # Seconds db.reset/create/drop wait for a lock (the schema lock included), and
     # that one statement may run; 0 means no limit. Applied with SET LOCAL.
@@ -89,6 +92,15 @@ class Settings:
     @property
     def drop_script_path(self) -> Path:
         return self._resolve(self.drop_script)
+
+    @property
+    def seed_path(self) -> Path:
+        return self._resolve(self.seed)
+
+    @property
+    def seed_is_explicit(self) -> bool:
+        """Whether the seed path was set (pyproject, environment, flag) rather than defaulted."""
+        return "seed" in self.sources
 
     @property
     def state_path(self) -> Path:

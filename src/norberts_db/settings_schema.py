@@ -234,6 +234,7 @@ _SPECS = (
     Spec("url", secret("url"), in_pyproject=False),
     Spec("schema", path("schema")),
     Spec("drop_script", path("drop_script")),
+    Spec("seed", path("seed")),
     Spec(
         "ready_timeout",
         seconds("ready_timeout", zero_means_no_limit=False, high=MAX_READY_TIMEOUT),
