@@ -18,8 +18,8 @@ import psycopg
 from norberts_db import guard, queries
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
-from norberts_db.databases import read_marker
 from norberts_db.errors import ServerError, SqlScriptError, TimeoutExceeded
+from norberts_db.marks import read_marks
 from norberts_db.settings import Settings
 from norberts_db.sqlfile import SqlScript, Statement
 from norberts_db.transactional import check_one_transaction
@@ -200,7 +200,7 @@ def apply_scripts(
 
     Every script is checked before anything is sent (see
     :mod:`norberts_db.transactional`). ``destructive`` names the action for the
-    database's mark (:func:`norberts_db.guard.check_marker`), which is read in
+    database's marks (:func:`norberts_db.guard.check_marks`), which is read in
     the same transaction, before the first statement of the scripts.
     """
     for script in scripts:
@@ -218,7 +218,8 @@ def apply_scripts(
             with watch, conn.transaction():
                 _set_limits(conn, limits)
                 if destructive is not None:
-                    guard.check_marker(destructive, info, read_marker(conn, info.dbname))
+                    marks = read_marks(conn, info.dbname, session=True)
+                    guard.check_marks(destructive, info, marks)
                 lock_schema(conn)
                 for script in scripts:
                     running = script.name

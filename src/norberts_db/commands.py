@@ -98,8 +98,8 @@ def _refuse_marked_databases(server: Server) -> None:
         return
     from norberts_db.databases import marked_databases
 
-    for name, marker in marked_databases(server.conninfo).items():
-        guard.check_marker("delete the server holding", server.conninfo.for_database(name), marker)
+    for name, marks in marked_databases(server.conninfo).items():
+        guard.check_marks("delete the server holding", server.conninfo.for_database(name), marks)
 
 
 def status(settings: Settings, note: Note = _stderr) -> str:
