@@ -103,8 +103,10 @@ def read_marks(conn: Connection, database: str, *, session: bool = False) -> tup
     marks = _catalog_marks(conn, database) + _file_marks(conn, database)
     if session:
         row = conn.execute(queries.load("environment_session")).fetchone()
-        seen = None if row is None or row[0] is None else str(row[0])
-        if seen is not None and seen not in {mark.value for mark in marks}:
+        # Empty is also what a server shows once a mark left its configuration
+        # file: the placeholder stays, without a value.
+        seen = "" if row is None or row[0] is None else str(row[0])
+        if seen and seen not in {mark.value for mark in marks}:
             marks += (Mark(database, "session", seen),)
     return marks
 
