@@ -47,6 +47,7 @@ HELP = {
     "dry_run": "print the pending migrations, change nothing",
     "name": "what the migration does, e.g. add_user_avatars",
 }
+APPLY_FORMAT = "text (default) or json"
 SERVER_FLAGS = ("backend", "pg", "port", "url", "image", "network")
 
 
@@ -180,34 +181,42 @@ def create(c: Context, schema: str | None = None, **server: Any) -> None:
         finish(commands.create(settings(schema=schema, **server)))
 
 
-@task(help=helps("drop_script", "allow_remote"))
+@task(help={**helps("schema", "drop_script", "allow_remote", "json"), "format": APPLY_FORMAT})
 @server_flags
 def drop(
-    c: Context, drop_script: str | None = None, allow_remote: bool = False, **server: Any
+    c: Context,
+    schema: str | None = None,
+    drop_script: str | None = None,
+    allow_remote: bool = False,
+    json: bool = False,
+    format: str = "text",
+    **server: Any,
 ) -> None:
-    """Run the drop script in one transaction."""
+    """Run the drop script in one transaction; list what CASCADE took beyond the schema."""
     from norberts_db import commands
 
     with reported():
-        s = settings(drop_script=drop_script, **server)
-        finish(commands.drop(s, allow_remote=allow_remote))
+        s = settings(schema=schema, drop_script=drop_script, **server)
+        finish(commands.drop(s, allow_remote=allow_remote, fmt="json" if json else format))
 
 
-@task(help=helps("schema", "drop_script", "allow_remote"))
+@task(help={**helps("schema", "drop_script", "allow_remote", "json"), "format": APPLY_FORMAT})
 @server_flags
 def reset(
     c: Context,
     schema: str | None = None,
     drop_script: str | None = None,
     allow_remote: bool = False,
+    json: bool = False,
+    format: str = "text",
     **server: Any,
 ) -> None:
-    """Drop, then create, in one atomic step."""
+    """Drop, then create, in one atomic step; list what CASCADE took beyond the schema."""
     from norberts_db import commands
 
     with reported():
         s = settings(schema=schema, drop_script=drop_script, **server)
-        finish(commands.reset(s, allow_remote=allow_remote))
+        finish(commands.reset(s, allow_remote=allow_remote, fmt="json" if json else format))
 
 
 @task(help=helps("schema", "json", "format", "privileges", "migrations"))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import psycopg
 
-from norberts_db import guard, queries
+from norberts_db import cascade, guard, queries
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import ServerError, SqlScriptError, TimeoutExceeded
@@ -80,6 +80,10 @@ class ApplyResult:
 
     counts: ObjectCounts
     seconds: float
+    # What a drop removed that the schema file does not create (cascade.py), and
+    # why that could not be told apart from the schema's own objects, if it could not.
+    cascaded: tuple[cascade.TakenObject, ...] = ()
+    cascade_unknown: str | None = None
 
 
 class _Replayed(Exception):
@@ -195,13 +199,15 @@ def apply_scripts(
     *scripts: SqlScript,
     limits: Limits | None = None,
     destructive: str | None = None,
+    follow: cascade.Watch | None = None,
 ) -> ApplyResult:
     """Run ``scripts`` in order, in one transaction, under the schema lock.
 
     Every script is checked before anything is sent (see
     :mod:`norberts_db.transactional`). ``destructive`` names the action for the
     database's marks (:func:`norberts_db.guard.check_marks`), which is read in
-    the same transaction, before the first statement of the scripts.
+    the same transaction, before the first statement of the scripts. ``follow``
+    notes what the drop script takes with it, before and after it runs.
     """
     for script in scripts:
         check_one_transaction(script)
@@ -221,9 +227,14 @@ def apply_scripts(
                     marks = read_marks(conn, info.dbname, session=True)
                     guard.check_marks(destructive, info, marks)
                 lock_schema(conn)
+                if follow is not None:
+                    follow.start(conn)
                 for script in scripts:
                     running = script.name
                     run_script(conn, script)
+                    if follow is not None:
+                        follow.ran(conn, script)
+                taken = () if follow is None else follow.taken(conn, run_script)
                 counts = count_objects(conn)
                 running = "COMMIT"
         except psycopg.Error as exc:
@@ -236,7 +247,8 @@ def apply_scripts(
                 f"PostgreSQL refused {running} on database {info.dbname!r} at {info.address}: "
                 f"{reason}. {NOTHING_CHANGED}"
             ) from None
-    return ApplyResult(counts=counts, seconds=time.perf_counter() - started)
+    unknown = None if follow is None else follow.unknown
+    return ApplyResult(counts, time.perf_counter() - started, taken, unknown)
 
 
 def _set_limits(conn: Connection, limits: Limits) -> None:
@@ -317,7 +329,10 @@ def reset(
 ) -> ApplyResult:
     """Drop, then create, as one atomic step, unless the database is marked non-development."""
     try:
-        return apply_scripts(info, drop_script, schema, limits=limits, destructive="reset")
+        follow = cascade.Watch(drop_script, schema)
+        return apply_scripts(
+            info, drop_script, schema, limits=limits, destructive="reset", follow=follow
+        )
     except SqlScriptError as exc:
         if exc.path != schema.name or exc.sqlstate not in _ALREADY_EXISTS:
             raise
@@ -336,8 +351,20 @@ def create(info: ConnInfo, schema: SqlScript, *, limits: Limits | None = None) -
     return apply_scripts(info, schema, limits=limits)
 
 
-def drop(info: ConnInfo, drop_script: SqlScript, *, limits: Limits | None = None) -> ApplyResult:
-    """Run the drop script, unless the database is marked as non-development."""
-    return apply_scripts(
-        info, drop_script, limits=limits, destructive="drop every schema object in"
-    )
+def drop(
+    info: ConnInfo,
+    drop_script: SqlScript,
+    *,
+    schema: SqlScript | None = None,
+    limits: Limits | None = None,
+) -> ApplyResult:
+    """Run the drop script, unless the database is marked as non-development.
+
+    ``schema`` tells the objects CASCADE took apart from the schema's own;
+    without it, every object the drop removed is listed.
+    """
+    follow = cascade.Watch(drop_script, schema)
+    if schema is None:
+        follow.unknown = "no schema file to compare with"
+    action = "drop every schema object in"
+    return apply_scripts(info, drop_script, limits=limits, destructive=action, follow=follow)
