@@ -13,7 +13,7 @@ once: a view's columns, rules and row type go without a line of their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import psycopg
@@ -54,10 +54,11 @@ class _Found:
     owner: Key | None
 
 
-def inventory(conn: Connection) -> dict[Key, _Found]:
-    """Every object of the database a drop could remove, by catalog and OID."""
+def inventory(conn: Connection, known: Iterable[int] = ()) -> dict[Key, _Found]:
+    """Every object of the database a drop could remove, by catalog and OID, but ``known``."""
     found = {}
-    for row in conn.execute(queries.load("object_inventory")).fetchall():
+    params = {"known": sorted(set(known))}
+    for row in conn.execute(queries.load("object_inventory"), params).fetchall():
         classid, objid, subid, kind, schema, name, identity, *owned_by = row
         owner = None if owned_by[0] is None else _key(*owned_by)
         found[_key(classid, objid, subid)] = _Found(
@@ -74,6 +75,7 @@ class Watch:
         self.schema = schema
         self._before: dict[Key, _Found] = {}
         self._removed: dict[Key, _Found] = {}
+        self._kept: set[int] = set()
         self._created: set[tuple[str, str]] | None = None
         self.unknown: str | None = None
 
@@ -84,10 +86,11 @@ class Watch:
     def ran(self, conn: Connection, script: SqlScript) -> None:
         """After each script of the transaction."""
         if script is self.drop:
-            after = inventory(conn)
+            after = {_key(*row) for row in conn.execute(queries.load("object_keys")).fetchall()}
             self._removed = {k: v for k, v in self._before.items() if k not in after}
+            self._kept = {objid for _, objid, _ in after}
         elif script is self.schema:
-            self._created = _identities(inventory(conn))
+            self._created = _identities(inventory(conn, self._kept))
 
     def taken(self, conn: Connection, run: Run) -> tuple[TakenObject, ...]:
         """The objects removed that the schema file does not create, each object once.
@@ -118,7 +121,7 @@ class Watch:
         try:
             with conn.transaction(force_rollback=True):
                 run(conn, self.schema)
-                return _identities(inventory(conn))
+                return _identities(inventory(conn, self._kept))
         except SqlScriptError as exc:
             self.unknown = str(exc).splitlines()[0]
             return set()

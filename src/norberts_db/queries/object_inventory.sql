@@ -1,6 +1,7 @@
 -- Every object of the database a DROP ... CASCADE could take, by OID, with how
 -- PostgreSQL names it and the object it belongs to (cascade.py). Objects made
--- at initdb have OIDs below 16384 (FirstNormalObjectId) and are left out.
+-- at initdb have OIDs below 16384 (FirstNormalObjectId) and are left out, and
+-- so are those of %(known)s, whose names the caller does not need.
 --
 -- Nearly every object is the dependent of some pg_depend row (on its schema,
 -- its table, its type); a column is, when it depends on a type or collation
@@ -19,14 +20,14 @@ WITH objects AS (
         dep.objid,
         dep.objsubid
     FROM pg_catalog.pg_depend AS dep
-    WHERE dep.objid >= 16384
+    WHERE dep.objid >= 16384 AND NOT dep.objid = ANY(%(known)s::oid [])
     UNION
     SELECT
         'pg_catalog.pg_namespace'::regclass AS classid,
         n.oid AS objid,
         0 AS objsubid
     FROM pg_catalog.pg_namespace AS n
-    WHERE n.oid >= 16384
+    WHERE n.oid >= 16384 AND NOT n.oid = ANY(%(known)s::oid [])
 )
 
 SELECT
