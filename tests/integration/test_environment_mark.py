@@ -21,8 +21,8 @@ import pytest
 from norberts_db.conninfo import ConnInfo
 from norberts_db.databases import marked_databases
 
-from .conftest import reachable_tmpdir
-from .safety_helpers import execute, fingerprint, run_tasks, url_environment
+from .conftest import free_port, project_bin_dir, reachable_tmpdir
+from .safety_helpers import clean_environment, execute, fingerprint, run_tasks, url_environment
 
 SEEN = "SELECT current_setting('norberts.environment', true)"
 ROW = "INSERT INTO users (email, display_name) VALUES ('keep@example.com', 'Keep')"
@@ -209,3 +209,46 @@ def test_marked_databases_reads_every_level_as_the_guard_does(
     assert [(m.level, m.value, m.name) for m in marks] == [
         ("role in database", "production", "Norberts.Environment")
     ]
+
+
+@pytest.fixture
+def embedded_dev(state_dir: Path) -> Iterator[dict[str, str]]:
+    """The environment of a dev server of the embedded backend, started, removed at the end."""
+    env = clean_environment(
+        NORBERTS_DB_BACKEND="embedded",
+        NORBERTS_DB_PORT=str(free_port()),
+        NORBERTS_DB_STATE_DIR=str(state_dir),
+        NORBERTS_DB_READY_TIMEOUT="120",
+    )
+    bin_dir = project_bin_dir(env)
+    if bin_dir:
+        env["NORBERTS_DB_PG_BIN_DIR"] = bin_dir
+    up = run_tasks("db.up", env=env)
+    if up.code != 0:
+        run_tasks("db.down", "--volumes", env=env)
+        pytest.skip(f"no embedded server: {up.output}")
+    try:
+        yield env
+    finally:
+        run_tasks("db.down", "--volumes", env=env)
+
+
+def test_down_volumes_refuses_a_server_holding_a_database_a_role_sees_as_production(
+    embedded_dev: dict[str, str],
+) -> None:
+    url = run_tasks("db.url", env=embedded_dev).stdout.strip()
+    server = ConnInfo.from_url(url).for_database("postgres")
+    execute(server, 'CREATE ROLE "app" LOGIN')
+    execute(server, "CREATE DATABASE shop")
+    execute(server, "ALTER ROLE app IN DATABASE shop SET \"Norberts.Environment\" = 'production'")
+    try:
+        refused = run_tasks("db.down", "--volumes", env=embedded_dev)
+        answers = execute(server, "SELECT 1")
+    finally:
+        # Unmarked again, so that the fixture can delete the server.
+        execute(server, "DROP DATABASE shop")
+
+    assert refused.code == 1, refused.output
+    assert "Refusing to delete the server holding database 'shop'" in refused.stderr
+    assert "set for role 'app' in this database" in refused.stderr
+    assert answers == [(1,)]
