@@ -114,7 +114,9 @@ def sweep(keeper: Connection, server: ConnInfo, prefix: str, *, keep: str = "") 
         name = str(leftover)
         if name in marked:
             marks = ", ".join(mark.describe() for mark in marked[name])
-            _log.warning("left alone %r: it carries an environment mark (%s)", name, marks)
+            _log.warning(
+                "note: left alone database %r: it carries an environment mark (%s)", name, marks
+            )
         elif not proven:
             _report_unproven(name)
         elif _take_claim(keeper, name):
@@ -130,10 +132,10 @@ def sweep(keeper: Connection, server: ConnInfo, prefix: str, *, keep: str = "") 
 def _report_unproven(name: str) -> None:
     statement = drop_statement(name).as_string()
     _log.warning(
-        "left alone %r: its name is one the toolkit gives temporary databases, but it does "
-        "not carry the toolkit's mark (%s), so nothing proves the toolkit made it. A run "
-        "killed right after creating it leaves one like this; if it is not yours, drop it by "
-        "hand: %s;",
+        "note: left alone database %r: its name is one the toolkit gives temporary "
+        "databases, but it does not carry the toolkit's mark (%s), so nothing proves the "
+        "toolkit made it. A run killed right after creating it leaves one like this; if "
+        "nobody uses it, drop it by hand: %s;",
         name,
         OWNER_SETTING,
         statement,

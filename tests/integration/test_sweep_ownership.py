@@ -155,10 +155,10 @@ def test_the_sweep_drops_the_genuine_leftover_and_nothing_that_lacks_proof(
         assert made.rows(name) == [("a",), ("b",)], name
     assert set(marked) <= names, marked
     reported = caplog.text
-    assert f"left alone {copied!r}" in reported
+    assert f"left alone database {copied!r}" in reported
     assert f"DROP DATABASE IF EXISTS {quoted(copied)} WITH (FORCE);" in reported
     for name in marked:
-        assert f"left alone {name!r}: it carries an environment mark" in reported
+        assert f"left alone database {name!r}: it carries an environment mark" in reported
 
 
 def test_a_database_of_the_right_shape_marked_production_by_hand_is_never_swept(
