@@ -151,7 +151,11 @@ def create_temporary(keeper: Connection, server: ConnInfo, name: str) -> None:
     """``CREATE DATABASE name``, then the mark that proves the toolkit made it."""
     _create(keeper, server, name)
     row = keeper.execute(queries.load("database_oid"), {"name": name}).fetchone()
-    assert row is not None
+    if row is None:
+        raise ServerError(
+            f"The temporary database {name!r} at {server.address} was dropped by someone else "
+            "right after it was created. Run the task again."
+        )
     keeper.execute(
         sql.SQL("ALTER DATABASE {} SET {} = {}").format(
             sql.Identifier(name),
