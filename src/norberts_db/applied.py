@@ -51,7 +51,7 @@ def render_text(applied: Applied) -> str:
         )
     elif result.cascaded:
         lines.append(
-            f"CASCADE also removed {len(result.cascaded)} object(s) that "
+            f"The drop also removed {len(result.cascaded)} object(s) that "
             f"{applied.schema_file} does not create:"
         )
     lines += [f"  {taken.kind} {taken.identity}" for taken in result.cascaded]

@@ -3,7 +3,7 @@
 A person adds to a database built from the schema: a view on users, a foreign
 key from their own table to customers, a column of their own typed with a
 schema enum, a trigger on a schema table, a table in another schema that
-inherits from users. The drop script's CASCADE removes each of them; the task
+inherits from users, a column added to users. The drop script's CASCADE removes each of them; the task
 says so, in text and in JSON, and lists nothing when nothing was added.
 """
 
@@ -35,12 +35,14 @@ CREATE SCHEMA archive;
 CREATE TABLE archive.old_users () INHERITS (public.users);
 CREATE TRIGGER my_touch BEFORE UPDATE ON public.users
     FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+ALTER TABLE public.users ADD COLUMN nickname text;
 """
 # (kind, schema, name, identity) of each addition CASCADE takes.
 TAKEN = [
     ("table", "archive", "old_users", "archive.old_users"),
     ("view", "public", "active_users", "public.active_users"),
     ("trigger", "public", "my_touch", "my_touch on public.users"),
+    ("table column", "public", "nickname", "public.users.nickname"),
     ("table column", "sales", "placed_by_role", "sales.orders.placed_by_role"),
     ("table constraint", "sales", "orders_customer_fk", "orders_customer_fk on sales.orders"),
 ]
@@ -88,7 +90,7 @@ def test_the_text_output_lists_each_object_after_the_summary(
     assert outcome.code == 0, outcome.output
     lines = outcome.stdout.splitlines()
     assert lines[0].startswith(f"reset {schema_db.dbname} on external")
-    assert lines[1].startswith("CASCADE also removed 5 object(s) that ")
+    assert lines[1].startswith("The drop also removed 6 object(s) that ")
     assert lines[1].endswith("norberts_schema.sql does not create:")
     assert sorted(lines[2:]) == sorted(f"  {kind} {identity}" for kind, _, _, identity in TAKEN)
 

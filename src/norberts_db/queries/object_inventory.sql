@@ -4,8 +4,9 @@
 -- so are those of %(known)s, whose names the caller does not need.
 --
 -- Nearly every object is the dependent of some pg_depend row (on its schema,
--- its table, its type); a column is, when it depends on a type or collation
--- that can be dropped. Schemas depend on nothing there, so they are added.
+-- its table, its type). Schemas depend on nothing there, and a column only
+-- when its type or collation can be dropped, so both are added: a column a
+-- person added to a schema table goes when the table is dropped and created.
 -- An object with an internal or extension dependency (a view's rule and row
 -- type, a foreign key's triggers, a primary key's index, an extension's
 -- members) is part of another and goes with it: it is left out. The owner of
@@ -28,6 +29,19 @@ WITH objects AS (
         0 AS objsubid
     FROM pg_catalog.pg_namespace AS n
     WHERE n.oid >= 16384 AND NOT n.oid = ANY(%(known)s::oid [])
+    UNION
+    SELECT
+        'pg_catalog.pg_class'::regclass AS classid,
+        a.attrelid AS objid,
+        a.attnum AS objsubid
+    FROM pg_catalog.pg_attribute AS a
+    INNER JOIN pg_catalog.pg_class AS c ON a.attrelid = c.oid
+    WHERE
+        c.oid >= 16384
+        AND NOT c.oid = ANY(%(known)s::oid [])
+        AND c.relkind IN ('r', 'p', 'f')
+        AND a.attnum > 0
+        AND NOT a.attisdropped
 )
 
 SELECT

@@ -12,4 +12,16 @@ SELECT
     n.oid AS objid,
     0 AS objsubid
 FROM pg_catalog.pg_namespace AS n
-WHERE n.oid >= 16384;
+WHERE n.oid >= 16384
+UNION
+SELECT
+    'pg_catalog.pg_class'::regclass::oid AS classid,
+    a.attrelid AS objid,
+    a.attnum AS objsubid
+FROM pg_catalog.pg_attribute AS a
+INNER JOIN pg_catalog.pg_class AS c ON a.attrelid = c.oid
+WHERE
+    c.oid >= 16384
+    AND c.relkind IN ('r', 'p', 'f')
+    AND a.attnum > 0
+    AND NOT a.attisdropped;
