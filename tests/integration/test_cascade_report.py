@@ -3,8 +3,9 @@
 A person adds to a database built from the schema: a view on users, a foreign
 key from their own table to customers, a column of their own typed with a
 schema enum, a trigger on a schema table, a table in another schema that
-inherits from users, a column added to users. The drop script's CASCADE removes each of them; the task
-says so, in text and in JSON, and lists nothing when nothing was added.
+inherits from users, a column added to users. The drop removes each of them
+(most through CASCADE); the task says so, in text and in JSON, and lists
+nothing when nothing was added.
 """
 
 from __future__ import annotations

@@ -45,8 +45,9 @@ LEVELS = [
 ]
 # Settings for every database, undone whatever the test did.
 SERVER_WIDE_RESETS = [
-    "ALTER ROLE {me} RESET ALL",
-    "ALTER ROLE ALL RESET ALL",
+    f"ALTER ROLE {role} RESET {name}"
+    for role in ("{me}", "ALL")
+    for name in ("norberts.environment", '"Norberts.Environment"')
 ]
 
 
