@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 
 import psycopg
+from psycopg import sql
 
 from norberts_db import queries
 from norberts_db.errors import SqlScriptError
@@ -58,7 +60,7 @@ def inventory(conn: Connection, known: Iterable[int] = ()) -> dict[Key, _Found]:
     """Every object of the database a drop could remove, by catalog and OID, but ``known``."""
     found = {}
     params = {"known": sorted(set(known))}
-    for row in conn.execute(queries.load("object_inventory"), params).fetchall():
+    for row in conn.execute(_inventory_query(), params).fetchall():
         classid, objid, subid, kind, schema, name, identity, *owned_by = row
         owner = None if owned_by[0] is None else _key(*owned_by)
         found[_key(classid, objid, subid)] = _Found(
@@ -86,7 +88,8 @@ class Watch:
     def ran(self, conn: Connection, script: SqlScript) -> None:
         """After each script of the transaction."""
         if script is self.drop:
-            after = {_key(*row) for row in conn.execute(queries.load("object_keys")).fetchall()}
+            rows = conn.execute(queries.load("object_keys"), {"known": []}).fetchall()
+            after = {_key(*row) for row in rows}
             self._removed = {k: v for k, v in self._before.items() if k not in after}
             self._kept = {objid for _, objid, _ in after}
         elif script is self.schema:
@@ -141,6 +144,12 @@ class Watch:
             else:
                 owner = None
         return False
+
+
+@cache
+def _inventory_query() -> sql.Composed:
+    objects = sql.SQL(queries.load("object_keys"))
+    return sql.SQL(queries.load("object_inventory")).format(objects=objects)
 
 
 def _key(classid: object, objid: object, subid: object) -> Key:

@@ -1,48 +1,15 @@
--- Every object of the database a DROP ... CASCADE could take, by OID, with how
--- PostgreSQL names it and the object it belongs to (cascade.py). Objects made
--- at initdb have OIDs below 16384 (FirstNormalObjectId) and are left out, and
--- so are those of %(known)s, whose names the caller does not need.
+-- The objects of object_keys.sql (composed in by cascade.py), with how
+-- PostgreSQL names each and the object it belongs to.
 --
--- Nearly every object is the dependent of some pg_depend row (on its schema,
--- its table, its type). Schemas depend on nothing there, and a column only
--- when its type or collation can be dropped, so both are added: a column a
--- person added to a schema table goes when the table is dropped and created.
 -- An object with an internal or extension dependency (a view's rule and row
 -- type, a foreign key's triggers, a primary key's index, an extension's
 -- members) is part of another and goes with it: it is left out. The owner of
 -- the rest is the target of an automatic dependency (a constraint's or a
 -- trigger's table or column, a default's column), and a column's owner is its
--- relation, so that a listing
--- shows an object whose owner it shows too only once. Triggers, constraints
+-- relation, so that a listing shows an object whose owner it shows too only
+-- once. Triggers, constraints
 -- and columns have no schema of their own: theirs is their table's.
-WITH objects AS (
-    SELECT
-        dep.classid,
-        dep.objid,
-        dep.objsubid
-    FROM pg_catalog.pg_depend AS dep
-    WHERE dep.objid >= 16384 AND NOT dep.objid = ANY(%(known)s::oid [])
-    UNION
-    SELECT
-        'pg_catalog.pg_namespace'::regclass AS classid,
-        n.oid AS objid,
-        0 AS objsubid
-    FROM pg_catalog.pg_namespace AS n
-    WHERE n.oid >= 16384 AND NOT n.oid = ANY(%(known)s::oid [])
-    UNION
-    SELECT
-        'pg_catalog.pg_class'::regclass AS classid,
-        a.attrelid AS objid,
-        a.attnum AS objsubid
-    FROM pg_catalog.pg_attribute AS a
-    INNER JOIN pg_catalog.pg_class AS c ON a.attrelid = c.oid
-    WHERE
-        c.oid >= 16384
-        AND NOT c.oid = ANY(%(known)s::oid [])
-        AND c.relkind IN ('r', 'p', 'f')
-        AND a.attnum > 0
-        AND NOT a.attisdropped
-)
+WITH objects AS ({objects})
 
 SELECT
     o.classid::oid AS classid,
