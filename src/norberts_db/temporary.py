@@ -7,10 +7,12 @@ proof that the toolkit made it:
 
 - its name is exactly a prefix the toolkit uses plus the 16 lower-case hex
   digits it generates (``norberts_shadow_before_upgrade`` is not);
-- it carries the setting ``norberts.temporary`` set to its own OID, which
-  the toolkit sets right after ``CREATE DATABASE``. The OID binds the mark
-  to that one database: it does not survive a dump and restore, a rename
-  does not carry it to a fresh database, and no one sets it by accident;
+- it carries the comment ``norberts-db temporary database <its own OID>``,
+  which the toolkit sets right after ``CREATE DATABASE``. The OID binds the
+  mark to that one database: it does not survive a dump and restore into
+  another, and no one writes it by accident. A comment rather than a
+  setting: the creator owns the database and may always comment on it,
+  while ``ALTER DATABASE ... SET`` of a custom setting takes a superuser;
 - no running process claims it (a session advisory lock its creator holds);
 - it carries no environment mark at any level (:mod:`norberts_db.marks`),
   not even ``development``: whoever marked it made it theirs.
@@ -44,7 +46,8 @@ DROP_CHECK_PREFIX = "norberts_dropcheck_"
 MIGRATIONS_PREFIX = "norberts_migrations_"
 # The random part of every name: secrets.token_hex(SUFFIX_BYTES).
 SUFFIX_BYTES = 8
-OWNER_SETTING = "norberts.temporary"
+# The comment that proves the toolkit made a temporary database: this, a space, its OID.
+OWNER_MARK = "norberts-db temporary database"
 
 _log = logging.getLogger(__name__)
 
@@ -104,7 +107,7 @@ def sweep(keeper: Connection, server: ConnInfo, prefix: str, *, keep: str = "") 
     """
     rows = keeper.execute(
         queries.load("temporary_leftovers"),
-        {"pattern": name_pattern(prefix), "keep": keep, "setting": OWNER_SETTING},
+        {"pattern": name_pattern(prefix), "keep": keep, "mark": OWNER_MARK},
     ).fetchall()
     if not rows:
         return []
@@ -133,11 +136,11 @@ def _report_unproven(name: str) -> None:
     statement = drop_statement(name).as_string()
     _log.warning(
         "note: left alone database %r: its name is one the toolkit gives temporary "
-        "databases, but it does not carry the toolkit's mark (%s), so nothing proves the "
-        "toolkit made it. A run killed right after creating it leaves one like this; if "
+        "databases, but it does not carry the toolkit's mark (the comment %r), so nothing "
+        "proves the toolkit made it. A run killed right after creating it leaves one like this; if "
         "nobody uses it, drop it by hand: %s;",
         name,
-        OWNER_SETTING,
+        f"{OWNER_MARK} <OID>",
         statement,
     )
 
@@ -157,10 +160,8 @@ def create_temporary(keeper: Connection, server: ConnInfo, name: str) -> None:
             "right after it was created. Run the task again."
         )
     keeper.execute(
-        sql.SQL("ALTER DATABASE {} SET {} = {}").format(
-            sql.Identifier(name),
-            sql.Identifier(*OWNER_SETTING.split(".")),
-            sql.Literal(str(row[0])),
+        sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+            sql.Identifier(name), sql.Literal(f"{OWNER_MARK} {row[0]}")
         )
     )
 

@@ -34,7 +34,7 @@ from norberts_db.catalog.compare import compare
 from norberts_db.catalog.snapshot import snapshot_database
 from norberts_db.conninfo import ConnInfo
 from norberts_db.sqlfile import SqlScript, load_script
-from norberts_db.temporary import OWNER_SETTING
+from norberts_db.temporary import OWNER_MARK
 from norberts_db.verify import DROP_CHECK_PREFIX, SHADOW_PREFIX, schema_snapshot
 
 from .conftest import DROP_FILE, PROJECT_ROOT, SCHEMA_FILE, reachable_tmpdir
@@ -237,10 +237,9 @@ def shadows(server: ConnInfo) -> set[str]:
 def marked_shadows(server: ConnInfo) -> set[str]:
     rows = execute(
         server,
-        "SELECT d.datname FROM pg_database AS d JOIN pg_db_role_setting AS s "
-        "ON s.setdatabase = d.oid AND s.setrole = 0 "
-        "WHERE %s || '=' || d.oid = ANY (s.setconfig)",
-        OWNER_SETTING,
+        "SELECT datname FROM pg_database "
+        "WHERE shobj_description(oid, 'pg_database') = %s || ' ' || oid",
+        OWNER_MARK,
     )
     return {str(row[0]) for row in rows} & shadows(server)
 

@@ -25,7 +25,7 @@ from norberts_db.conninfo import ConnInfo
 from norberts_db.temporary import (
     DROP_CHECK_PREFIX,
     MIGRATIONS_PREFIX,
-    OWNER_SETTING,
+    OWNER_MARK,
     SHADOW_PREFIX,
     create_temporary,
     temporary_database,
@@ -74,13 +74,10 @@ class Databases:
         return info
 
     def with_owner_mark(self, name: str, value: str | None = None) -> ConnInfo:
-        """A user database that also carries the toolkit's mark (its own OID unless given)."""
+        """A user database that also carries the toolkit's comment (its own OID unless given)."""
         info = self.user_database(name)
         oid = execute(self.server, "SELECT oid FROM pg_database WHERE datname = %s", name)[0][0]
-        execute(
-            self.server,
-            f"ALTER DATABASE {quoted(name)} SET {OWNER_SETTING} = '{value or oid}'",
-        )
+        execute(self.server, f"COMMENT ON DATABASE {quoted(name)} IS '{OWNER_MARK} {value or oid}'")
         return info
 
     def genuine_leftover(self, prefix: str) -> str:
@@ -179,10 +176,9 @@ def test_a_temporary_database_carries_the_mark_bound_to_its_own_oid(pg_server: C
     with temporary_database(pg_server, SHADOW_PREFIX) as shadow:
         seen = execute(
             shadow,
-            "SELECT current_setting(%s), oid::text FROM pg_database "
+            "SELECT shobj_description(oid, 'pg_database'), oid FROM pg_database "
             "WHERE datname = current_database()",
-            OWNER_SETTING,
         )
 
-    assert seen[0][0] == seen[0][1]
+    assert seen[0][0] == f"{OWNER_MARK} {seen[0][1]}"
     assert shadow.dbname not in database_names(pg_server)
