@@ -53,8 +53,9 @@ _log = logging.getLogger(__name__)
 
 
 def name_pattern(prefix: str) -> str:
-    """The regular expression (POSIX and Python alike) of the names made with ``prefix``."""
-    return f"^{re.escape(prefix)}[0-9a-f]{{{2 * SUFFIX_BYTES}}}$"
+    """The regular expression (PostgreSQL and Python alike) of the names made with ``prefix``."""
+    # \A and \Z, not ^ and $: Python's $ also matches before a final newline.
+    return rf"\A{re.escape(prefix)}[0-9a-f]{{{2 * SUFFIX_BYTES}}}\Z"
 
 
 @contextmanager
