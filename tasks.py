@@ -55,6 +55,7 @@ HELP = {
     "dry_run": "print the pending migrations, change nothing",
     "name": "what the migration does, e.g. add_user_avatars",
 }
+APPLY_FORMAT = "text (default) or json"
 SERVER_FLAGS = ("backend", "pg", "port", "url", "image", "network")
 MAX_LOG_LINES = 100_000
 
@@ -236,20 +237,32 @@ def create(c: Context, schema: str | None = None, **server: Any) -> None:
         finish(commands.create(settings(schema=schema, **server)))
 
 
-@task(help=helps("drop_script", "allow_remote"))
+@task(help={**helps("schema", "drop_script", "allow_remote", "json"), "format": APPLY_FORMAT})
 @server_flags
 def drop(
-    c: Context, drop_script: str | None = None, allow_remote: bool = False, **server: Any
+    c: Context,
+    schema: str | None = None,
+    drop_script: str | None = None,
+    allow_remote: bool = False,
+    json: bool = False,
+    format: str = "text",
+    **server: Any,
 ) -> None:
-    """Run the drop script in one transaction."""
+    """Run the drop script in one transaction; list what CASCADE took beyond the schema."""
     from norberts_db import commands
 
-    with reported():
-        s = settings(drop_script=drop_script, **server)
-        finish(commands.drop(s, allow_remote=allow_remote))
+    fmt = "json" if json else format
+    with reported(fmt=fmt) as failure:
+        s = failure.settings = settings(schema=schema, drop_script=drop_script, **server)
+        finish(commands.drop(s, allow_remote=allow_remote, fmt=fmt))
 
 
-@task(help=helps("schema", "drop_script", "seed", "no_seed", "allow_remote"))
+@task(
+    help={
+        **helps("schema", "drop_script", "seed", "no_seed", "allow_remote", "json"),
+        "format": APPLY_FORMAT,
+    }
+)
 @server_flags
 def reset(
     c: Context,
@@ -258,14 +271,17 @@ def reset(
     seed: str | None = None,
     no_seed: bool = False,
     allow_remote: bool = False,
+    json: bool = False,
+    format: str = "text",
     **server: Any,
 ) -> None:
-    """Drop, create, then load the seed file, in one atomic step."""
+    """Drop, create, then load the seed file, in one atomic step; list what CASCADE took."""
     from norberts_db import commands
 
-    with reported():
-        s = settings(schema=schema, drop_script=drop_script, seed=seed, **server)
-        finish(commands.reset(s, allow_remote=allow_remote, use_seed=not no_seed))
+    fmt = "json" if json else format
+    with reported(fmt=fmt) as failure:
+        s = failure.settings = settings(schema=schema, drop_script=drop_script, seed=seed, **server)
+        finish(commands.reset(s, allow_remote=allow_remote, use_seed=not no_seed, fmt=fmt))
 
 
 @task(name="seed", help=helps("schema", "seed", "allow_remote"))

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 import psycopg
 
-from norberts_db import guard, queries, seed
+from norberts_db import cascade, guard, queries, seed
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
-from norberts_db.databases import read_marker
 from norberts_db.errors import ServerError, SqlScriptError, TimeoutExceeded
+from norberts_db.marks import read_marks
 from norberts_db.settings import Settings
 from norberts_db.sqlfile import SqlScript, Statement
 from norberts_db.transactional import check_one_transaction
@@ -80,6 +80,10 @@ class ApplyResult:
 
     counts: ObjectCounts
     seconds: float
+    # What a drop removed that the schema file does not create (cascade.py), and
+    # why that could not be told apart from the schema's own objects, if it could not.
+    cascaded: tuple[cascade.TakenObject, ...] = ()
+    cascade_unknown: str | None = None
     seeded: seed.SeedResult | None = None
 
 
@@ -196,14 +200,16 @@ def apply_scripts(
     *scripts: SqlScript,
     limits: Limits | None = None,
     destructive: str | None = None,
+    follow: cascade.Watch | None = None,
     seeding: seed.Seeding | None = None,
 ) -> ApplyResult:
     """Run ``scripts`` in order, then the seed, in one transaction, under the schema lock.
 
     Every script is checked before anything is sent (see
     :mod:`norberts_db.transactional`). ``destructive`` names the action for the
-    database's mark (:func:`norberts_db.guard.check_marker`), which is read in
-    the same transaction, before the first statement of the scripts.
+    database's marks (:func:`norberts_db.guard.check_marks`), which is read in
+    the same transaction, before the first statement of the scripts. ``follow``
+    notes what the drop script takes with it, before and after it runs.
     """
     for script in scripts:
         check_one_transaction(script)
@@ -222,11 +228,17 @@ def apply_scripts(
             with watch, conn.transaction():
                 _set_limits(conn, limits)
                 if destructive is not None:
-                    guard.check_marker(destructive, info, read_marker(conn, info.dbname))
+                    marks = read_marks(conn, info.dbname, session=True)
+                    guard.check_marks(destructive, info, marks)
                 lock_schema(conn)
+                if follow is not None:
+                    follow.start(conn)
                 for script in scripts:
                     running = script.name
                     run_script(conn, script)
+                    if follow is not None:
+                        follow.ran(conn, script)
+                taken = () if follow is None else follow.taken(conn, run_script)
                 seeded = None
                 if seeding is not None:
                     running = seeding.script.name
@@ -243,7 +255,8 @@ def apply_scripts(
                 f"PostgreSQL refused {running} on database {info.dbname!r} at {info.address}: "
                 f"{reason}. {NOTHING_CHANGED}"
             ) from None
-    return ApplyResult(counts=counts, seconds=time.perf_counter() - started, seeded=seeded)
+    unknown = None if follow is None else follow.unknown
+    return ApplyResult(counts, time.perf_counter() - started, taken, unknown, seeded)
 
 
 def _set_limits(conn: Connection, limits: Limits) -> None:
@@ -330,8 +343,15 @@ def reset(
     """Drop, create, then seed, as one atomic step, unless the database is marked
     non-development."""
     try:
+        follow = cascade.Watch(drop_script, schema)
         return apply_scripts(
-            info, drop_script, schema, limits=limits, destructive="reset", seeding=seeding
+            info,
+            drop_script,
+            schema,
+            limits=limits,
+            destructive="reset",
+            follow=follow,
+            seeding=seeding,
         )
     except SqlScriptError as exc:
         if exc.path != schema.name or exc.sqlstate not in _ALREADY_EXISTS:
@@ -358,8 +378,20 @@ def load_seed(
     return apply_scripts(info, limits=limits, destructive="seed", seeding=seeding)
 
 
-def drop(info: ConnInfo, drop_script: SqlScript, *, limits: Limits | None = None) -> ApplyResult:
-    """Run the drop script, unless the database is marked as non-development."""
-    return apply_scripts(
-        info, drop_script, limits=limits, destructive="drop every schema object in"
-    )
+def drop(
+    info: ConnInfo,
+    drop_script: SqlScript,
+    *,
+    schema: SqlScript | None = None,
+    limits: Limits | None = None,
+) -> ApplyResult:
+    """Run the drop script, unless the database is marked as non-development.
+
+    ``schema`` tells the objects CASCADE took apart from the schema's own;
+    without it, every object the drop removed is listed.
+    """
+    follow = cascade.Watch(drop_script, schema)
+    if schema is None:
+        follow.unknown = "no schema file to compare with"
+    action = "drop every schema object in"
+    return apply_scripts(info, drop_script, limits=limits, destructive=action, follow=follow)

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, NoReturn
 
 from norberts_db import apply, guard, seed
 from norberts_db.conninfo import ConnInfo
-from norberts_db.errors import ServerError, SettingsError
+from norberts_db.errors import ServerError, SettingsError, SqlFileError
 from norberts_db.servers import Choice, Server, ServerInfo, choose_server, running
 from norberts_db.servers.base import managed_conninfo
 from norberts_db.settings import Settings
-from norberts_db.sqlfile import load_script
+from norberts_db.sqlfile import SqlScript, load_script
 
 if TYPE_CHECKING:
     from norberts_db.catalog.report import Format
@@ -98,8 +98,8 @@ def _refuse_marked_databases(server: Server) -> None:
         return
     from norberts_db.databases import marked_databases
 
-    for name, marker in marked_databases(server.conninfo).items():
-        guard.check_marker("delete the server holding", server.conninfo.for_database(name), marker)
+    for name, marks in marked_databases(server.conninfo).items():
+        guard.check_marks("delete the server holding", server.conninfo.for_database(name), marks)
 
 
 def status(settings: Settings, note: Note = _stderr) -> str:
@@ -153,25 +153,50 @@ def create(settings: Settings, note: Note = _stderr) -> str:
     return f"created {schema.path.name} in {info.database}: {_done(result)}"
 
 
-def drop(settings: Settings, *, allow_remote: bool, note: Note = _stderr) -> str:
+def drop(settings: Settings, *, allow_remote: bool, fmt: str = "text", note: Note = _stderr) -> str:
+    """Run the drop script; say what CASCADE took that the schema file does not create."""
+    from norberts_db import applied
+
+    checked = applied.apply_format(fmt)
     script = load_script(settings.drop_script_path, what="drop script")
+    try:
+        schema: SqlScript | None = load_script(settings.schema_path, what="schema file")
+    except SqlFileError as exc:
+        # The drop does not need the schema file; only telling its objects apart does.
+        note(f"note: {exc}")
+        schema = None
     action = "drop every schema object in"
     info, target = serve(settings, note, destructive=action, allow_remote=allow_remote)
-    result = apply.drop(target, script, limits=apply.Limits.from_settings(settings))
-    return f"dropped the schema objects of {info.database}: {_done(result)}"
+    result = apply.drop(target, script, schema=schema, limits=apply.Limits.from_settings(settings))
+    summary = f"dropped the schema objects of {info.database}: {_done(result)}"
+    schema_file = None if schema is None else schema.name
+    done = applied.Applied("dropped", summary, info.database, schema_file, script.name, result)
+    return applied.render(done, checked)
 
 
 def reset(
-    settings: Settings, *, allow_remote: bool, use_seed: bool = True, note: Note = _stderr
+    settings: Settings,
+    *,
+    allow_remote: bool,
+    use_seed: bool = True,
+    fmt: str = "text",
+    note: Note = _stderr,
 ) -> str:
     """Drop, create, then load the seed (when there is one), in one transaction."""
+    from norberts_db import applied
+
+    checked = applied.apply_format(fmt)
     drop_script = load_script(settings.drop_script_path, what="drop script")
     schema = load_script(settings.schema_path, what="schema file")
     seeding = seed.seeding_for(settings, schema, wanted=use_seed)
     info, target = serve(settings, note, destructive="reset", allow_remote=allow_remote)
     limits = apply.Limits.from_settings(settings)
     result = apply.reset(target, drop_script, schema, limits=limits, seeding=seeding)
-    return f"reset {info.database} on {info.backend} (PostgreSQL {info.version}): {_done(result)}"
+    summary = (
+        f"reset {info.database} on {info.backend} (PostgreSQL {info.version}): {_done(result)}"
+    )
+    done = applied.Applied("reset", summary, info.database, schema.name, drop_script.name, result)
+    return applied.render(done, checked)
 
 
 def load_seed(settings: Settings, *, allow_remote: bool, note: Note = _stderr) -> str:

@@ -18,13 +18,11 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-from norberts_db import queries
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
+from norberts_db.marks import DEVELOPMENT, MARKER, Mark, marks_by_database, read_marks
 
 MAINTENANCE_DB = "postgres"
-MARKER_SETTING = "norberts.environment"
-DEVELOPMENT = "development"
 
 Connection = psycopg.Connection[tuple[object, ...]]
 
@@ -61,8 +59,9 @@ def create_database(server: ConnInfo, name: str, *, template: str | None = None)
 def ensure_database(server: ConnInfo, name: str) -> bool:
     """Create ``name`` if it does not exist, and mark it as a development database.
 
-    An existing database is marked only if it carries no mark yet, so a mark
-    someone set on purpose (``production``) is never overwritten. Only the
+    An existing database is marked only if it carries no mark yet at any level
+    (:mod:`norberts_db.marks`), so a mark someone set on purpose
+    (``production``) is never overwritten. Only the
     toolkit's own servers call this. Returns True when the database was created.
     """
     with connect(server.for_database(MAINTENANCE_DB), autocommit=True) as conn:
@@ -70,28 +69,21 @@ def ensure_database(server: ConnInfo, name: str) -> bool:
         created = row.fetchone() is None
         if created:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        if created or read_marker(conn, name) is None:
+        if created or not read_marks(conn, name):
             conn.execute(
                 sql.SQL("ALTER DATABASE {} SET {} = {}").format(
                     sql.Identifier(name),
-                    sql.Identifier(*MARKER_SETTING.split(".")),
+                    sql.Identifier(*MARKER.split(".")),
                     sql.Literal(DEVELOPMENT),
                 )
             )
     return created
 
 
-def read_marker(conn: Connection, name: str) -> str | None:
-    """The ``norberts.environment`` mark of database ``name``, None if it has none."""
-    row = conn.execute(queries.load("environment_marker"), {"dbname": name}).fetchone()
-    return None if row is None else str(row[0])
-
-
-def marked_databases(server: ConnInfo) -> dict[str, str]:
-    """Every marked database of the server, and its mark."""
+def marked_databases(server: ConnInfo) -> dict[str, tuple[Mark, ...]]:
+    """Every database of the server that carries a mark, and its marks."""
     with connect(server.for_database(MAINTENANCE_DB), autocommit=True) as conn:
-        rows = conn.execute(queries.load("marked_databases")).fetchall()
-    return {str(database): str(marker) for database, marker in rows}
+        return marks_by_database(conn)
 
 
 def drop_database(server: ConnInfo, name: str) -> None:

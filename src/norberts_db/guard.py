@@ -7,27 +7,25 @@ Two checks, at two moments:
   address is a loopback address or unix socket, is a local development server.
   Anything else needs ``--allow-remote`` and the database name, typed at a
   prompt or, where no one can type (CI), given in ``NORBERTS_DB_CONFIRM_REMOTE``.
-- :func:`check_marker` runs on the connection, inside the transaction and
+- :func:`check_marks` runs on the connection, inside the transaction and
   before any destructive statement: a database marked
-  ``norberts.environment`` with anything but ``development`` is refused, on
-  any host. There is no flag to override it: whoever really means to wipe
-  such a database removes the mark first, as its owner, in SQL.
+  ``norberts.environment`` with anything but ``development``, at any level a
+  session would apply (:mod:`norberts_db.marks`), is refused, on any host.
+  There is no flag to override it: whoever really means to wipe such a
+  database removes the mark first, as its owner, in SQL.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
-
-from psycopg import sql
+from collections.abc import Callable, Iterable, Mapping
 
 from norberts_db.conninfo import ConnInfo, is_local_address
 from norberts_db.errors import GuardError
+from norberts_db.marks import Mark, non_development
 
 CONFIRM_ENV = "NORBERTS_DB_CONFIRM_REMOTE"
-MARKER = "norberts.environment"
-DEVELOPMENT = "development"
 
 
 def is_local(info: ConnInfo, *, managed: bool, environ: Mapping[str, str]) -> bool:
@@ -95,18 +93,23 @@ def check_destructive(
         )
 
 
-def check_marker(action: str, info: ConnInfo, marker: str | None) -> None:
-    """Raise :class:`GuardError` if the database is marked as anything but development.
+def check_marks(action: str, info: ConnInfo, marks: Iterable[Mark]) -> None:
+    """Raise :class:`GuardError` if any mark says the database is anything but development.
 
-    An unmarked database is allowed: CI service containers and databases made
-    by hand carry no mark, and the host check has already spoken for them.
+    ``marks`` are all the settings of ``norberts.environment`` a session in the
+    database would apply (:func:`norberts_db.marks.read_marks`): one that says
+    ``production`` refuses, whatever another level says. An unmarked database
+    is allowed: CI service containers and databases made by hand carry no
+    mark, and the host check has already spoken for them.
     """
-    if marker is None or marker.strip().lower() == DEVELOPMENT:
+    refusing = non_development(marks)
+    if not refusing:
         return
-    name = sql.Identifier(info.dbname).as_string()
+    described = ", ".join(mark.describe() for mark in refusing)
+    removals = " ".join(dict.fromkeys(mark.removal() for mark in refusing))
     raise GuardError(
         f"Refusing to {action} database {info.dbname!r} at {info.address}: it is marked "
-        f"{MARKER} = {marker!r}, and only development databases are reset or dropped. "
+        f"{described}, and only development databases are reset or dropped. "
         "Nothing was changed. If this database really is disposable, have its owner remove "
-        f"the mark first (ALTER DATABASE {name} RESET {MARKER};) and run the task again."
+        f"the mark first ({removals}) and run the task again."
     )

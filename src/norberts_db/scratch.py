@@ -5,7 +5,7 @@ that is most of what ``db.verify`` costs (150-250 ms on ext4 here, against
 about 20 ms in memory), and building the shadow schema creates files again.
 The servers the toolkit runs (docker, embedded) therefore offer a tablespace
 whose directory is on a tmpfs: :func:`provide` makes it exist when the server
-starts, and :func:`choose` hands it to :func:`norberts_db.verify.temporary_database`.
+starts, and :func:`choose` hands it to :func:`norberts_db.temporary.temporary_database`.
 
 Only temporary databases go there, and they are dropped however their run
 ends; the dev database and everything else stay on disk. A tmpfs is empty

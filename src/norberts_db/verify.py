@@ -12,16 +12,12 @@ prints :func:`render` of the result, and exits with ``result.exit_code``:
 
 from __future__ import annotations
 
-import secrets
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
 from dataclasses import replace
 
 import psycopg
 
-from norberts_db import queries, scratch
 from norberts_db.apply import apply_scripts, run_script
 from norberts_db.catalog.compare import compare, objects_compared
 from norberts_db.catalog.model import Difference, Snapshot
@@ -43,22 +39,18 @@ from norberts_db.catalog.results import (
 from norberts_db.catalog.snapshot import read_snapshot, snapshot_database
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
-from norberts_db.databases import (
-    MAINTENANCE_DB,
-    Connection,
-    create_statement,
-    drop_database,
-    drop_statement,
-)
-from norberts_db.errors import NorbertsDbError, ServerError, SqlScriptError
+from norberts_db.errors import NorbertsDbError, SqlScriptError
 from norberts_db.sqlfile import SqlScript
+from norberts_db.temporary import DROP_CHECK_PREFIX, SHADOW_PREFIX, temporary_database
 from norberts_db.transactional import check_one_transaction
 
 __all__ = [
     "COULD_NOT_VERIFY",
     "DRIFT",
+    "DROP_CHECK_PREFIX",
     "FORMATS",
     "MATCHES",
+    "SHADOW_PREFIX",
     "Difference",
     "DropCheckResult",
     "Format",
@@ -73,9 +65,6 @@ __all__ = [
     "temporary_database",
     "verify_database",
 ]
-
-SHADOW_PREFIX = "norberts_shadow_"
-DROP_CHECK_PREFIX = "norberts_dropcheck_"
 
 
 def verify_database(
@@ -186,78 +175,6 @@ def check_drop_script(server: ConnInfo, schema: SqlScript, drop: SqlScript) -> D
         objects_created=len(created.objects.keys() - empty.objects.keys()),
         seconds=time.perf_counter() - started,
     )
-
-
-@contextmanager
-def temporary_database(server: ConnInfo, prefix: str) -> Iterator[ConnInfo]:
-    """A new empty database with a random name, dropped however the block ends.
-
-    The name is random per call, so concurrent runs never share one. The drop
-    is attempted even if creating seemed to fail: an interrupt can arrive after
-    the server created the database but before the client heard of it.
-
-    A process killed outright (SIGKILL) cannot drop its database, so a
-    maintenance session claims the name for as long as the database lives,
-    and each call first drops the databases of ``prefix`` that nobody claims.
-    The same session creates and drops the database, in the server's scratch
-    tablespace when it has one (:mod:`norberts_db.scratch`).
-    """
-    name = prefix + secrets.token_hex(8)
-    with _claimed(server, name, prefix) as keeper:
-        try:
-            _create(keeper, server, name)
-            yield server.for_database(name)
-        except BaseException:
-            # The error under way says more than a failure to clean up after it.
-            with suppress(NorbertsDbError, psycopg.Error):
-                _drop(server, name)
-            raise
-        _drop(server, name, keeper)
-
-
-@contextmanager
-def _claimed(server: ConnInfo, name: str, prefix: str) -> Iterator[Connection]:
-    """Hold the claim on ``name`` in a maintenance session; sweep the leftovers of ``prefix``."""
-    with connect(server.for_database(MAINTENANCE_DB), autocommit=True) as keeper:
-        keeper.execute(queries.load("temporary_claim"), {"name": name})
-        leftovers = keeper.execute(
-            queries.load("temporary_leftovers"), {"prefix": prefix, "name": name}
-        ).fetchall()
-        for (leftover,) in leftovers:
-            with suppress(NorbertsDbError, psycopg.Error):
-                _drop(server, str(leftover), keeper)
-            keeper.execute(queries.load("temporary_release"), {"name": leftover})
-        yield keeper
-
-
-def _create(keeper: Connection, server: ConnInfo, name: str) -> None:
-    tablespace = scratch.choose(keeper)
-    if tablespace is not None:
-        # Full, or gone since it was chosen: then the default tablespace will do.
-        with suppress(psycopg.Error):
-            keeper.execute(create_statement(name, tablespace=tablespace))
-            return
-    try:
-        keeper.execute(create_statement(name))
-    except psycopg.Error as exc:
-        raise ServerError(
-            f"Cannot create the temporary database {name!r} at {server.address} as user "
-            f"{server.user!r}: {_first_line(exc)}. Verifying needs a user that may create "
-            "databases (CREATEDB) on the server of the target database."
-        ) from None
-
-
-def _drop(server: ConnInfo, name: str, keeper: Connection | None = None) -> None:
-    try:
-        if keeper is None:
-            drop_database(server, name)
-        else:
-            keeper.execute(drop_statement(name))
-    except psycopg.Error as exc:
-        raise ServerError(
-            f"Cannot drop the temporary database {name!r} at {server.address}: "
-            f"{_first_line(exc)}. Drop it by hand: DROP DATABASE {name} WITH (FORCE);"
-        ) from None
 
 
 def _dry_run(info: ConnInfo, script: SqlScript) -> str | None:

@@ -34,6 +34,7 @@ from norberts_db.catalog.compare import compare
 from norberts_db.catalog.snapshot import snapshot_database
 from norberts_db.conninfo import ConnInfo
 from norberts_db.sqlfile import SqlScript, load_script
+from norberts_db.temporary import OWNER_MARK
 from norberts_db.verify import DROP_CHECK_PREFIX, SHADOW_PREFIX, schema_snapshot
 
 from .conftest import DROP_FILE, PROJECT_ROOT, SCHEMA_FILE, reachable_tmpdir
@@ -233,6 +234,16 @@ def shadows(server: ConnInfo) -> set[str]:
     return {name for name in database_names(server) if name.startswith(SHADOW_PREFIX)}
 
 
+def marked_shadows(server: ConnInfo) -> set[str]:
+    rows = execute(
+        server,
+        "SELECT datname FROM pg_database "
+        "WHERE shobj_description(oid, 'pg_database') = %s || ' ' || oid",
+        OWNER_MARK,
+    )
+    return {str(row[0]) for row in rows} & shadows(server)
+
+
 def start_slow_verify(db: ConnInfo, folder: Path) -> tuple[subprocess.Popen[str], set[str]]:
     """A db.verify whose shadow database takes seconds to build; returns it and its shadow."""
     slow = folder / "slow_schema.sql"
@@ -240,7 +251,9 @@ def start_slow_verify(db: ConnInfo, folder: Path) -> tuple[subprocess.Popen[str]
     before = shadows(db)
     process = start_process("db.verify", "--schema", str(slow), env=url_environment(db, folder))
     deadline = time.monotonic() + 60
-    while not shadows(db) - before:
+    # Waiting for the mark, not the name: a kill between CREATE DATABASE and the
+    # mark leaves a database the next run must not sweep, as nothing proves it ours.
+    while not marked_shadows(db) - before:
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "verify never created its shadow database"
         time.sleep(0.02)

@@ -8,7 +8,8 @@ import pytest
 
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import GuardError
-from norberts_db.guard import CONFIRM_ENV, check_destructive, check_marker
+from norberts_db.guard import CONFIRM_ENV, check_destructive, check_marks
+from norberts_db.marks import Mark
 
 
 def info(url: str) -> ConnInfo:
@@ -168,13 +169,16 @@ def test_end_of_input_at_the_prompt_refuses_instead_of_crashing() -> None:
 
 @pytest.mark.parametrize("marker", [None, "development", "Development ", "DEVELOPMENT"])
 def test_unmarked_and_development_databases_may_be_reset(marker: str | None) -> None:
-    check_marker("reset", info("postgresql://u@127.0.0.1/dev"), marker)
+    marks = [] if marker is None else [Mark("dev", "database", marker)]
+    check_marks("reset", info("postgresql://u@127.0.0.1/dev"), marks)
 
 
 @pytest.mark.parametrize("marker", ["production", "staging", "", "dev"])
 def test_a_database_marked_anything_else_is_refused_with_how_to_unmark_it(marker: str) -> None:
     with pytest.raises(GuardError) as caught:
-        check_marker("reset", info('postgresql://u@127.0.0.1/we"ird'), marker)
+        check_marks(
+            "reset", info('postgresql://u@127.0.0.1/we"ird'), [Mark('we"ird', "database", marker)]
+        )
 
     message = str(caught.value)
     assert f"marked norberts.environment = {marker!r}" in message

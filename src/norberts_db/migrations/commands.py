@@ -178,7 +178,7 @@ def refuse_destructive(plan: Plan, options: DiffOptions, task: str) -> None:
 @contextmanager
 def _shadow(server: ConnInfo, schema: SqlScript) -> Iterator[ConnInfo]:
     from norberts_db.apply import apply_scripts
-    from norberts_db.verify import SHADOW_PREFIX, temporary_database
+    from norberts_db.temporary import SHADOW_PREFIX, temporary_database
 
     with temporary_database(server, SHADOW_PREFIX) as shadow:
         apply_scripts(shadow, schema)

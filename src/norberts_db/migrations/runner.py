@@ -190,8 +190,8 @@ def _describe(todo: list[MigrationFile], scripts: dict[int, SqlScript]) -> str:
 @contextmanager
 def database_from_migrations(server: ConnInfo, directory: Path) -> Iterator[ConnInfo]:
     """A temporary database on ``server`` holding what the migrations of ``directory`` build."""
-    from norberts_db.verify import temporary_database
+    from norberts_db.temporary import MIGRATIONS_PREFIX, temporary_database
 
-    with temporary_database(server, "norberts_migrations_") as scratch:
+    with temporary_database(server, MIGRATIONS_PREFIX) as scratch:
         migrate(scratch, directory)
         yield scratch

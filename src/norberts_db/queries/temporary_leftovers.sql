@@ -1,14 +1,14 @@
--- Temporary databases with a prefix whose run ended without dropping them (a
--- SIGKILL, a lost connection): nobody holds their claim (temporary_claim.sql).
--- Taking the claim here keeps a leftover from being swept twice at once; the
--- sweeper drops it and then gives the claim back (temporary_release.sql).
--- MATERIALIZED: only the candidates are tried, never any other database's name.
-WITH candidates AS MATERIALIZED (
-    SELECT d.datname
-    FROM pg_catalog.pg_database AS d
-    WHERE starts_with(d.datname, %(prefix)s) AND d.datname <> %(name)s
-)
-
-SELECT c.datname
-FROM candidates AS c
-WHERE pg_try_advisory_lock(1312969796, hashtext(c.datname));
+-- Candidates for the sweep of temporary databases (temporary.py): every database
+-- whose name has exactly the shape the toolkit generates (%(pattern)s: a prefix
+-- and its random hex suffix), but %(keep)s, the caller's own; and whether it
+-- carries the toolkit's proof: the comment %(mark)s followed by the database's
+-- own OID. Claims are taken by the caller, candidate by candidate.
+SELECT
+    d.datname,
+    coalesce(
+        pg_catalog.shobj_description(d.oid, 'pg_database') = %(mark)s || ' ' || d.oid::text,
+        false
+    ) AS proven
+FROM pg_catalog.pg_database AS d
+WHERE d.datname ~ %(pattern)s AND d.datname <> %(keep)s
+ORDER BY d.datname;

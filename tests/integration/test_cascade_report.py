@@ -1,0 +1,140 @@
+"""db.reset and db.drop name what CASCADE took that the schema file does not create.
+
+A person adds to a database built from the schema: a view on users, a foreign
+key from their own table to customers, a column of their own typed with a
+schema enum, a trigger on a schema table, a table in another schema that
+inherits from users, a column added to users. The drop removes each of them
+(most through CASCADE); the task says so, in text and in JSON, and lists
+nothing when nothing was added.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from norberts_db.conninfo import ConnInfo
+
+from .conftest import reachable_tmpdir
+from .safety_helpers import execute, run_tasks, url_environment
+
+ADDITIONS = """
+CREATE VIEW public.active_users AS SELECT id, email FROM public.users;
+CREATE SCHEMA sales;
+CREATE TABLE sales.orders (
+    id int PRIMARY KEY,
+    customer_id bigint CONSTRAINT orders_customer_fk REFERENCES public.customers (id),
+    placed_by_role public.user_role
+);
+INSERT INTO sales.orders (id) VALUES (1);
+CREATE SCHEMA archive;
+CREATE TABLE archive.old_users () INHERITS (public.users);
+CREATE TRIGGER my_touch BEFORE UPDATE ON public.users
+    FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+ALTER TABLE public.users ADD COLUMN nickname text;
+"""
+# (kind, schema, name, identity) of each addition CASCADE takes.
+TAKEN = [
+    ("table", "archive", "old_users", "archive.old_users"),
+    ("view", "public", "active_users", "public.active_users"),
+    ("trigger", "public", "my_touch", "my_touch on public.users"),
+    ("table column", "public", "nickname", "public.users.nickname"),
+    ("table column", "sales", "placed_by_role", "sales.orders.placed_by_role"),
+    ("table constraint", "sales", "orders_customer_fk", "orders_customer_fk on sales.orders"),
+]
+
+
+@pytest.fixture
+def state_dir() -> Iterator[Path]:
+    path = reachable_tmpdir("norberts-db-cascade-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def listed(document: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    return sorted(
+        (item["kind"], item["schema"], item["name"], item["identity"])
+        for item in document["cascaded"]
+    )
+
+
+@pytest.mark.parametrize(("task", "status"), [("db.reset", "reset"), ("db.drop", "dropped")])
+def test_the_objects_cascade_takes_are_listed_by_kind_schema_and_name(
+    schema_db: ConnInfo, state_dir: Path, task: str, status: str
+) -> None:
+    execute(schema_db, ADDITIONS)
+
+    outcome = run_tasks(task, "--json", env=url_environment(schema_db, state_dir))
+
+    assert outcome.code == 0, outcome.output
+    document = json.loads(outcome.stdout)
+    assert document["status"] == status
+    assert document["error"] is None
+    assert document["cascade_unknown"] is None
+    assert listed(document) == sorted(TAKEN)
+    # The person's own table stays, with its row; only what CASCADE took is gone.
+    assert execute(schema_db, "SELECT id FROM sales.orders") == [(1,)]
+
+
+def test_the_text_output_lists_each_object_after_the_summary(
+    schema_db: ConnInfo, state_dir: Path
+) -> None:
+    execute(schema_db, ADDITIONS)
+
+    outcome = run_tasks("db.reset", env=url_environment(schema_db, state_dir))
+
+    assert outcome.code == 0, outcome.output
+    lines = outcome.stdout.splitlines()
+    assert lines[0].startswith(f"reset {schema_db.dbname} on external")
+    assert lines[1].startswith("The drop also removed 6 object(s) that ")
+    assert lines[1].endswith("norberts_schema.sql does not create:")
+    assert sorted(lines[2:]) == sorted(f"  {kind} {identity}" for kind, _, _, identity in TAKEN)
+
+
+@pytest.mark.parametrize("task", ["db.reset", "db.drop"])
+def test_nothing_is_listed_when_the_database_holds_only_the_schema(
+    schema_db: ConnInfo, state_dir: Path, task: str
+) -> None:
+    env = url_environment(schema_db, state_dir)
+
+    text = run_tasks(task, env=env)
+    document = json.loads(run_tasks(task, "--format", "json", env=env).stdout)
+
+    assert text.code == 0, text.output
+    assert len(text.stdout.splitlines()) == 1, text.stdout
+    assert document["cascaded"] == []
+
+
+def test_a_drop_without_a_readable_schema_file_lists_everything_it_removed(
+    schema_db: ConnInfo, state_dir: Path
+) -> None:
+    execute(schema_db, "CREATE VIEW public.active_users AS SELECT id FROM public.users")
+    missing = state_dir / "missing.sql"
+
+    outcome = run_tasks(
+        "db.drop", "--schema", str(missing), "--json", env=url_environment(schema_db, state_dir)
+    )
+
+    assert outcome.code == 0, outcome.output
+    document = json.loads(outcome.stdout)
+    assert document["schema_file"] is None
+    assert document["cascade_unknown"] == "no schema file to compare with"
+    identities = {item["identity"] for item in document["cascaded"]}
+    assert {"public.users", "public.active_users", "public.user_role"} <= identities
+
+
+def test_an_unknown_format_is_refused_before_anything_runs(
+    schema_db: ConnInfo, state_dir: Path
+) -> None:
+    execute(schema_db, "CREATE VIEW public.active_users AS SELECT id FROM public.users")
+
+    outcome = run_tasks("db.reset", "--format", "github", env=url_environment(schema_db, state_dir))
+
+    assert outcome.code == 1
+    assert outcome.errors() == ["error: --format 'github' is not known. Use one of: text, json."]
+    assert execute(schema_db, "SELECT to_regclass('public.active_users') IS NOT NULL") == [(True,)]
