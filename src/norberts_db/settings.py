@@ -94,6 +94,11 @@ class Settings:
     def state_path(self) -> Path:
         return self._resolve(self.state_dir)
 
+    @property
+    def password_file(self) -> Path:
+        """Where the generated dev password is kept (see :meth:`dev_password`)."""
+        return self.state_path / "password"
+
     def _resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else self.project_root / path
 
@@ -114,17 +119,22 @@ class Settings:
         """
         if self.password:
             return self.password
-        secret_file = self.state_path / "password"
+        secret_file = self.password_file
         try:
             return secret_file.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             pass
         self.state_path.mkdir(parents=True, exist_ok=True)
         value = secrets.token_urlsafe(24)
-        fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(value + "\n")
+        write_secret(secret_file, value)
         return value
+
+
+def write_secret(path: Path, value: str) -> None:
+    """Create ``path`` holding ``value``, readable by its owner only; never overwrite."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
 
 
 _FIELD_TYPES: dict[str, str] = {f.name: str(f.type) for f in fields(Settings)}

@@ -16,10 +16,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from norberts_db import commands, pgbinaries
@@ -27,7 +29,7 @@ from norberts_db.errors import NorbertsDbError, ServerError
 from norberts_db.servers import _processes
 from norberts_db.servers._pgdata import Layout
 from norberts_db.servers._serveruser import chown_to, reachable_binaries, run, server_user
-from norberts_db.servers.embedded import EmbeddedServer
+from norberts_db.servers.embedded import SYSTEM_STATE, EmbeddedServer
 from tests.integration import conftest
 from tests.integration.conftest import PROJECT_ROOT
 from tests.integration.conftest import reachable_tmpdir as reachable_named_tmpdir
@@ -136,6 +138,37 @@ def test_a_server_whose_state_folder_was_deleted_is_named_and_stopped_by_down(
     assert ended(pid)
     assert project.server().up().version.startswith(f"{MAJOR}.")
     assert query_one(project.server(), "SELECT 1") == 1
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a root caller keeps data in /var/lib")
+def test_data_kept_in_var_lib_stays_reachable_after_the_state_folder_was_deleted(
+    binaries: pgbinaries.PgBinaries,
+) -> None:
+    locked = Path(tempfile.mkdtemp(prefix="norberts-locked-", dir="/tmp"))  # mode 0700
+    (locked / "project").mkdir()
+    project = Project.create(locked / "project")
+    server = project.server()
+    try:
+        server.up()
+        pid = project.postmaster_pid()
+        with psycopg.connect(**server.conninfo.connect_kwargs(), autocommit=True) as conn:
+            conn.execute("CREATE TABLE kept (note text)")
+            conn.execute("INSERT INTO kept VALUES ('still here')")
+        git_clean(project)
+
+        state = project.server().state()
+        again = project.server()
+        again.up()
+
+        assert server.layout.root.is_relative_to(SYSTEM_STATE)
+        assert state.running
+        assert project.postmaster_pid() == pid
+        assert query_one(again, "SELECT note FROM kept") == "still here"
+    finally:
+        with contextlib.suppress(NorbertsDbError):
+            project.server().down(volumes=True)
+        shutil.rmtree(server.layout.root.parents[1], ignore_errors=True)
+        Project(locked).destroy()
 
 
 def test_a_server_whose_data_directory_was_moved_away_is_named_and_stopped_cleanly(

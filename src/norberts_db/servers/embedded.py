@@ -15,7 +15,7 @@ import os
 import shutil
 import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from norberts_db import pgbinaries, scratch
@@ -27,7 +27,7 @@ from norberts_db.servers import _initdb, _orphans, _pgdata, _serveruser
 from norberts_db.servers._pgdata import Layout, Postmaster
 from norberts_db.servers._serveruser import ServerUser
 from norberts_db.servers.base import LOOPBACK, ManagedServer, ServerInfo, ServerState
-from norberts_db.settings import Settings
+from norberts_db.settings import Settings, write_secret
 
 LOG_LINES_IN_ERRORS = 20
 # Where the server's files go when the server user cannot reach the project (see layout_for).
@@ -42,6 +42,9 @@ class EmbeddedServer(ManagedServer):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.layout = layout_for(settings)
+        self._kept_password = _kept_password(self.layout, settings)
+        if self._kept_password is not None:
+            _restore_password(self._kept_password, settings.password_file)
 
     @classmethod
     def unavailable_reason(cls, settings: Settings) -> str | None:
@@ -76,6 +79,8 @@ class EmbeddedServer(ManagedServer):
                 diagnostics=self._log_excerpt,
             )
             ensure_database(self.conninfo, self.settings.database)
+            if self._kept_password is not None and not self._kept_password.exists():
+                write_secret(self._kept_password, self.settings.dev_password())
             scratch_dir = self._scratch_dir()
             if scratch_dir is not None:
                 scratch.provide(self.conninfo, str(scratch_dir))
@@ -99,6 +104,8 @@ class EmbeddedServer(ManagedServer):
             if volumes:
                 shutil.rmtree(self.layout.scratch, ignore_errors=True)
                 shutil.rmtree(self.layout.root)
+                if self._kept_password is not None:
+                    self._kept_password.unlink(missing_ok=True)
                 done.append(f"Deleted its data and log in {self._shown(self.layout.root)}.")
         return " ".join(done)
 
@@ -330,6 +337,26 @@ def _file_errors() -> Iterator[None]:
             "owns that path and its permissions (a server created as root belongs to the "
             "'postgres' user)."
         ) from None
+
+
+def _kept_password(layout: Layout, settings: Settings) -> Path | None:
+    """Where the generated password is kept beside data that lives outside the project.
+
+    Such data (see :func:`layout_for`) outlives the project's state folder, and
+    ``git clean -fdx`` would otherwise take the only copy of its password.
+    """
+    if settings.password or layout.root.is_relative_to(settings.state_path):
+        return None
+    return layout.root.parent / "password"
+
+
+def _restore_password(kept: Path, password_file: Path) -> None:
+    if password_file.exists() or not kept.is_file():
+        return
+    with _file_errors():
+        password_file.parent.mkdir(parents=True, exist_ok=True)
+        with suppress(FileExistsError):
+            write_secret(password_file, kept.read_text(encoding="utf-8").strip())
 
 
 def layout_for(settings: Settings) -> Layout:
