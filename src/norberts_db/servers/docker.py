@@ -20,6 +20,7 @@ from docker.models.volumes import Volume
 
 from norberts_db import scratch
 from norberts_db.connection import wait_ready
+from norberts_db.conninfo import ConnInfo
 from norberts_db.databases import ensure_database
 from norberts_db.errors import ServerError
 from norberts_db.servers.base import LOOPBACK, ManagedServer, ServerInfo, ServerState
@@ -37,7 +38,7 @@ from norberts_db.servers.docker_engine import (
     engine_address,
     ensure_image,
 )
-from norberts_db.settings import Settings
+from norberts_db.settings import Settings, write_secret
 
 # PostgreSQL's fast shutdown (SIGINT, the image's STOPSIGNAL) finishes in about a second.
 STOP_TIMEOUT = 30
@@ -74,6 +75,35 @@ class DockerServer(ManagedServer):
         except Unusable as exc:
             return exc.reason
         return None
+
+    @property
+    def conninfo(self) -> ConnInfo:
+        if not self.settings.password and not self.settings.password_file.exists():
+            self._adopt_password()
+        return super().conninfo
+
+    def _adopt_password(self) -> None:
+        """Take back the password of this project's container when the state folder lost it.
+
+        ``git clean -fdx`` deletes the generated password, while the container and
+        its volume keep the cluster made with it; a new password would lock the
+        project out of its own data. The container's environment still holds it.
+        """
+        try:
+            with engine(PROBE_TIMEOUT) as client:
+                container = self._container(client)
+        except (Unusable, ServerError):
+            return
+        if container is None:
+            return
+        if container.labels.get(LABEL_PROJECT) != str(self.settings.project_root):
+            return
+        environment = container.attrs.get("Config", {}).get("Env") or []
+        found = [v.partition("=")[2] for v in environment if v.startswith("POSTGRES_PASSWORD=")]
+        if found and found[0]:
+            self.settings.state_path.mkdir(parents=True, exist_ok=True)
+            with suppress(FileExistsError):
+                write_secret(self.settings.password_file, found[0])
 
     def describe(self) -> str:
         s = self.settings
