@@ -107,14 +107,17 @@ def programs() -> Iterator[Process]:
 
 
 def marked_for(folder: Path) -> list[Process]:
-    """The processes the toolkit started for ``folder``, or that name it as their -D."""
+    """The processes the toolkit started for ``folder``, or that name it as their -D.
+
+    initdb's bootstrap backend names it only in ``PGDATA``.
+    """
     wanted = str(folder)
+    # An environment this user may not read is another user's process: never ours.
     return [
         p
         for p in programs()
-        if p.marked_data == wanted
-        or p.data == wanted
-        or (p.environ or {}).get("PGDATA") == wanted  # initdb's bootstrap backend
+        if p.environ is not None
+        and (p.marked_data == wanted or p.data == wanted or p.environ.get("PGDATA") == wanted)
     ]
 
 
@@ -155,8 +158,12 @@ def stop(process: Process, sig: signal.Signals, *, timeout: float) -> bool:
     for current in (sig, signal.SIGKILL):
         if not process.is_alive():
             return True
-        with contextlib.suppress(ProcessLookupError):
+        try:
             os.kill(process.pid, current)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
         deadline = time.monotonic() + timeout
         while process.is_alive() and time.monotonic() < deadline:
             time.sleep(0.05)
