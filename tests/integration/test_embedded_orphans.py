@@ -104,6 +104,20 @@ def ended(pid: int) -> bool:
     return not alive(pid)
 
 
+def running_and_another_on_its_port(projects: list[Project]) -> tuple[Project, int, Project]:
+    """A project with its server running (and its pid), and a second set to the same port."""
+    first = new_project(projects)
+    pid = started(first)
+    return first, pid, new_project(projects, port=first.server().settings.effective_port)
+
+
+def refused_by_up_then_status_then_down(project: Project) -> tuple[list[str], str]:
+    """The error of ``db.up`` and the detail of ``db.status``; what ``db.down`` then says."""
+    with pytest.raises(ServerError) as up_error:
+        project.server().up()
+    return [str(up_error.value), project.server().state().detail], project.server().down()
+
+
 def git_clean(project: Project) -> None:
     """What ``git clean -fdx`` does to the git-ignored state folder."""
     shutil.rmtree(project.root / ".norberts_db")
@@ -223,16 +237,11 @@ def test_a_checkout_moved_while_its_server_runs_still_owns_that_server(
 def test_the_server_of_another_project_on_the_port_is_named_and_left_running(
     projects: list[Project],
 ) -> None:
-    first = new_project(projects)
-    pid = started(first)
-    second = new_project(projects, port=first.server().settings.effective_port)
+    first, pid, second = running_and_another_on_its_port(projects)
 
-    with pytest.raises(ServerError) as up_error:
-        second.server().up()
-    state = second.server().state()
-    said_down = second.server().down()
+    refusals, said_down = refused_by_up_then_status_then_down(second)
 
-    for said in (str(up_error.value), state.detail):
+    for said in refusals:
         assert f"the embedded PostgreSQL server of the project {first.root} (pid {pid}" in said
         assert f"`invoke db.down` in {first.root}" in said
     assert "Stopped" not in said_down
@@ -243,9 +252,7 @@ def test_the_server_of_another_project_on_the_port_is_named_and_left_running(
 def test_an_orphan_of_a_deleted_project_on_the_port_is_stopped_by_down_here(
     projects: list[Project],
 ) -> None:
-    gone = new_project(projects)
-    pid = started(gone)
-    here = new_project(projects, port=gone.server().settings.effective_port)
+    gone, pid, here = running_and_another_on_its_port(projects)
     shutil.rmtree(gone.root)
 
     with pytest.raises(ServerError) as up_error:
@@ -271,12 +278,9 @@ def test_a_postgres_the_toolkit_did_not_start_is_named_and_never_stopped(
     try:
         pid = int((foreign / "by-hand" / "data" / "postmaster.pid").read_text().split()[0])
 
-        with pytest.raises(ServerError) as up_error:
-            project.server().up()
-        state = project.server().state()
-        said_down = project.server().down()
+        refusals, said_down = refused_by_up_then_status_then_down(project)
 
-        for said in (str(up_error.value), state.detail):
+        for said in refusals:
             assert f"a PostgreSQL server that this toolkit did not start (pid {pid}" in said
             assert "left alone" in said
         assert "Stopped" not in said_down
@@ -336,7 +340,7 @@ def test_kill_9_of_db_up_during_initdb_leaves_no_password_and_the_next_up_recove
         start_new_session=True,
     )
     try:
-        initdb = _wait_for_initdb(up, layout)
+        initdb = _wait_for_initdb(up, layout, password)
         # Frozen, it is certain to be still there when the next up starts.
         os.kill(initdb, signal.SIGSTOP)
         os.kill(up.pid, signal.SIGKILL)
@@ -366,13 +370,18 @@ def test_kill_9_of_db_up_during_initdb_leaves_no_password_and_the_next_up_recove
         shutil.rmtree(state, ignore_errors=True)
 
 
-def _wait_for_initdb(up: subprocess.Popen[bytes], layout: Layout) -> int:
-    """The pid of the initdb that ``up`` runs, as soon as there is one."""
+def _wait_for_initdb(up: subprocess.Popen[bytes], layout: Layout, password: str) -> int:
+    """The pid of the initdb that ``up`` runs, as soon as there is one.
+
+    While it runs, no file beside the data directory holds the password.
+    """
     work = str(layout.data_in_progress)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         for process in _processes.programs():
             if process.program == "initdb" and process.data == work:
+                beside = [p for p in layout.root.iterdir() if p.is_file()]
+                assert all(password.encode() not in p.read_bytes() for p in beside)
                 return process.pid
         if up.poll() is not None:
             out, err = up.communicate()
