@@ -23,6 +23,7 @@ from norberts_db.connection import wait_ready
 from norberts_db.conninfo import ConnInfo
 from norberts_db.databases import ensure_database
 from norberts_db.errors import ServerError
+from norberts_db.servers import docker_password
 from norberts_db.servers.base import LOOPBACK, ManagedServer, ServerInfo, ServerState
 from norberts_db.servers.docker_engine import (
     LABEL_IMAGE,
@@ -38,7 +39,7 @@ from norberts_db.servers.docker_engine import (
     engine_address,
     ensure_image,
 )
-from norberts_db.settings import Settings, write_secret
+from norberts_db.settings import Settings
 
 # PostgreSQL's fast shutdown (SIGINT, the image's STOPSIGNAL) finishes in about a second.
 STOP_TIMEOUT = 30
@@ -94,16 +95,8 @@ class DockerServer(ManagedServer):
                 container = self._container(client)
         except (Unusable, ServerError):
             return
-        if container is None:
-            return
-        if container.labels.get(LABEL_PROJECT) != str(self.settings.project_root):
-            return
-        environment = container.attrs.get("Config", {}).get("Env") or []
-        found = [v.partition("=")[2] for v in environment if v.startswith("POSTGRES_PASSWORD=")]
-        if found and found[0]:
-            self.settings.state_path.mkdir(parents=True, exist_ok=True)
-            with suppress(FileExistsError):
-                write_secret(self.settings.password_file, found[0])
+        if container is not None:
+            docker_password.adopt(self.settings, container)
 
     def describe(self) -> str:
         s = self.settings
@@ -122,6 +115,7 @@ class DockerServer(ManagedServer):
                 version = self._create_and_start(client)
             else:
                 self._check_matches_settings(container)
+                docker_password.check_known(self.settings, container)
                 if container.status != "running":
                     self._check_port_free(client)
                     _start(container, self.settings.effective_port)
