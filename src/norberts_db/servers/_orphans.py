@@ -32,10 +32,10 @@ class Orphan:
     def describe(self) -> str:
         on = f" on 127.0.0.1:{self.port}" if self.port else ""
         if self.process.cwd_deleted or self.process.cwd is None:
-            fate = f"its data directory {self.data} was deleted while it ran"
+            fate = f"whose data directory {self.data} was deleted while it ran"
         else:
-            fate = f"its data directory was moved from {self.data} to {self.process.cwd}"
-        return f"pid {self.process.pid}{on}: {fate}"
+            fate = f"whose data directory was moved from {self.data} to {self.process.cwd}"
+        return f"pid {self.process.pid}{on}, {fate}"
 
 
 def of(layout: Layout) -> list[Orphan]:
@@ -102,15 +102,15 @@ def holder(port: int) -> Holder:
     )
 
 
-def report(layout: Layout, where: str) -> str | None:
-    """What ``db.status`` and ``db.up`` say of ``layout``'s orphans (``where`` its data)."""
+def report(layout: Layout) -> str | None:
+    """What ``db.status`` and ``db.up`` say of ``layout``'s orphans, if it has any."""
     found = of(layout)
     if not found:
         return None
     listed = "; ".join(orphan.describe() for orphan in found)
     return (
-        f"orphaned: a PostgreSQL {layout.major} server started for {where} still runs "
-        f"({listed}). `invoke db.down` stops it; `invoke db.up` then starts a new server"
+        f"orphaned: its PostgreSQL {layout.major} server still runs ({listed}). "
+        "`invoke db.down` stops it; `invoke db.up` then starts a new server"
     )
 
 

@@ -65,7 +65,7 @@ class EmbeddedServer(ManagedServer):
         with self._locked():
             self._check_data_dir()
             if self._running() is None:
-                found = _orphans.report(self.layout, self._shown(self.layout.data))
+                found = _orphans.report(self.layout)
                 if found is not None:
                     raise ServerError(f"Cannot start the embedded server: it is {found}.")
                 binaries, user = self._prepare()
@@ -117,7 +117,7 @@ class EmbeddedServer(ManagedServer):
         where = self._shown(self.layout.data)
         running = _pgdata.read_postmaster(self.layout.data)
         if running is None:
-            found = _orphans.report(self.layout, where)
+            found = _orphans.report(self.layout)
             if found is not None:
                 return ServerState(False, found)
             held = _orphans.port_note(self.settings.effective_port)
