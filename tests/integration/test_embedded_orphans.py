@@ -314,8 +314,9 @@ def _start_by_hand(folder: Path, port: int, server: EmbeddedServer) -> Callable[
 # -- a db.up killed during initdb ------------------------------------------------------
 
 
+@pytest.mark.parametrize("initdb_left", ["still-running", "ended"])
 def test_kill_9_of_db_up_during_initdb_leaves_no_password_and_the_next_up_recovers(
-    binaries: pgbinaries.PgBinaries,
+    binaries: pgbinaries.PgBinaries, initdb_left: str
 ) -> None:
     state = reachable_named_tmpdir("norberts-orphan-initdb-")
     password = "pw-" + os.urandom(12).hex()
@@ -342,12 +343,15 @@ def test_kill_9_of_db_up_during_initdb_leaves_no_password_and_the_next_up_recove
     )
     try:
         initdb = _wait_for_initdb(up, layout, password)
-        # Frozen, it is certain to be still there when the next up starts.
-        os.kill(initdb, signal.SIGSTOP)
+        if initdb_left == "still-running":
+            # Frozen, it is certain to be still there when the next up starts.
+            os.kill(initdb, signal.SIGSTOP)
         os.kill(up.pid, signal.SIGKILL)
         up.communicate(timeout=60)
+        if initdb_left == "ended":  # its output goes nowhere now: SIGPIPE, or done
+            assert ended(initdb)
 
-        assert alive(initdb)
+        assert alive(initdb) == (initdb_left == "still-running")
         assert _files_holding(password, state) == []
         assert all(password.encode() not in b" ".join(argv) for argv in command_lines())
 
@@ -364,7 +368,8 @@ def test_kill_9_of_db_up_during_initdb_leaves_no_password_and_the_next_up_recove
         assert again.returncode == 0, again.stderr
         assert f"embedded: PostgreSQL {MAJOR}." in again.stdout
         assert "interrupted while creating the cluster" in again.stderr
-        assert f"stopping its initdb (pid {initdb}" in again.stderr
+        stopped_it = f"stopping its initdb (pid {initdb}" in again.stderr
+        assert stopped_it == (initdb_left == "still-running")
         assert "Traceback" not in again.stderr
         assert ended(initdb)
         assert _processes.marked_for(layout.data_in_progress) == []
