@@ -245,6 +245,8 @@ def test_the_server_of_another_project_on_the_port_is_named_and_left_running(
         assert f"the embedded PostgreSQL server of the project {first.root} (pid {pid}" in said
         assert f"`invoke db.down` in {first.root}" in said
     assert "Stopped" not in said_down
+    assert f"port {second.server().settings.effective_port} is in use by" in said_down
+    assert f"`invoke db.down` in {first.root}" in said_down
     assert alive(pid)
     assert first.server().state().running
 

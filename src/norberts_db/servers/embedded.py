@@ -89,14 +89,16 @@ class EmbeddedServer(ManagedServer):
 
     def down(self, *, volumes: bool = False) -> str:
         subject = f"embedded PostgreSQL {self.layout.major} server"
-        stopped = _orphans.stop_for(self.layout, self.settings.effective_port)
+        port = self.settings.effective_port
+        stopped = _orphans.stop_for(self.layout, port)
         if not self.layout.root.exists():
             where = self._shown(self.layout.root)
-            return " ".join(stopped or [f"The {subject} was never created here ({where})."])
+            held = _orphans.port_note(port)
+            return " ".join(stopped or [f"The {subject} was never created here ({where}){held}."])
         with self._locked():
             running = self._running(check_port=False)
             if running is None:
-                done = stopped or [f"The {subject} was not running."]
+                done = stopped or [f"The {subject} was not running{_orphans.port_note(port)}."]
             else:
                 binaries, user = self._runnable()
                 self._stop(binaries, user, mode="fast")
