@@ -177,6 +177,7 @@ def secret_pipe(secret: str, user: ServerUser) -> int:
     data = (secret + "\n").encode()
     read_end, write_end = os.pipe()
     try:
+        # Written before the reader starts: what the pipe may not hold would block.
         if len(data) > select.PIPE_BUF:
             raise ServerError("The dev server password is too long; choose a shorter one.")
         if not user.is_current:
