@@ -66,6 +66,8 @@ def serve(
             destructive, server.conninfo, managed=server.is_managed, allow_remote=allow_remote
         )
     info = server.up()
+    for line in info.notes:
+        note(line)
     if server.is_managed:
         running.remember(settings, server.kind)
     return info, server.conninfo

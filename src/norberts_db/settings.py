@@ -106,6 +106,11 @@ class Settings:
     def state_path(self) -> Path:
         return self._resolve(self.state_dir)
 
+    @property
+    def password_file(self) -> Path:
+        """Where the generated dev password is kept (see :meth:`dev_password`)."""
+        return self.state_path / "password"
+
     def _resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else self.project_root / path
 
@@ -126,7 +131,8 @@ class Settings:
         """
         if self.password:
             return self.password
-        secret_file = self.state_folder() / "password"
+        self.state_folder()
+        secret_file = self.password_file
         try:
             value = secret_file.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
@@ -140,9 +146,7 @@ class Settings:
     def _new_password(self, secret_file: Path) -> str:
         value = secrets.token_urlsafe(24)
         try:
-            fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(value + "\n")
+            write_secret(secret_file, value)
         except OSError as exc:
             raise self._state_error(f"{secret_file} cannot be written ({_reason(exc)})") from None
         return value
@@ -182,6 +186,13 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc)
+
+
+def write_secret(path: Path, value: str) -> None:
+    """Create ``path`` holding ``value``, readable by its owner only; never overwrite."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
 
 
 # Task flags whose names differ from the setting they set.

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from norberts_db.servers import _processes
 from norberts_db.settings import Settings
 
 # The configuration the toolkit owns, rewritten before every start so that a
@@ -118,12 +119,14 @@ def read_postmaster(data: Path) -> Postmaster | None:
 
 
 def _is_postmaster_of(pid: int, data: Path) -> bool:
-    try:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
-    # pg_ctl starts it as `postgres -D <data>`.
-    return Path(os.fsdecode(argv[0])).name == "postgres" and os.fsencode(data) in argv
+    process = _processes.read(pid)
+    # pg_ctl starts it as `postgres -D <data>`. A checkout moved while the server ran
+    # leaves the old path in argv, but the postmaster still works in this very folder.
+    return (
+        process is not None
+        and process.is_postmaster
+        and (process.data == str(data) or process.serves(data))
+    )
 
 
 def read_major(data: Path) -> int | None:
@@ -133,6 +136,14 @@ def read_major(data: Path) -> int | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     return int(text) if text.isdigit() else -1
+
+
+def shown(settings: Settings, path: Path) -> str:
+    """``path`` relative to the project when inside it, for shorter messages."""
+    try:
+        return str(path.relative_to(settings.project_root))
+    except ValueError:
+        return str(path)
 
 
 def config_text(layout: Layout, port: int, options: tuple[tuple[str, str], ...] = ()) -> str:
@@ -155,15 +166,27 @@ def config_text(layout: Layout, port: int, options: tuple[tuple[str, str], ...] 
 
 def port_problem(port: int) -> str | None:
     """Why PostgreSQL could not listen on 127.0.0.1:``port``, or None if it could."""
+    exc = _bind_error(port)
+    if exc is None:
+        return None
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} on 127.0.0.1 is already in use by another program"
+    return f"port {port} on 127.0.0.1 cannot be used: {exc.strerror}"
+
+
+def port_in_use(port: int) -> bool:
+    exc = _bind_error(port)
+    return exc is not None and exc.errno == errno.EADDRINUSE
+
+
+def _bind_error(port: int) -> OSError | None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         # PostgreSQL sets SO_REUSEADDR too, so lingering TIME_WAIT connections do not count.
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                return f"port {port} on 127.0.0.1 is already in use by another program"
-            return f"port {port} on 127.0.0.1 cannot be used: {exc.strerror}"
+            return exc
     return None
 
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 import grp
 import os
 import pwd
+import select
 import shutil
 import stat
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,19 +125,31 @@ def _create_system_user(name: str) -> None:
 
 
 def run(
-    user: ServerUser, argv: list[str], *, cwd: Path, timeout: float
+    user: ServerUser,
+    argv: list[str],
+    *,
+    cwd: Path,
+    timeout: float,
+    mark: Mapping[str, str] | None = None,
+    stdin: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a server program as ``user`` with a minimal environment; never raises for its exit."""
+    """Run a server program as ``user`` with a minimal environment; never raises for its exit.
+
+    ``mark`` goes into its environment (and that of what it starts), so that the
+    process can be told for the toolkit's later (:mod:`._processes`).
+    """
     env = {key: os.environ[key] for key in _KEPT_ENVIRONMENT if key in os.environ}
     env.setdefault("PATH", os.defpath)
     # Messages in English, so that the log can be recognised and quoted.
     env.update(HOME=user.home, LC_ALL="C", LANG="C")
+    env.update(mark or {})
     switch = not user.is_current
     try:
         return subprocess.run(
             argv,
             cwd=cwd,
             env=env,
+            stdin=subprocess.DEVNULL if stdin is None else stdin,
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -151,6 +165,30 @@ def run(
         ) from None
     except OSError as exc:
         raise ServerError(f"Cannot run {argv[0]} as user {user.name}: {exc.strerror}.") from None
+
+
+def secret_pipe(secret: str, user: ServerUser) -> int:
+    """The read end of a pipe that holds ``secret`` and a newline, readable by ``user``.
+
+    A program reads it as ``/dev/stdin``: the secret is never in a file, and
+    is gone when the last end closes, however the caller ends. Reopening
+    ``/dev/stdin`` checks the pipe's owner, so it is handed to the server user.
+    """
+    data = (secret + "\n").encode()
+    read_end, write_end = os.pipe()
+    try:
+        # Written before the reader starts: what the pipe may not hold would block.
+        if len(data) > select.PIPE_BUF:
+            raise ServerError("The dev server password is too long; choose a shorter one.")
+        if not user.is_current:
+            os.fchown(read_end, user.uid, user.gid)
+        os.write(write_end, data)
+    except BaseException:
+        os.close(read_end)
+        raise
+    finally:
+        os.close(write_end)
+    return read_end
 
 
 def chown_to(path: Path, user: ServerUser) -> None:

@@ -26,6 +26,8 @@ class ServerInfo:
     version: str
     address: str
     database: str
+    # What starting it took beyond the usual, e.g. a half-created cluster cleared.
+    notes: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return (

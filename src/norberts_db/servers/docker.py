@@ -20,8 +20,10 @@ from docker.models.volumes import Volume
 
 from norberts_db import scratch
 from norberts_db.connection import wait_ready
+from norberts_db.conninfo import ConnInfo
 from norberts_db.databases import ensure_database
 from norberts_db.errors import ServerError
+from norberts_db.servers import docker_password
 from norberts_db.servers.base import LOOPBACK, ManagedServer, ServerInfo, ServerState
 from norberts_db.servers.docker_engine import (
     LABEL_IMAGE,
@@ -75,6 +77,27 @@ class DockerServer(ManagedServer):
             return exc.reason
         return None
 
+    @property
+    def conninfo(self) -> ConnInfo:
+        if not self.settings.password and not self.settings.password_file.exists():
+            self._adopt_password()
+        return super().conninfo
+
+    def _adopt_password(self) -> None:
+        """Take back the password of this project's container when the state folder lost it.
+
+        ``git clean -fdx`` deletes the generated password, while the container and
+        its volume keep the cluster made with it; a new password would lock the
+        project out of its own data. The container's environment still holds it.
+        """
+        try:
+            with engine(PROBE_TIMEOUT) as client:
+                container = self._container(client)
+        except (Unusable, ServerError):
+            return
+        if container is not None:
+            docker_password.adopt(self.settings, container)
+
     def describe(self) -> str:
         s = self.settings
         network = ", host network" if s.network == "host" else ""
@@ -92,6 +115,7 @@ class DockerServer(ManagedServer):
                 version = self._create_and_start(client)
             else:
                 self._check_matches_settings(container)
+                docker_password.check_known(self.settings, container)
                 if container.status != "running":
                     self._check_port_free(client)
                     _start(container, self.settings.effective_port)

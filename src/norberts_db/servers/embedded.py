@@ -14,10 +14,8 @@ import math
 import os
 import shutil
 import stat
-import subprocess
-import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from norberts_db import pgbinaries, scratch
@@ -25,11 +23,11 @@ from norberts_db.connection import wait_ready
 from norberts_db.databases import MAINTENANCE_DB, ensure_database
 from norberts_db.errors import ServerError
 from norberts_db.pgbinaries import PgBinaries
-from norberts_db.servers import _pgdata, _serveruser
+from norberts_db.servers import _initdb, _orphans, _pgdata, _serveruser
 from norberts_db.servers._pgdata import Layout, Postmaster
 from norberts_db.servers._serveruser import ServerUser
 from norberts_db.servers.base import LOOPBACK, ManagedServer, ServerInfo, ServerState
-from norberts_db.settings import Settings
+from norberts_db.settings import Settings, write_secret
 
 LOG_LINES_IN_ERRORS = 20
 # Where the server's files go when the server user cannot reach the project (see layout_for).
@@ -44,6 +42,9 @@ class EmbeddedServer(ManagedServer):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.layout = layout_for(settings)
+        self._kept_password = _kept_password(self.layout, settings)
+        if self._kept_password is not None:
+            _restore_password(self._kept_password, settings.password_file)
 
     @classmethod
     def unavailable_reason(cls, settings: Settings) -> str | None:
@@ -60,12 +61,16 @@ class EmbeddedServer(ManagedServer):
     # -- the interface -------------------------------------------------------------
 
     def up(self) -> ServerInfo:
+        notes: list[str] = []
         with self._locked():
             self._check_data_dir()
             if self._running() is None:
+                found = _orphans.report(self.layout)
+                if found is not None:
+                    raise ServerError(f"Cannot start the embedded server: it is {found}.")
                 binaries, user = self._prepare()
                 if not self.layout.data.exists():
-                    self._initdb(binaries, user)
+                    notes += _initdb.create_cluster(self.layout, self.settings, binaries, user)
                 self._start(binaries, user)
             # The dev database may not exist yet: readiness is asked of the maintenance one.
             version = wait_ready(
@@ -74,20 +79,26 @@ class EmbeddedServer(ManagedServer):
                 diagnostics=self._log_excerpt,
             )
             ensure_database(self.conninfo, self.settings.database)
+            if self._kept_password is not None and not self._kept_password.exists():
+                write_secret(self._kept_password, self.settings.dev_password())
             scratch_dir = self._scratch_dir()
             if scratch_dir is not None:
                 scratch.provide(self.conninfo, str(scratch_dir))
         address = f"{LOOPBACK}:{self.settings.effective_port}"
-        return ServerInfo(self.kind, version, address, self.settings.database)
+        return ServerInfo(self.kind, version, address, self.settings.database, tuple(notes))
 
     def down(self, *, volumes: bool = False) -> str:
         subject = f"embedded PostgreSQL {self.layout.major} server"
+        port = self.settings.effective_port
+        stopped = _orphans.stop_for(self.layout, port)
         if not self.layout.root.exists():
-            return f"The {subject} was never created here ({self._shown(self.layout.root)})."
+            where = self._shown(self.layout.root)
+            held = _orphans.port_note(port)
+            return " ".join(stopped or [f"The {subject} was never created here ({where}){held}."])
         with self._locked():
             running = self._running(check_port=False)
             if running is None:
-                done = [f"The {subject} was not running."]
+                done = stopped or [f"The {subject} was not running{_orphans.port_note(port)}."]
             else:
                 binaries, user = self._runnable()
                 self._stop(binaries, user, mode="fast")
@@ -95,6 +106,8 @@ class EmbeddedServer(ManagedServer):
             if volumes:
                 shutil.rmtree(self.layout.scratch, ignore_errors=True)
                 shutil.rmtree(self.layout.root)
+                if self._kept_password is not None:
+                    self._kept_password.unlink(missing_ok=True)
                 done.append(f"Deleted its data and log in {self._shown(self.layout.root)}.")
         return " ".join(done)
 
@@ -104,11 +117,15 @@ class EmbeddedServer(ManagedServer):
 
     def _state(self) -> ServerState:
         where = self._shown(self.layout.data)
-        if not self.layout.data.exists():
-            return ServerState(False, f"not created (no data directory {where})")
         running = _pgdata.read_postmaster(self.layout.data)
         if running is None:
-            return ServerState(False, f"stopped (data in {where})")
+            found = _orphans.report(self.layout)
+            if found is not None:
+                return ServerState(False, found)
+            held = _orphans.port_note(self.settings.effective_port)
+            if not self.layout.data.exists():
+                return ServerState(False, f"not created (no data directory {where}){held}")
+            return ServerState(False, f"stopped (data in {where}){held}")
         since = f" since {running.started:%Y-%m-%d %H:%M:%S}" if running.started else ""
         return ServerState(
             True,
@@ -237,50 +254,6 @@ class EmbeddedServer(ManagedServer):
             "set NORBERTS_DB_STATE_DIR to such a folder (for example /var/tmp/norberts_db)."
         )
 
-    def _initdb(self, binaries: PgBinaries, user: ServerUser) -> None:
-        """Create the cluster in a side folder that becomes ``data`` only when complete."""
-        work = self.layout.data_in_progress
-        shutil.rmtree(work, ignore_errors=True)
-        shutil.rmtree(self.layout.scratch, ignore_errors=True)
-        try:
-            work.mkdir(mode=0o700)
-            _serveruser.chown_to(work, user)
-            result = self._run_initdb(binaries, user, work)
-            if result.returncode != 0:
-                stderr = "\n".join(result.stderr.strip().splitlines()[-5:])
-                raise ServerError(
-                    f"initdb of PostgreSQL {self.layout.major} failed (exit {result.returncode}):"
-                    f"\n{stderr}\nThe half-created data directory was removed. Fix the cause "
-                    "and run `invoke db.up` again."
-                )
-            with (work / "postgresql.conf").open("a", encoding="utf-8") as conf:
-                conf.write(f"\n{_pgdata.INCLUDE_LINE}\n")
-            work.replace(self.layout.data)
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
-
-    def _run_initdb(
-        self, binaries: PgBinaries, user: ServerUser, work: Path
-    ) -> subprocess.CompletedProcess[str]:
-        password = self.settings.dev_password()
-        if "\n" in password or "\r" in password:
-            raise ServerError("The dev server password must be a single line; change it.")
-        # The password reaches initdb only through this file: never argv, never a log.
-        fd, name = tempfile.mkstemp(prefix=".pwfile-", dir=self.layout.root)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(password + "\n")
-            _serveruser.chown_to(Path(name), user)
-            argv = [str(binaries.program("initdb")), "-D", str(work), "-U", self.settings.user]
-            argv += [f"--pwfile={name}", "--auth-host=scram-sha-256", "--auth-local=scram-sha-256"]
-            # C locale: the same sort order and messages on every machine.
-            argv += ["--encoding=UTF8", "--locale=C"]
-            timeout = max(120.0, self.settings.ready_timeout)
-            return _serveruser.run(user, argv, cwd=self.layout.root, timeout=timeout)
-        finally:
-            Path(name).unlink(missing_ok=True)
-
     def _start(self, binaries: PgBinaries, user: ServerUser) -> None:
         port = self.settings.effective_port
         problem = _pgdata.port_problem(port)
@@ -293,12 +266,13 @@ class EmbeddedServer(ManagedServer):
         wait = math.ceil(self.settings.ready_timeout)
         argv = [str(binaries.program("pg_ctl")), "start", "-D", str(self.layout.data)]
         argv += ["-l", str(log), "-w", "-t", str(wait)]
-        result = _serveruser.run(user, argv, cwd=self.layout.root, timeout=wait + 30)
+        mark = _initdb.mark(self.settings, self.layout.data)
+        result = _serveruser.run(user, argv, cwd=self.layout.root, timeout=wait + 30, mark=mark)
         if result.returncode == 0:
             return
         excerpt = _pgdata.tail(log, LOG_LINES_IN_ERRORS, since=offset)
         if "Address already in use" in excerpt:
-            raise self._port_error(f"port {port} on 127.0.0.1 is already in use by another program")
+            raise self._port_error(f"port {port} on 127.0.0.1 is already in use")
         # pg_ctl gives up after -t seconds while the server may still be starting.
         self._stop(binaries, user, mode="immediate", check=False)
         lines = (result.stderr or result.stdout).strip().splitlines()
@@ -310,10 +284,16 @@ class EmbeddedServer(ManagedServer):
         )
 
     def _port_error(self, problem: str) -> ServerError:
+        port = self.settings.effective_port
         source = self.settings.sources.get("port", "the default, 54300 + major")
+        remedy = "Stop that program"
+        if _pgdata.port_in_use(port):
+            held = _orphans.holder(port)
+            problem = f"port {port} on 127.0.0.1 is already in use by {held.who}"
+            remedy = held.remedy[:1].upper() + held.remedy[1:]
         return ServerError(
             f"Cannot start the embedded PostgreSQL {self.layout.major} server: {problem} "
-            f"(port from {source}). Stop that program, or choose a free port with "
+            f"(port from {source}). {remedy}, or choose a free port with "
             "NORBERTS_DB_PORT or `port` in [tool.norberts_db] of pyproject.toml."
         )
 
@@ -344,11 +324,7 @@ class EmbeddedServer(ManagedServer):
         return f"The end of the server log {self._shown(self.layout.log)}:\n{excerpt}"
 
     def _shown(self, path: Path) -> str:
-        """``path`` relative to the project when inside it, for shorter messages."""
-        try:
-            return str(path.relative_to(self.settings.project_root))
-        except ValueError:
-            return str(path)
+        return _pgdata.shown(self.settings, path)
 
 
 @contextmanager
@@ -363,6 +339,26 @@ def _file_errors() -> Iterator[None]:
             "owns that path and its permissions (a server created as root belongs to the "
             "'postgres' user)."
         ) from None
+
+
+def _kept_password(layout: Layout, settings: Settings) -> Path | None:
+    """Where the generated password is kept beside data that lives outside the project.
+
+    Such data (see :func:`layout_for`) outlives the project's state folder, and
+    ``git clean -fdx`` would otherwise take the only copy of its password.
+    """
+    if settings.password or layout.root.is_relative_to(settings.state_path):
+        return None
+    return layout.root.parent / "password"
+
+
+def _restore_password(kept: Path, password_file: Path) -> None:
+    if password_file.exists() or not kept.is_file():
+        return
+    with _file_errors():
+        password_file.parent.mkdir(parents=True, exist_ok=True)
+        with suppress(FileExistsError):
+            write_secret(password_file, kept.read_text(encoding="utf-8").strip())
 
 
 def layout_for(settings: Settings) -> Layout:

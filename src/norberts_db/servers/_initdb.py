@@ -1,0 +1,105 @@
+"""Creating the embedded server's cluster, and clearing one a killed ``db.up`` left half made.
+
+initdb works in a side folder that becomes the data directory only once it
+is complete, so a half-made cluster is never taken for a real one. The dev
+password reaches initdb through a pipe: it is never in a file, in argv or in
+a log, so nothing that holds it outlives the command, however it ends.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from norberts_db.errors import ServerError
+from norberts_db.pgbinaries import PgBinaries
+from norberts_db.servers import _orphans, _pgdata, _serveruser
+from norberts_db.servers._pgdata import Layout
+from norberts_db.servers._processes import MARK_DATA, MARK_PROJECT
+from norberts_db.servers._serveruser import ServerUser
+from norberts_db.settings import Settings
+
+
+def mark(settings: Settings, data: Path) -> dict[str, str]:
+    """The environment that tells the programs started for ``data`` for the toolkit's."""
+    return {MARK_DATA: str(data), MARK_PROJECT: str(settings.project_root)}
+
+
+def create_cluster(
+    layout: Layout, settings: Settings, binaries: PgBinaries, user: ServerUser
+) -> list[str]:
+    """Create the cluster of ``layout``; returns what had to be cleared first, for the user."""
+    work = layout.data_in_progress
+    notes = clear_half_made(layout, settings)
+    shutil.rmtree(layout.scratch, ignore_errors=True)
+    try:
+        work.mkdir(mode=0o700)
+        _serveruser.chown_to(work, user)
+        result = _run_initdb(layout, settings, binaries, user)
+        if result.returncode != 0:
+            stderr = "\n".join(result.stderr.strip().splitlines()[-5:])
+            raise ServerError(
+                f"initdb of PostgreSQL {layout.major} failed (exit {result.returncode}):"
+                f"\n{stderr}\nThe half-created data directory was removed. Fix the cause "
+                "and run `invoke db.up` again."
+            )
+        with (work / "postgresql.conf").open("a", encoding="utf-8") as conf:
+            conf.write(f"\n{_pgdata.INCLUDE_LINE}\n")
+        work.replace(layout.data)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return notes
+
+
+def clear_half_made(layout: Layout, settings: Settings) -> list[str]:
+    """Remove what a ``db.up`` killed during initdb left, its initdb first if still at work."""
+    work = layout.data_in_progress
+    shown = _pgdata.shown(settings, work)
+    # Earlier versions handed initdb the password in a file, which a kill left behind.
+    for leftover in layout.root.glob(".pwfile-*"):
+        leftover.unlink(missing_ok=True)
+    busy = _orphans.half_made(layout)
+    if not busy and not work.exists():
+        return []
+    stuck = _orphans.stop_all(busy)
+    if stuck:
+        raise ServerError(
+            f"The half-created data directory {shown} is still in use by "
+            f"{', '.join(p.describe() for p in stuck)}, which did not stop when killed. "
+            "Stop it, then run `invoke db.up` again."
+        )
+    shutil.rmtree(work, ignore_errors=True)
+    pids = ", ".join(f"pid {p.pid}" for p in busy)
+    stopped = f" after stopping its initdb ({pids})" if busy else ""
+    return [
+        "An earlier `db.up` was interrupted while creating the cluster: removed its "
+        f"half-created data directory {shown}{stopped}, and started over."
+    ]
+
+
+def _run_initdb(
+    layout: Layout, settings: Settings, binaries: PgBinaries, user: ServerUser
+) -> subprocess.CompletedProcess[str]:
+    password = settings.dev_password()
+    if "\n" in password or "\r" in password:
+        raise ServerError("The dev server password must be a single line; change it.")
+    work = layout.data_in_progress
+    secret = _serveruser.secret_pipe(password, user)
+    try:
+        argv = [str(binaries.program("initdb")), "-D", str(work), "-U", settings.user]
+        argv += ["--pwfile=/dev/stdin", "--auth-host=scram-sha-256"]
+        # C locale: the same sort order and messages on every machine.
+        argv += ["--auth-local=scram-sha-256", "--encoding=UTF8", "--locale=C"]
+        return _serveruser.run(
+            user,
+            argv,
+            cwd=layout.root,
+            timeout=max(120.0, settings.ready_timeout),
+            mark=mark(settings, work),
+            stdin=secret,
+        )
+    finally:
+        os.close(secret)
