@@ -1,0 +1,121 @@
+"""db.migrate applies a file whole or not at all: transaction control is refused up front,
+and a failure reports exactly what was committed and what was recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from norberts_db.conninfo import ConnInfo
+from norberts_db.migrations.history import MigrationError
+from norberts_db.migrations.runner import migrate
+
+from .test_migrate import history, query, table_exists, write
+
+FIRST = "CREATE TABLE public.a (id bigint);\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (
+            "CREATE TABLE public.b (id bigint);\nCOMMIT;\nCREATE TABLE public.c (id int);\n",
+            2,
+            "COMMIT",
+        ),
+        (
+            "BEGIN;\nCREATE TABLE public.b (id bigint);\nCOMMIT;\n"
+            "BEGIN;\nCREATE TABLE public.c (id bigint);\nCOMMIT;\n",
+            3,
+            "COMMIT",
+        ),
+        (
+            "CREATE TABLE public.b (id bigint);\nCOMMIT AND CHAIN;\nSELECT 1;\n",
+            2,
+            "COMMIT AND CHAIN",
+        ),
+        ("CREATE TABLE public.b (id bigint);\n\nend;\n", 3, "end"),
+        ("BEGIN;\nCREATE TABLE public.b (id bigint);\nROLLBACK;\n", 1, "BEGIN"),
+        ("CREATE TABLE public.b (id bigint);\nSAVEPOINT s;\nROLLBACK TO s;\n", 2, "SAVEPOINT"),
+        ("CREATE TABLE public.b (id bigint);\nRELEASE SAVEPOINT s;\n", 2, "RELEASE"),
+        ("START TRANSACTION;\nCREATE TABLE public.b (id bigint);\n", 1, "START TRANSACTION"),
+        (
+            "CREATE TABLE public.b (id bigint);\nDO $$\nBEGIN\n  INSERT INTO public.b VALUES (1);"
+            "\n  COMMIT;\nEND\n$$;\n",
+            5,
+            "COMMIT",
+        ),
+        ("CREATE TABLE public.b (id bigint);\nCOPY public.b FROM stdin;\n1\n\\.\n", 2, "COPY"),
+        ("CREATE TABLE public.b (id bigint);\n\\i other.sql\n", 2, "\\i"),
+        ("CREATE DATABASE other;\n", 1, "CREATE DATABASE"),
+    ],
+)
+def test_transaction_control_in_any_pending_file_is_refused_before_anything_runs(
+    scratch_db: ConnInfo, tmp_path: Path, text: str, line: int, words: str
+) -> None:
+    write(tmp_path, "0001_a.sql", FIRST)
+    write(tmp_path, "0002_b.sql", text)
+    with pytest.raises(MigrationError) as refused:
+        migrate(scratch_db, tmp_path)
+    message = str(refused.value)
+    assert f"0002_b.sql:{line}:" in message, message
+    assert words in message
+    assert "Nothing was applied" in message
+    # Not even the first, innocent file ran: every pending file is checked first.
+    assert not table_exists(scratch_db, "public.a")
+    assert not table_exists(scratch_db, "public.b")
+    assert not table_exists(scratch_db, "norberts_db.migration_history")
+
+
+def test_a_dry_run_refuses_transaction_control_too(scratch_db: ConnInfo, tmp_path: Path) -> None:
+    write(tmp_path, "0001_a.sql", "CREATE TABLE public.a (id bigint);\nCOMMIT;\n")
+    with pytest.raises(MigrationError, match=r"0001_a\.sql:2:"):
+        migrate(scratch_db, tmp_path, dry_run=True)
+
+
+def test_a_file_wrapped_as_a_whole_in_begin_commit_is_applied_and_recorded(
+    scratch_db: ConnInfo, tmp_path: Path
+) -> None:
+    write(tmp_path, "0001_a.sql", "BEGIN;\nCREATE TABLE public.a (id bigint);\nCOMMIT;\n")
+    assert migrate(scratch_db, tmp_path).applied == ("0001_a.sql",)
+    assert table_exists(scratch_db, "public.a")
+    assert [row[0] for row in history(scratch_db)] == [1]
+
+
+def test_a_procedure_that_commits_is_rolled_back_whole_and_said_so(
+    scratch_db: ConnInfo, tmp_path: Path
+) -> None:
+    query(
+        scratch_db,
+        "CREATE PROCEDURE public.p() LANGUAGE plpgsql AS $$ BEGIN COMMIT; END $$",
+    )
+    write(tmp_path, "0001_a.sql", "CREATE TABLE public.a (id bigint);\nCALL public.p();\n")
+    with pytest.raises(MigrationError) as failure:
+        migrate(scratch_db, tmp_path)
+    message = str(failure.value)
+    assert "0001_a.sql:2:" in message
+    assert "0001_a.sql was rolled back and not recorded" in message
+    assert "move it to a migration" not in message  # the advice for schema files
+    assert "commits" in message
+    assert not table_exists(scratch_db, "public.a")
+
+
+def test_a_lost_connection_is_one_message_that_says_what_was_committed(
+    scratch_db: ConnInfo, tmp_path: Path
+) -> None:
+    write(tmp_path, "0001_a.sql", FIRST)
+    write(
+        tmp_path,
+        "0002_b.sql",
+        "CREATE TABLE public.b (id bigint);\nSELECT pg_terminate_backend(pg_backend_pid());\n",
+    )
+    with pytest.raises(MigrationError) as failure:
+        migrate(scratch_db, tmp_path)
+    message = str(failure.value)
+    assert "0002_b.sql" in message and "connection" in message
+    assert "0001_a.sql" in message  # applied before it in this run, and said so
+    assert "not recorded" in message
+    assert table_exists(scratch_db, "public.a")
+    assert not table_exists(scratch_db, "public.b")
+    assert [row[0] for row in history(scratch_db)] == [1]
