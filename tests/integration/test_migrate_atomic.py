@@ -11,7 +11,8 @@ from norberts_db.conninfo import ConnInfo
 from norberts_db.migrations.history import MigrationError
 from norberts_db.migrations.runner import migrate
 
-from .test_migrate import history, query, table_exists, write
+from .migration_helpers import run_sql
+from .test_migrate import history, table_exists, write
 
 FIRST = "CREATE TABLE public.a (id bigint);\n"
 
@@ -86,10 +87,7 @@ def test_a_file_wrapped_as_a_whole_in_begin_commit_is_applied_and_recorded(
 def test_a_procedure_that_commits_is_rolled_back_whole_and_said_so(
     scratch_db: ConnInfo, tmp_path: Path
 ) -> None:
-    query(
-        scratch_db,
-        "CREATE PROCEDURE public.p() LANGUAGE plpgsql AS $$ BEGIN COMMIT; END $$",
-    )
+    run_sql(scratch_db, "CREATE PROCEDURE public.p() LANGUAGE plpgsql AS $$ BEGIN COMMIT; END $$")
     write(tmp_path, "0001_a.sql", "CREATE TABLE public.a (id bigint);\nCALL public.p();\n")
     with pytest.raises(MigrationError) as failure:
         migrate(scratch_db, tmp_path)
