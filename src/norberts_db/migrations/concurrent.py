@@ -85,9 +85,8 @@ def still_to_build(
     ).fetchone()
     if row is None:
         return True
-    oid, schema, name, table, valid, on_that_table, building = row
+    oid, schema, name, table, shown, valid, on_that_table, building = row
     qualified = sql.Identifier(str(schema), str(name))
-    shown = qualified.as_string(conn)
     where = f"{script.name}:{statement.line}"
     drop = f"DROP INDEX CONCURRENTLY {shown};"
     if building is not None:

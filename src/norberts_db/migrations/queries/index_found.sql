@@ -6,6 +6,7 @@ SELECT
     n.nspname,
     i.relname,
     t.relname AS table_name,
+    quote_ident(n.nspname) || '.' || quote_ident(i.relname) AS shown,
     x.indisvalid,
     x.indrelid = t.oid AS on_that_table,
     (
