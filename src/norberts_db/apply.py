@@ -10,6 +10,7 @@ out, the message names the sessions that were in the way.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -53,6 +54,8 @@ class Limits:
 
 
 Connection = psycopg.Connection[tuple[object, ...]]
+# Runs in the operation's transaction after its scripts (the migration history of a reset).
+After = Callable[[Connection], None]
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,7 @@ def apply_scripts(
     *scripts: SqlScript,
     limits: Limits | None = None,
     destructive: str | None = None,
+    after: After | None = None,
 ) -> ApplyResult:
     """Run ``scripts`` in order, in one transaction, under the schema lock.
 
@@ -202,6 +206,7 @@ def apply_scripts(
     :mod:`norberts_db.transactional`). ``destructive`` names the action for the
     database's mark (:func:`norberts_db.guard.check_marker`), which is read in
     the same transaction, before the first statement of the scripts.
+    ``after`` runs in that transaction too, after the scripts.
     """
     for script in scripts:
         check_one_transaction(script)
@@ -223,6 +228,9 @@ def apply_scripts(
                 for script in scripts:
                     running = script.name
                     run_script(conn, script)
+                if after is not None:
+                    running = "the migration history"
+                    after(conn)
                 counts = count_objects(conn)
                 running = "COMMIT"
         except psycopg.Error as exc:
@@ -312,31 +320,46 @@ def _interrupted_error(exc: psycopg.Error, info: ConnInfo, running: str) -> Serv
 
 
 def reset(
-    info: ConnInfo, drop_script: SqlScript, schema: SqlScript, *, limits: Limits | None = None
+    info: ConnInfo,
+    drop_script: SqlScript,
+    schema: SqlScript,
+    *,
+    limits: Limits | None = None,
+    after: After | None = None,
 ) -> ApplyResult:
     """Drop, then create, as one atomic step, unless the database is marked non-development."""
     try:
-        return apply_scripts(info, drop_script, schema, limits=limits, destructive="reset")
+        return apply_scripts(
+            info, drop_script, schema, limits=limits, destructive="reset", after=after
+        )
     except SqlScriptError as exc:
         if exc.path != schema.name or exc.sqlstate not in _ALREADY_EXISTS:
             raise
-        before, _, after = str(exc).partition(f"\n{NOTHING_CHANGED}")
+        before, _, rest = str(exc).partition(f"\n{NOTHING_CHANGED}")
         raise SqlScriptError(
             f"{before}\n  If the database held it before the reset, the drop script "
             f"{drop_script.name} does not remove it: add a DROP ... IF EXISTS for it there "
             "(`invoke db.check-drop` lists what the drop script leaves behind). Otherwise the "
-            f"schema file creates it twice.\n{NOTHING_CHANGED}{after}",
+            f"schema file creates it twice.\n{NOTHING_CHANGED}{rest}",
             sqlstate=exc.sqlstate,
             path=exc.path,
         ) from None
 
 
-def create(info: ConnInfo, schema: SqlScript, *, limits: Limits | None = None) -> ApplyResult:
-    return apply_scripts(info, schema, limits=limits)
+def create(
+    info: ConnInfo, schema: SqlScript, *, limits: Limits | None = None, after: After | None = None
+) -> ApplyResult:
+    return apply_scripts(info, schema, limits=limits, after=after)
 
 
-def drop(info: ConnInfo, drop_script: SqlScript, *, limits: Limits | None = None) -> ApplyResult:
+def drop(
+    info: ConnInfo,
+    drop_script: SqlScript,
+    *,
+    limits: Limits | None = None,
+    after: After | None = None,
+) -> ApplyResult:
     """Run the drop script, unless the database is marked as non-development."""
     return apply_scripts(
-        info, drop_script, limits=limits, destructive="drop every schema object in"
+        info, drop_script, limits=limits, destructive="drop every schema object in", after=after
     )

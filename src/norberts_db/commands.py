@@ -24,6 +24,7 @@ from norberts_db.sqlfile import load_script
 
 if TYPE_CHECKING:
     from norberts_db.catalog.report import Format
+    from norberts_db.migrations.baseline import ResetHistory
 
 Note = Callable[[str], None]
 
@@ -149,30 +150,44 @@ def _find_psql(settings: Settings) -> str:
 def create(settings: Settings, note: Note = _stderr) -> str:
     schema = load_script(settings.schema_path, what="schema file")
     info, target = serve(settings, note)
-    result = apply.create(target, schema, limits=apply.Limits.from_settings(settings))
-    return f"created {schema.path.name} in {info.database}: {_done(result)}"
+    history = _history(settings, info)
+    limits = apply.Limits.from_settings(settings)
+    result = apply.create(target, schema, limits=limits, after=history.write)
+    return f"created {schema.path.name} in {info.database}: {_done(result, history.summary)}"
 
 
 def drop(settings: Settings, *, allow_remote: bool, note: Note = _stderr) -> str:
     script = load_script(settings.drop_script_path, what="drop script")
     action = "drop every schema object in"
     info, target = serve(settings, note, destructive=action, allow_remote=allow_remote)
-    result = apply.drop(target, script, limits=apply.Limits.from_settings(settings))
-    return f"dropped the schema objects of {info.database}: {_done(result)}"
+    history = _history(settings, info, built=False)
+    limits = apply.Limits.from_settings(settings)
+    result = apply.drop(target, script, limits=limits, after=history.write)
+    return f"dropped the schema objects of {info.database}: {_done(result, history.summary)}"
 
 
 def reset(settings: Settings, *, allow_remote: bool, note: Note = _stderr) -> str:
-    """Drop, then create, in one transaction under the schema lock."""
+    """Drop, then create, in one transaction under the schema lock, with the migration history."""
     drop_script = load_script(settings.drop_script_path, what="drop script")
     schema = load_script(settings.schema_path, what="schema file")
     info, target = serve(settings, note, destructive="reset", allow_remote=allow_remote)
+    history = _history(settings, info)
     limits = apply.Limits.from_settings(settings)
-    result = apply.reset(target, drop_script, schema, limits=limits)
-    return f"reset {info.database} on {info.backend} (PostgreSQL {info.version}): {_done(result)}"
+    result = apply.reset(target, drop_script, schema, limits=limits, after=history.write)
+    where = f"{info.database} on {info.backend} (PostgreSQL {info.version})"
+    return f"reset {where}: {_done(result, history.summary)}"
 
 
-def _done(result: apply.ApplyResult) -> str:
-    return f"{result.counts.summary()} in {result.seconds:.3f} s"
+def _history(settings: Settings, info: ServerInfo, *, built: bool = True) -> ResetHistory:
+    """What the operation leaves in the migration history (norberts_db.migrations.baseline)."""
+    from norberts_db.migrations.commands import reset_history
+
+    return reset_history(settings, settings.schema_path, info.version, built=built)
+
+
+def _done(result: apply.ApplyResult, history: str = "") -> str:
+    done = f"{result.counts.summary()} in {result.seconds:.3f} s"
+    return f"{done}\n{history}" if history else done
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from norberts_db.catalog.snapshot import snapshot_database
 from norberts_db.commands import Note, Report, _format, _stderr, pick
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
-from norberts_db.migrations import files, squawk
+from norberts_db.migrations import baseline, files, squawk
 from norberts_db.migrations.catalog import read_catalogs
 from norberts_db.migrations.history import MigrationError
 from norberts_db.migrations.plan import Plan, PlanOptions, plan_migration, render_plan
@@ -41,6 +42,38 @@ class DiffOptions:
 
 def migrations_dir(settings: Settings) -> Path:
     return settings.project_root / "sql" / "migrations"
+
+
+def _proofs(settings: Settings) -> baseline.Proofs:
+    return baseline.Proofs(settings.state_path / baseline.PROOFS_FILE)
+
+
+def reset_history(
+    settings: Settings, schema: Path, version: str, *, built: bool = True
+) -> baseline.ResetHistory:
+    """What db.reset and db.create (``built``) or db.drop leave in the migration history."""
+    if not built:
+        return baseline.ResetHistory((), "migration history: cleared")
+    try:
+        found = files.discover(migrations_dir(settings))
+    except files.MigrationFileError as exc:
+        return baseline.ResetHistory((), f"migration history: cleared; {exc}")
+    name = _relative(settings, schema)
+    return baseline.reset_history(
+        _proofs(settings), schema, found, baseline.major_of(version), name
+    )
+
+
+def _remember_proof(
+    settings: Settings, schema: SqlScript, version: str, result: VerifyResult, privileges: bool
+) -> None:
+    """Keep what a comparison of the migrations with the schema file proved, for db.reset."""
+    if result.error is not None or (result.differences and privileges):
+        return
+    directory = migrations_dir(settings)
+    found = files.discover(directory)
+    key = baseline.Proofs.key(schema.path, found, baseline.major_of(version))
+    _proofs(settings).put(key, not result.differences)
 
 
 def diff(
@@ -111,13 +144,27 @@ def apply_migrations(settings: Settings, *, dry_run: bool, note: Note = _stderr)
     """Apply the pending migrations to the database; ``dry_run`` only says what would run."""
     server = pick(settings, note)
     info = server.up()
-    result = migrate(server.conninfo, migrations_dir(settings), dry_run=dry_run, note=note)
+    directory = migrations_dir(settings)
+    result = migrate(server.conninfo, directory, dry_run=dry_run, note=note)
     if dry_run:
         return result.text
+    if result.adopted and not result.applied:
+        # The database was what the migrations build: whether that is also the schema
+        # file is worth proving once, so that the next db.reset records the history itself.
+        with contextlib.suppress(NorbertsDbError):
+            schema = load_script(settings.schema_path, what="schema file")
+            proof = migrations_result(server.conninfo, schema, directory)
+            _remember_proof(settings, schema, info.version, proof, privileges=False)
+    adopted = (
+        f"recorded {len(result.adopted)} migration(s) as applied without running them (the "
+        f"database already held what they build): {', '.join(result.adopted)}\n"
+        if result.adopted
+        else ""
+    )
     if not result.applied:
-        return f"{info.database} is up to date: no pending migration."
+        return f"{adopted}{info.database} is up to date: no pending migration."
     return (
-        f"applied {len(result.applied)} migration(s) to {info.database} "
+        f"{adopted}applied {len(result.applied)} migration(s) to {info.database} "
         f"in {result.seconds:.3f} s: {', '.join(result.applied)}"
     )
 
@@ -132,8 +179,9 @@ def verify_migrations(
     schema = load_script(settings.schema_path, what="schema file")
     directory = migrations_dir(settings)
     server = pick(settings, note)
-    server.up()
+    info = server.up()
     result = migrations_result(server.conninfo, schema, directory, privileges=privileges)
+    _remember_proof(settings, schema, info.version, result, privileges)
     built = f"{_relative(settings, directory)} (applied to an empty database)"
     result = replace(result, database=built)
     return Report(verifying.render(result, checked), result.exit_code)

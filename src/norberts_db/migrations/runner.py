@@ -23,7 +23,7 @@ from norberts_db.apply import run_script, script_error
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import SqlScriptError
-from norberts_db.migrations import outcome, queries
+from norberts_db.migrations import baseline, outcome, queries
 from norberts_db.migrations.checks import check_migration
 from norberts_db.migrations.concurrent import still_to_build
 from norberts_db.migrations.files import MigrationFile, checksum, discover
@@ -52,31 +52,50 @@ class MigrateResult:
     seconds: float
     dry_run: bool = False
     text: str = ""
+    adopted: tuple[str, ...] = ()
 
 
 def migrate(
-    info: ConnInfo, directory: Path, *, dry_run: bool = False, note: Note = lambda _: None
+    info: ConnInfo,
+    directory: Path,
+    *,
+    dry_run: bool = False,
+    note: Note = lambda _: None,
+    upto: int | None = None,
 ) -> MigrateResult:
     """Apply the pending migrations of ``directory`` to ``info``; see the module docstring.
 
     Every pending file is checked (:mod:`norberts_db.migrations.checks`) before
-    the first one runs. Whatever ends a run, the error says what is committed
-    and what is recorded (:mod:`norberts_db.migrations.outcome`).
+    the first one runs. A database with objects but no history is first
+    placed in the history (:mod:`norberts_db.migrations.baseline`). Whatever
+    ends a run, the error says what is committed and what is recorded
+    (:mod:`norberts_db.migrations.outcome`). ``upto`` applies only the first
+    migrations.
     """
     started = time.perf_counter()
-    files = discover(directory)
+    files = discover(directory)[:upto]
     scripts = {m.version: load_script(m.path, what="migration") for m in files}
     run = Run()
     try:
         with connect(info, autocommit=True) as conn, _migrate_lock(conn, note):
-            todo = pending(files, read_history(conn))
+            applied = read_history(conn)
+            todo = pending(files, applied)
             for migration in todo:
                 check_migration(scripts[migration.version])
+            adopted: list[MigrationFile] = []
+            if todo and not applied and baseline.has_objects(conn):
+                adopted = _already_applied(info, directory, files, note)
+                todo = todo[len(adopted) :]
             starts = resume_points(todo, scripts, read_progress(conn))
+            names = tuple(m.filename for m in adopted)
             if dry_run:
-                text = _describe(todo, scripts, starts)
-                names = tuple(m.filename for m in todo)
-                return MigrateResult((), names, time.perf_counter() - started, True, text)
+                text = _describe(todo, scripts, starts, adopted)
+                pending_names = tuple(m.filename for m in todo)
+                return MigrateResult(
+                    (), pending_names, time.perf_counter() - started, True, text, names
+                )
+            if adopted:
+                baseline.adopt(conn, adopted, note)
             if todo:
                 ensure_history(conn)
             for position, migration in enumerate(todo, 1):
@@ -90,7 +109,16 @@ def migrate(
         raise MigrationError(outcome.ended(info, run, exc)) from None
     except KeyboardInterrupt as exc:
         raise MigrationInterrupted(outcome.ended(info, run, exc)) from None
-    return MigrateResult(tuple(run.done), (), time.perf_counter() - started)
+    return MigrateResult(tuple(run.done), (), time.perf_counter() - started, adopted=names)
+
+
+def _already_applied(
+    info: ConnInfo, directory: Path, files: list[MigrationFile], note: Note
+) -> list[MigrationFile]:
+    def build(scratch: ConnInfo, count: int) -> None:
+        migrate(scratch, directory, upto=count)
+
+    return files[: baseline.already_applied(info, files, build, note)]
 
 
 @contextmanager
@@ -199,11 +227,22 @@ def _run_alone(conn: Connection, script: SqlScript, statement: Statement) -> Non
 
 
 def _describe(
-    todo: list[MigrationFile], scripts: dict[int, SqlScript], starts: dict[int, int]
+    todo: list[MigrationFile],
+    scripts: dict[int, SqlScript],
+    starts: dict[int, int],
+    adopted: list[MigrationFile],
 ) -> str:
+    lines = []
+    if adopted:
+        names = ", ".join(m.filename for m in adopted)
+        lines.append(
+            f"dry run: {names} would be recorded as applied without running: the database "
+            "already holds exactly what they build."
+        )
     if not todo:
-        return "dry run: no pending migration; the database is up to date."
-    lines = [f"dry run: {len(todo)} pending migration(s) would be applied, in this order:"]
+        lines.append("dry run: no pending migration; the database is up to date.")
+        return "\n".join(lines)
+    lines.append(f"dry run: {len(todo)} pending migration(s) would be applied, in this order:")
     for migration in todo:
         parts = segments(scripts[migration.version].statements)
         statements = sum(len(part.statements) for part in parts)
