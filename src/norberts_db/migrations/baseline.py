@@ -16,8 +16,10 @@ where it stands: it applies the migrations one by one to an empty scratch
 database, comparing after each with the database object by object, as
 ``db.verify`` does. The longest run of first migrations that builds exactly
 what the database holds is recorded as applied without running; the rest
-are applied. A database that no run of migrations builds is refused, with
-its differences from the closest one.
+are applied. When no run builds it, the migrations are applied as usual (the
+first one may be written for just that database), and if one then finds an
+object already there, the error says so, with the database's differences
+from the closest run, instead of blaming the migration.
 """
 
 from __future__ import annotations
@@ -33,9 +35,10 @@ from norberts_db.catalog.compare import compare
 from norberts_db.catalog.model import Difference
 from norberts_db.catalog.snapshot import snapshot_database
 from norberts_db.conninfo import ConnInfo
+from norberts_db.errors import NorbertsDbError
 from norberts_db.migrations import queries
 from norberts_db.migrations.files import MigrationFile, checksum
-from norberts_db.migrations.history import Connection, MigrationError, ensure_history, record
+from norberts_db.migrations.history import Connection, ensure_history, record
 
 PROOFS_FILE = "migration-proofs.json"
 _KEPT_PROOFS = 20
@@ -110,13 +113,13 @@ def reset_history(
     if builds is None:
         return ResetHistory(
             (),
-            "migration history: cleared; the next db.migrate works out which migrations the "
+            "migration history: not recorded; the next db.migrate works out which migrations the "
             "database holds (`invoke db.verify --migrations` proves it ahead, and later resets "
             "then record them)",
         )
     return ResetHistory(
         (),
-        f"migration history: cleared; the migrations do not build {schema_name} "
+        f"migration history: not recorded; the migrations do not build {schema_name} "
         "(`invoke db.verify --migrations` shows how they differ): write the missing migration "
         "with `invoke migration.new NAME`, then reset again",
     )
@@ -130,12 +133,22 @@ def has_objects(conn: Connection) -> bool:
 Build = Callable[[ConnInfo, int], None]
 
 
+@dataclass(frozen=True)
+class Placement:
+    """How many first migrations build exactly what a database holds, and if none, why not."""
+
+    matched: int
+    unmatched: str = ""
+
+
 def already_applied(
     info: ConnInfo, files: Sequence[MigrationFile], build: Build, note: Callable[[str], None]
-) -> int:
-    """How many first migrations build exactly what ``info`` holds; raises if none does.
+) -> Placement:
+    """Compare ``info`` with what the first 1, 2, ... migrations build in a scratch database.
 
-    ``build(scratch, k)`` applies the first ``k`` migrations to a scratch database.
+    ``build(scratch, k)`` applies the first ``k`` migrations there. A migration
+    that cannot be built from an empty database ends the search: those after it
+    cannot be compared either.
     """
     from norberts_db.verify import temporary_database
 
@@ -148,16 +161,16 @@ def already_applied(
     closest: tuple[int, tuple[Difference, ...]] | None = None
     with temporary_database(info, "norberts_migrations_") as scratch:
         for count in range(1, len(files) + 1):
-            build(scratch, count)
+            try:
+                build(scratch, count)
+            except NorbertsDbError:
+                break
             found = tuple(compare(snapshot_database(scratch), live))
             if not found:
                 matched = count
             elif closest is None or len(found) <= len(closest[1]):
                 closest = (count, found)
-    if matched:
-        return matched
-    assert closest is not None
-    raise MigrationError(_no_match(info, files, *closest))
+    return Placement(matched, "" if matched else _unmatched(info, files, closest))
 
 
 def adopt(conn: Connection, files: Sequence[MigrationFile], note: Callable[[str], None]) -> None:
@@ -173,24 +186,36 @@ def adopt(conn: Connection, files: Sequence[MigrationFile], note: Callable[[str]
     )
 
 
-def _no_match(
-    info: ConnInfo, files: Sequence[MigrationFile], count: int, found: tuple[Difference, ...]
+def _unmatched(
+    info: ConnInfo,
+    files: Sequence[MigrationFile],
+    closest: tuple[int, tuple[Difference, ...]] | None,
 ) -> str:
-    shown = "\n".join(
-        f"  - {d.kind} {d.name}: {_status(d)}"
-        for d in sorted(found, key=Difference.sort_key)[:_SHOWN_DIFFERENCES]
+    """Why an object the first migration creates may already be there: said when it is."""
+    situation = (
+        f"Database {info.dbname!r} held objects but no migration history, and no run of the "
+        "migrations builds what it holds (compared object by object, as db.verify does)"
     )
-    more = len(found) - _SHOWN_DIFFERENCES
-    if more > 0:
-        shown += f"\n  ... and {more} more"
+    if closest is None:
+        situation += f"; {files[0].filename} cannot even be built in an empty database."
+    else:
+        count, found = closest
+        shown = "\n".join(
+            f"    - {d.kind} {d.name}: {_status(d)}"
+            for d in sorted(found, key=Difference.sort_key)[:_SHOWN_DIFFERENCES]
+        )
+        more = len(found) - _SHOWN_DIFFERENCES
+        if more > 0:
+            shown += f"\n    ... and {more} more"
+        situation += (
+            f". Closest: the first {count} migration(s), up to {files[count - 1].filename}, "
+            f"with {len(found)} difference(s):\n{shown}"
+        )
     return (
-        f"Database {info.dbname!r} holds objects but no migration history, and no run of its "
-        f"migrations builds what it holds (compared object by object, as db.verify does). "
-        f"Closest: the first {count} migration(s), up to {files[count - 1].filename}, with "
-        f"{len(found)} difference(s):\n{shown}\nSo db.migrate cannot tell which migrations it "
-        "already has, and applies none; the migrations themselves are not at fault. A "
-        "development database: `invoke db.reset` rebuilds it from the schema file. Otherwise, "
-        "make it match what the migrations build up to one of them, and run db.migrate again."
+        f"  {situation}\n  So the object was there before the migration ran, and the migration "
+        "is not necessarily at fault. A development database: `invoke db.reset` rebuilds it "
+        "from the schema file. Otherwise make it "
+        "match what the migrations build up to one of them, and run db.migrate again."
     )
 
 

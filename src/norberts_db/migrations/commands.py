@@ -57,7 +57,7 @@ def reset_history(
     try:
         found = files.discover(migrations_dir(settings))
     except files.MigrationFileError as exc:
-        return baseline.ResetHistory((), f"migration history: cleared; {exc}")
+        return baseline.ResetHistory((), f"migration history: not recorded; {exc}")
     name = _relative(settings, schema)
     return baseline.reset_history(
         _proofs(settings), schema, found, baseline.major_of(version), name

@@ -20,6 +20,8 @@ from norberts_db.migrations.history import MigrationError, read_history, read_pr
 from norberts_db.migrations.parts import Segment
 
 _INVALID_TERMINATION = "2D000"
+# The server's codes for "already exists".
+_ALREADY_EXISTS = frozenset({"42P07", "42710", "42723", "42P06", "42701", "42P16"})
 _NOT_IN_A_TRANSACTION = "25001"
 
 
@@ -38,6 +40,8 @@ class Run:
     parts: list[Segment] = field(default_factory=list)
     committed: int = 0
     alone_done: bool = False
+    # Why the database, which had no history, may hold what a migration creates.
+    unplaced: str = ""
 
     def begin(self, migration: MigrationFile, parts: list[Segment], start: int) -> None:
         self.current, self.parts, self.committed = migration, parts, start
@@ -77,9 +81,10 @@ def failed(exc: SqlScriptError, run: Run) -> str:
             "\n  A CREATE INDEX CONCURRENTLY that fails leaves its index behind, invalid; the "
             "next run drops it and builds it again."
         )
-    return f"{text}\n{_kept(run, recorded=False, parts_done=run.committed)} " + (
-        "Fix the migration and run db.migrate again."
-    )
+    kept = _kept(run, recorded=False, parts_done=run.committed)
+    if run.unplaced and exc.sqlstate in _ALREADY_EXISTS:
+        return f"{text}\n{run.unplaced}\n{kept}"
+    return f"{text}\n{kept} Fix the migration and run db.migrate again."
 
 
 def ended(info: ConnInfo, run: Run, exc: BaseException) -> str:

@@ -62,6 +62,7 @@ def migrate(
     dry_run: bool = False,
     note: Note = lambda _: None,
     upto: int | None = None,
+    place: bool = True,
 ) -> MigrateResult:
     """Apply the pending migrations of ``directory`` to ``info``; see the module docstring.
 
@@ -70,7 +71,8 @@ def migrate(
     placed in the history (:mod:`norberts_db.migrations.baseline`). Whatever
     ends a run, the error says what is committed and what is recorded
     (:mod:`norberts_db.migrations.outcome`). ``upto`` applies only the first
-    migrations.
+    migrations; ``place=False`` skips the placement, for a database the caller
+    knows the first migration was written for.
     """
     started = time.perf_counter()
     files = discover(directory)[:upto]
@@ -83,8 +85,9 @@ def migrate(
             for migration in todo:
                 check_migration(scripts[migration.version])
             adopted: list[MigrationFile] = []
-            if todo and not applied and baseline.has_objects(conn):
-                adopted = _already_applied(info, directory, files, note)
+            if place and todo and not applied and baseline.has_objects(conn):
+                placed = _already_applied(info, directory, files, note)
+                adopted, run.unplaced = files[: placed.matched], placed.unmatched
                 todo = todo[len(adopted) :]
             starts = resume_points(todo, scripts, read_progress(conn))
             names = tuple(m.filename for m in adopted)
@@ -114,11 +117,11 @@ def migrate(
 
 def _already_applied(
     info: ConnInfo, directory: Path, files: list[MigrationFile], note: Note
-) -> list[MigrationFile]:
+) -> baseline.Placement:
     def build(scratch: ConnInfo, count: int) -> None:
         migrate(scratch, directory, upto=count)
 
-    return files[: baseline.already_applied(info, files, build, note)]
+    return baseline.already_applied(info, files, build, note)
 
 
 @contextmanager
