@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from norberts_db.sqlfile import SqlScript, load_script
 from .conftest import PROJECT_ROOT, reachable_tmpdir
 from .migration_helpers import run_sql
 from .test_migrate import history, table_exists, write
+from .test_tasks_cli import Cli
 
 MIGRATIONS = PROJECT_ROOT / "sql" / "migrations"
 BASELINE = MIGRATIONS / "0001_baseline.sql"
@@ -122,27 +121,14 @@ def cli_env(scratch_db: ConnInfo) -> Iterator[dict[str, str]]:
         shutil.rmtree(state, ignore_errors=True)
 
 
-def invoke(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "invoke", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
-    return done
-
-
 def test_the_readme_workflow_reset_then_migrate_works(cli_env: dict[str, str]) -> None:
-    first = invoke(cli_env, "db.reset")
+    invoke = Cli(cli_env).run
+    first = invoke("db.reset")
     assert "migration history: not recorded" in first.stdout
-    migrated = invoke(cli_env, "db.migrate")
+    migrated = invoke("db.migrate")
     assert "recorded 1 migration(s) as applied without running them" in migrated.stdout
     assert "is up to date" in migrated.stdout
     # db.migrate proved that the migrations build the schema file: resets now record them.
-    again = invoke(cli_env, "db.reset")
+    again = invoke("db.reset")
     assert "1 migration(s) recorded as applied, up to 0001_baseline.sql" in again.stdout
-    assert "is up to date" in invoke(cli_env, "db.migrate").stdout
+    assert "is up to date" in invoke("db.migrate").stdout

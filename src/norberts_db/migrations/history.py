@@ -29,11 +29,16 @@ class Applied:
 
 def read_history(conn: Connection) -> dict[int, Applied]:
     """The applied migrations by version; empty when the database has no history yet."""
-    row = conn.execute(queries.load("history_exists")).fetchone()
-    if not row or not row[0]:
-        return {}
-    rows = conn.execute(queries.load("history_read")).fetchall()
+    rows = _rows(conn, "history")
     return {int(r[0]): Applied(int(r[0]), str(r[1]), str(r[2]), r[3]) for r in rows}
+
+
+def _rows(conn: Connection, table: str) -> list[tuple[Any, ...]]:
+    """The rows of ``<table>_read.sql``; none when ``<table>_exists.sql`` finds no table."""
+    row = conn.execute(queries.load(f"{table}_exists")).fetchone()
+    if not row or not row[0]:
+        return []
+    return conn.execute(queries.load(f"{table}_read")).fetchall()
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,7 @@ class Progress:
 
 def read_progress(conn: Connection) -> dict[int, Progress]:
     """The migrations committed in part, by version; empty when there is no such table."""
-    row = conn.execute(queries.load("progress_exists")).fetchone()
-    if not row or not row[0]:
-        return {}
-    rows = conn.execute(queries.load("progress_read")).fetchall()
+    rows = _rows(conn, "progress")
     return {
         int(r[0]): Progress(int(r[0]), str(r[1]), int(r[2]), int(r[3]), str(r[4]), r[5])
         for r in rows
