@@ -3,6 +3,11 @@ and a failure reports exactly what was committed and what was recorded."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,8 +16,8 @@ from norberts_db.conninfo import ConnInfo
 from norberts_db.migrations.history import MigrationError
 from norberts_db.migrations.runner import migrate
 
-from .migration_helpers import run_sql
-from .test_migrate import history, table_exists, write
+from .migration_helpers import child_path, run_sql
+from .test_migrate import history, query, table_exists, write
 
 FIRST = "CREATE TABLE public.a (id bigint);\n"
 
@@ -117,3 +122,55 @@ def test_a_lost_connection_is_one_message_that_says_what_was_committed(
     assert table_exists(scratch_db, "public.a")
     assert not table_exists(scratch_db, "public.b")
     assert [row[0] for row in history(scratch_db)] == [1]
+
+
+CHILD = """
+import sys
+from pathlib import Path
+from norberts_db.conninfo import ConnInfo
+from norberts_db.errors import NorbertsDbError
+from norberts_db.migrations.runner import migrate
+try:
+    migrate(ConnInfo.from_url(sys.argv[1], source="test"), Path(sys.argv[2]))
+except NorbertsDbError as exc:
+    print(exc)
+    sys.exit(exc.exit_code)
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_run_exits_130_saying_what_it_kept(
+    scratch_db: ConnInfo, tmp_path: Path, signum: signal.Signals
+) -> None:
+    write(tmp_path, "0001_a.sql", FIRST)
+    write(tmp_path, "0002_b.sql", "CREATE TABLE public.b (id bigint);\nSELECT pg_sleep(60);\n")
+    env = {**os.environ, "PYTHONPATH": child_path()}
+    if scratch_db.password:
+        env["PGPASSWORD"] = scratch_db.password
+    program = "from norberts_db.interrupts import terminate_as_interrupt\n"
+    program += "with terminate_as_interrupt():\n" + "".join(
+        f"    {line}\n" for line in CHILD.strip().splitlines()
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", program, scratch_db.url(), str(tmp_path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not query(
+        scratch_db,
+        "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%'"
+        " AND pid <> pg_backend_pid()",
+    ):
+        assert time.monotonic() < deadline and child.poll() is None
+        time.sleep(0.05)
+    child.send_signal(signum)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 130, out + err
+    assert "Traceback" not in err
+    assert "0002_b.sql was rolled back and not recorded" in out
+    assert "0001_a.sql" in out and "interrupted" in out
+    assert [row[0] for row in history(scratch_db)] == [1]
+    assert not table_exists(scratch_db, "public.b")

@@ -17,8 +17,7 @@ from norberts_db.conninfo import ConnInfo
 from norberts_db.migrations.history import MigrationError
 from norberts_db.migrations.runner import migrate
 
-from .conftest import PROJECT_ROOT
-from .migration_helpers import run_sql
+from .migration_helpers import child_path, run_sql
 from .test_migrate import history, query, write
 
 TABLE = "CREATE TABLE public.a (id bigint, note text);\n"
@@ -170,7 +169,7 @@ def test_a_run_killed_during_the_build_is_finished_by_the_next_run(
     write(tmp_path, "0001_a.sql", MULTI_PART)
     blocker = _hold_a_snapshot(scratch_db)
     # The password travels in the environment, never on a command line.
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": child_path()}
     if scratch_db.password:
         env["PGPASSWORD"] = scratch_db.password
     program = (
