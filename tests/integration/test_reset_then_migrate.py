@@ -132,3 +132,22 @@ def test_the_readme_workflow_reset_then_migrate_works(cli_env: dict[str, str]) -
     again = invoke("db.reset")
     assert "1 migration(s) recorded as applied, up to 0001_baseline.sql" in again.stdout
     assert "is up to date" in invoke("db.migrate").stdout
+
+
+def test_a_schema_file_ahead_of_the_migrations_gets_told_to_write_the_migration(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    invoke = Cli(cli_env).run
+    ahead = write(
+        tmp_path,
+        "schema.sql",
+        (PROJECT_ROOT / "sql" / "norberts_schema.sql").read_text(encoding="utf-8")
+        + "\nCREATE TABLE public.extra (id bigint);\n",
+    )
+    invoke("db.reset", "--schema", str(ahead))
+    failed = invoke("db.migrate", check=False)
+    assert failed.returncode == 1
+    assert "no migration history" in failed.stderr
+    assert "table public.extra: in the database, not built by the migrations" in failed.stderr
+    assert "invoke migration.new NAME" in failed.stderr
+    assert "Fix the migration" not in failed.stderr

@@ -213,9 +213,11 @@ def _unmatched(
         )
     return (
         f"  {situation}\n  So the object was there before the migration ran, and the migration "
-        "is not necessarily at fault. A development database: `invoke db.reset` rebuilds it "
-        "from the schema file. Otherwise make it "
-        "match what the migrations build up to one of them, and run db.migrate again."
+        "is not necessarily at fault. Built by db.reset from a schema file that has changed "
+        "since the last migration: write that migration (`invoke migration.new NAME`), then "
+        "run db.migrate again. Another development database: `invoke db.reset` rebuilds it "
+        "from the schema file. Otherwise make it match what the migrations build up to one of "
+        "them, and run db.migrate again."
     )
 
 
