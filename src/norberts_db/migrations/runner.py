@@ -86,17 +86,11 @@ def migrate(
                 check_migration(scripts[migration.version])
             adopted: list[MigrationFile] = []
             if place and todo and not applied and baseline.has_objects(conn):
-                placed = _already_applied(info, directory, files, note)
-                adopted, run.unplaced = files[: placed.matched], placed.unmatched
+                adopted = _place(info, directory, files, run, note)
                 todo = todo[len(adopted) :]
             starts = resume_points(todo, scripts, read_progress(conn))
-            names = tuple(m.filename for m in adopted)
             if dry_run:
-                text = _describe(todo, scripts, starts, adopted)
-                pending_names = tuple(m.filename for m in todo)
-                return MigrateResult(
-                    (), pending_names, time.perf_counter() - started, True, text, names
-                )
+                return _dry_run(todo, scripts, starts, adopted, time.perf_counter() - started)
             if adopted:
                 baseline.adopt(conn, adopted, note)
             if todo:
@@ -112,16 +106,33 @@ def migrate(
         raise MigrationError(outcome.ended(info, run, exc)) from None
     except KeyboardInterrupt as exc:
         raise MigrationInterrupted(outcome.ended(info, run, exc)) from None
+    names = tuple(m.filename for m in adopted)
     return MigrateResult(tuple(run.done), (), time.perf_counter() - started, adopted=names)
 
 
-def _already_applied(
-    info: ConnInfo, directory: Path, files: list[MigrationFile], note: Note
-) -> baseline.Placement:
+def _place(
+    info: ConnInfo, directory: Path, files: list[MigrationFile], run: Run, note: Note
+) -> list[MigrationFile]:
+    """The first migrations a database without history already holds; why, if none."""
+
     def build(scratch: ConnInfo, count: int) -> None:
         migrate(scratch, directory, upto=count)
 
-    return baseline.already_applied(info, files, build, note)
+    placed = baseline.already_applied(info, files, build, note)
+    run.unplaced = placed.unmatched
+    return files[: placed.matched]
+
+
+def _dry_run(
+    todo: list[MigrationFile],
+    scripts: dict[int, SqlScript],
+    starts: dict[int, int],
+    adopted: list[MigrationFile],
+    seconds: float,
+) -> MigrateResult:
+    text = _describe(todo, scripts, starts, adopted)
+    waiting = tuple(m.filename for m in todo)
+    return MigrateResult((), waiting, seconds, True, text, tuple(m.filename for m in adopted))
 
 
 @contextmanager
