@@ -151,3 +151,14 @@ def test_a_schema_file_ahead_of_the_migrations_gets_told_to_write_the_migration(
     assert "table public.extra: in the database, not built by the migrations" in failed.stderr
     assert "invoke migration.new NAME" in failed.stderr
     assert "Fix the migration" not in failed.stderr
+
+
+def test_verify_migrations_proves_ahead_so_that_the_reset_itself_records_the_history(
+    cli_env: dict[str, str], scratch_db: ConnInfo
+) -> None:
+    invoke = Cli(cli_env).run
+    invoke("db.verify", "--migrations")
+    reset = invoke("db.reset")
+    assert "1 migration(s) recorded as applied, up to 0001_baseline.sql" in reset.stdout
+    assert [row[1] for row in history(scratch_db)] == ["0001_baseline.sql"]
+    assert "is up to date" in invoke("db.migrate").stdout
