@@ -24,7 +24,7 @@ from norberts_db.sqlfile import load_script
 
 if TYPE_CHECKING:
     from norberts_db.catalog.report import Format
-    from norberts_db.migrations.baseline import ResetHistory
+    from norberts_db.migrations.proofs import ResetHistory
 
 Note = Callable[[str], None]
 
@@ -179,10 +179,10 @@ def reset(settings: Settings, *, allow_remote: bool, note: Note = _stderr) -> st
 
 
 def _history(settings: Settings, info: ServerInfo, *, built: bool = True) -> ResetHistory:
-    """What the operation leaves in the migration history (norberts_db.migrations.baseline)."""
-    from norberts_db.migrations.commands import reset_history
+    """What the operation leaves in the migration history (norberts_db.migrations.proofs)."""
+    from norberts_db.migrations.proofs import after_reset
 
-    return reset_history(settings, settings.schema_path, info.version, built=built)
+    return after_reset(settings, settings.schema_path, info.version, built=built)
 
 
 def _done(result: apply.ApplyResult, history: str = "") -> str:

@@ -12,9 +12,9 @@ import pytest
 from norberts_db import apply
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import SqlScriptError
-from norberts_db.migrations.baseline import ResetHistory
 from norberts_db.migrations.files import checksum, discover
 from norberts_db.migrations.history import MigrationError
+from norberts_db.migrations.proofs import ResetHistory
 from norberts_db.migrations.runner import migrate
 from norberts_db.sqlfile import SqlScript, load_script
 

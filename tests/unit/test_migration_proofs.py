@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from norberts_db.migrations.baseline import Proofs, major_of, reset_history
 from norberts_db.migrations.files import discover
+from norberts_db.migrations.proofs import Proofs, major_of, reset_history
 
 
 def project(tmp_path: Path) -> tuple[Path, Path]:

@@ -1,35 +1,22 @@
 """Where a database that db.migrate did not build stands in the migration history.
 
-``db.reset`` builds the dev database from the schema file, not from the
-migrations. Like Rails' ``db:schema:load``, it then records every migration
-as applied, in the reset's own transaction, but only when the migrations are
-known to build exactly that schema file. ``db.verify --migrations`` proves
-it (and so does ``db.migrate``, below); the proof is remembered in the state
-folder, keyed by the checksums of the schema file and of every migration and
-by the server's major version, so a reset reads a small file and builds
-nothing. Without a proof, the reset clears the history, which no longer
-describes the database.
-
-``db.migrate`` on a database that holds objects but no history (such a
-reset, a database older than its migrations, one made by hand) works out
-where it stands: it applies the migrations one by one to an empty scratch
-database, comparing after each with the database object by object, as
-``db.verify`` does. The longest run of first migrations that builds exactly
-what the database holds is recorded as applied without running; the rest
-are applied. When no run builds it, the migrations are applied as usual (the
-first one may be written for just that database), and if one then finds an
-object already there, the error says so, with the database's differences
-from the closest run, instead of blaming the migration.
+``db.migrate`` on a database that holds objects but no history (a reset
+without a proof, see :mod:`norberts_db.migrations.proofs`, a database older
+than its migrations, one made by hand) works out where it stands: it applies
+the migrations one by one to an empty scratch database, comparing after each
+with the database object by object, as ``db.verify`` does. The longest run
+of first migrations that builds exactly what the database holds is recorded
+as applied without running; the rest are applied. When no run builds it,
+the migrations are applied as usual (the first one may be written for just
+that database), and if one then finds an object already there, the error
+says so, with the database's differences from the closest run, instead of
+blaming the migration.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
-from pathlib import Path
 
 from norberts_db.catalog.compare import compare
 from norberts_db.catalog.model import Difference
@@ -37,92 +24,10 @@ from norberts_db.catalog.snapshot import snapshot_database
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
 from norberts_db.migrations import queries
-from norberts_db.migrations.files import MigrationFile, checksum
+from norberts_db.migrations.files import MigrationFile
 from norberts_db.migrations.history import Connection, ensure_history, record
 
-PROOFS_FILE = "migration-proofs.json"
-_KEPT_PROOFS = 20
 _SHOWN_DIFFERENCES = 8
-
-
-@dataclass(frozen=True)
-class Proofs:
-    """Whether the migrations build the schema file, remembered per set of files and major."""
-
-    path: Path
-
-    @staticmethod
-    def key(schema: Path, files: Sequence[MigrationFile], major: str) -> str:
-        parts = [major, checksum(schema.read_bytes())]
-        parts += [f"{m.filename}:{m.checksum()}" for m in files]
-        return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
-
-    def get(self, key: str) -> bool | None:
-        found = self._read().get(key)
-        return found if isinstance(found, bool) else None
-
-    def put(self, key: str, builds: bool) -> None:
-        """Remember a proof; a state folder that cannot be written only costs a later proof."""
-        known = {k: v for k, v in self._read().items() if k != key}
-        kept = dict(list(known.items())[-(_KEPT_PROOFS - 1) :])
-        kept[key] = builds
-        with suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_suffix(".tmp")
-            temporary.write_text(json.dumps(kept, indent=1), encoding="utf-8")
-            temporary.replace(self.path)
-
-    def _read(self) -> dict[str, object]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
-
-
-@dataclass(frozen=True)
-class ResetHistory:
-    """What a reset writes to the migration history, in its own transaction, and says of it."""
-
-    record: tuple[MigrationFile, ...]
-    summary: str
-
-    def write(self, conn: Connection) -> None:
-        row = conn.execute(queries.load("history_exists")).fetchone()
-        if not self.record and not (row and row[0]):
-            return
-        conn.execute(queries.load("history_create"))
-        conn.execute(queries.load("history_clear"))
-        for migration in self.record:
-            record(conn, migration, migration.checksum(), 0)
-
-
-def reset_history(
-    proofs: Proofs, schema: Path, files: Sequence[MigrationFile], major: str, schema_name: str
-) -> ResetHistory:
-    """The history a reset from ``schema`` leaves: every migration, if proven to build it."""
-    if not files:
-        return ResetHistory((), "")
-    builds = proofs.get(Proofs.key(schema, files, major))
-    if builds:
-        return ResetHistory(
-            tuple(files),
-            f"migration history: {len(files)} migration(s) recorded as applied, up to "
-            f"{files[-1].filename} (they build exactly {schema_name})",
-        )
-    if builds is None:
-        return ResetHistory(
-            (),
-            "migration history: not recorded; the next db.migrate works out which migrations the "
-            "database holds (`invoke db.verify --migrations` proves it ahead, and later resets "
-            "then record them)",
-        )
-    return ResetHistory(
-        (),
-        f"migration history: not recorded; the migrations do not build {schema_name} "
-        "(`invoke db.verify --migrations` shows how they differ): write the missing migration "
-        "with `invoke migration.new NAME`, then reset again",
-    )
 
 
 def has_objects(conn: Connection) -> bool:
@@ -228,8 +133,3 @@ def _status(difference: Difference) -> str:
         return "in the database, not built by the migrations"
     changed = ", ".join(change.attribute for change in difference.changes)
     return f"differs ({changed})" if changed else "differs"
-
-
-def major_of(version: str) -> str:
-    """``18`` of ``18.1 (Debian 18.1-1)``: the proof key's part of the server version."""
-    return version.split(".", 1)[0].split()[0]
