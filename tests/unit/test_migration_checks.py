@@ -9,6 +9,7 @@ import pytest
 from norberts_db.migrations.checks import check_migration
 from norberts_db.migrations.concurrent import parse
 from norberts_db.migrations.history import MigrationError
+from norberts_db.migrations.parts import segments
 from norberts_db.sqlfile import SqlScript, split_statements
 
 
@@ -61,3 +62,18 @@ def test_the_index_a_concurrent_build_names_is_read_as_postgresql_reads_it() -> 
     assert plain is not None and (plain.name, plain.unique) == ("my_idx", False)
     assert parse("CREATE INDEX CONCURRENTLY ON t (c);") is None
     assert parse("CREATE INDEX i ON t (c);") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "REINDEX SCHEMA public;",
+        "REINDEX (VERBOSE) DATABASE d;",
+        "REINDEX TABLE CONCURRENTLY t;",
+        "VACUUM ANALYZE t;",
+        "DROP INDEX CONCURRENTLY IF EXISTS i;",
+    ],
+)
+def test_what_postgresql_refuses_in_a_transaction_runs_alone(text: str) -> None:
+    parts = segments(tuple(split_statements(f"SELECT 1;\n{text}\nSELECT 2;")))
+    assert [part.transactional for part in parts] == [True, False, True]

@@ -97,7 +97,7 @@ def ended(info: ConnInfo, run: Run, exc: BaseException) -> str:
     else:
         reason = str(exc)
     if run.current is None:
-        before = _before(run)
+        before = _before(run, "in this run")
         kept = f"{before} " if before else "Nothing was applied. "
         return f"db.migrate stopped ({reason}). {kept}Run db.migrate again."
     migration = run.current
@@ -152,10 +152,7 @@ def _kept(run: Run, recorded: bool, parts_done: int) -> str:
     return f"{kept} {before}" if before else kept
 
 
-def _before(run: Run) -> str:
+def _before(run: Run, when: str = "before it in this run") -> str:
     if not run.done:
         return ""
-    return (
-        f"The {len(run.done)} migration(s) applied before it in this run stay applied: "
-        f"{', '.join(run.done)}."
-    )
+    return f"The {len(run.done)} migration(s) applied {when} stay applied: {', '.join(run.done)}."
