@@ -61,7 +61,7 @@ def migras(source: ConnInfo, target: ConnInfo) -> str:
 def apply_ours(info: ConnInfo, text: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "0001_bench.sql").write_text(text, encoding="utf-8")
-        migrate(info, Path(folder))
+        migrate(info, Path(folder), place=False)  # written for this very database
 
 
 def apply_plain(info: ConnInfo, text: str) -> None:

@@ -10,6 +10,7 @@ out, the message names the sessions that were in the way.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -53,6 +54,8 @@ class Limits:
 
 
 Connection = psycopg.Connection[tuple[object, ...]]
+# Runs in the operation's transaction after its scripts (the migration history of a reset).
+After = Callable[[Connection], None]
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,7 @@ def apply_scripts(
     destructive: str | None = None,
     follow: cascade.Watch | None = None,
     seeding: seed.Seeding | None = None,
+    after: After | None = None,
 ) -> ApplyResult:
     """Run ``scripts`` in order, then the seed, in one transaction, under the schema lock.
 
@@ -210,6 +214,7 @@ def apply_scripts(
     database's marks (:func:`norberts_db.guard.check_marks`), which is read in
     the same transaction, before the first statement of the scripts. ``follow``
     notes what the drop script takes with it, before and after it runs.
+    ``after`` runs in that transaction too, after the scripts and the seed.
     """
     for script in scripts:
         check_one_transaction(script)
@@ -243,6 +248,9 @@ def apply_scripts(
                 if seeding is not None:
                     running = seeding.script.name
                     seeded = seed.load(conn, seeding, run_script)
+                if after is not None:
+                    running = "the migration history"
+                    after(conn)
                 counts = count_objects(conn)
                 running = "COMMIT"
         except psycopg.Error as exc:
@@ -339,6 +347,7 @@ def reset(
     *,
     limits: Limits | None = None,
     seeding: seed.Seeding | None = None,
+    after: After | None = None,
 ) -> ApplyResult:
     """Drop, create, then seed, as one atomic step, unless the database is marked
     non-development."""
@@ -352,23 +361,26 @@ def reset(
             destructive="reset",
             follow=follow,
             seeding=seeding,
+            after=after,
         )
     except SqlScriptError as exc:
         if exc.path != schema.name or exc.sqlstate not in _ALREADY_EXISTS:
             raise
-        before, _, after = str(exc).partition(f"\n{NOTHING_CHANGED}")
+        before, _, rest = str(exc).partition(f"\n{NOTHING_CHANGED}")
         raise SqlScriptError(
             f"{before}\n  If the database held it before the reset, the drop script "
             f"{drop_script.name} does not remove it: add a DROP ... IF EXISTS for it there "
             "(`invoke db.check-drop` lists what the drop script leaves behind). Otherwise the "
-            f"schema file creates it twice.\n{NOTHING_CHANGED}{after}",
+            f"schema file creates it twice.\n{NOTHING_CHANGED}{rest}",
             sqlstate=exc.sqlstate,
             path=exc.path,
         ) from None
 
 
-def create(info: ConnInfo, schema: SqlScript, *, limits: Limits | None = None) -> ApplyResult:
-    return apply_scripts(info, schema, limits=limits)
+def create(
+    info: ConnInfo, schema: SqlScript, *, limits: Limits | None = None, after: After | None = None
+) -> ApplyResult:
+    return apply_scripts(info, schema, limits=limits, after=after)
 
 
 def load_seed(
@@ -384,6 +396,7 @@ def drop(
     *,
     schema: SqlScript | None = None,
     limits: Limits | None = None,
+    after: After | None = None,
 ) -> ApplyResult:
     """Run the drop script, unless the database is marked as non-development.
 
@@ -394,4 +407,6 @@ def drop(
     if schema is None:
         follow.unknown = "no schema file to compare with"
     action = "drop every schema object in"
-    return apply_scripts(info, drop_script, limits=limits, destructive=action, follow=follow)
+    return apply_scripts(
+        info, drop_script, limits=limits, destructive=action, follow=follow, after=after
+    )

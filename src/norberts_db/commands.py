@@ -24,6 +24,7 @@ from norberts_db.sqlfile import SqlScript, load_script
 
 if TYPE_CHECKING:
     from norberts_db.catalog.report import Format
+    from norberts_db.migrations.proofs import ResetHistory
 
 Note = Callable[[str], None]
 
@@ -151,8 +152,10 @@ def _find_psql(settings: Settings) -> str:
 def create(settings: Settings, note: Note = _stderr) -> str:
     schema = load_script(settings.schema_path, what="schema file")
     info, target = serve(settings, note)
-    result = apply.create(target, schema, limits=apply.Limits.from_settings(settings))
-    return f"created {schema.path.name} in {info.database}: {_done(result)}"
+    history = _history(settings, info)
+    limits = apply.Limits.from_settings(settings)
+    result = apply.create(target, schema, limits=limits, after=history.write)
+    return f"created {schema.path.name} in {info.database}: {_done(result, history.summary)}"
 
 
 def drop(settings: Settings, *, allow_remote: bool, fmt: str = "text", note: Note = _stderr) -> str:
@@ -169,8 +172,10 @@ def drop(settings: Settings, *, allow_remote: bool, fmt: str = "text", note: Not
         schema = None
     action = "drop every schema object in"
     info, target = serve(settings, note, destructive=action, allow_remote=allow_remote)
-    result = apply.drop(target, script, schema=schema, limits=apply.Limits.from_settings(settings))
-    summary = f"dropped the schema objects of {info.database}: {_done(result)}"
+    history = _history(settings, info, built=False)
+    limits = apply.Limits.from_settings(settings)
+    result = apply.drop(target, script, schema=schema, limits=limits, after=history.write)
+    summary = f"dropped the schema objects of {info.database}: {_done(result, history.summary)}"
     schema_file = None if schema is None else schema.name
     done = applied.Applied("dropped", summary, info.database, schema_file, script.name, result)
     return applied.render(done, checked)
@@ -184,7 +189,8 @@ def reset(
     fmt: str = "text",
     note: Note = _stderr,
 ) -> str:
-    """Drop, create, then load the seed (when there is one), in one transaction."""
+    """Drop, create, then load the seed (when there is one), in one transaction, with the
+    migration history."""
     from norberts_db import applied
 
     checked = applied.apply_format(fmt)
@@ -192,11 +198,13 @@ def reset(
     schema = load_script(settings.schema_path, what="schema file")
     seeding = seed.seeding_for(settings, schema, wanted=use_seed)
     info, target = serve(settings, note, destructive="reset", allow_remote=allow_remote)
+    history = _history(settings, info)
     limits = apply.Limits.from_settings(settings)
-    result = apply.reset(target, drop_script, schema, limits=limits, seeding=seeding)
-    summary = (
-        f"reset {info.database} on {info.backend} (PostgreSQL {info.version}): {_done(result)}"
+    result = apply.reset(
+        target, drop_script, schema, limits=limits, seeding=seeding, after=history.write
     )
+    where = f"{info.database} on {info.backend} (PostgreSQL {info.version})"
+    summary = f"reset {where}: {_done(result, history.summary)}"
     done = applied.Applied("reset", summary, info.database, schema.name, drop_script.name, result)
     return applied.render(done, checked)
 
@@ -218,9 +226,18 @@ def load_seed(settings: Settings, *, allow_remote: bool, note: Note = _stderr) -
     return f"{result.seeded.summary()} into {info.database} in {result.seconds:.3f} s"
 
 
-def _done(result: apply.ApplyResult) -> str:
+def _history(settings: Settings, info: ServerInfo, *, built: bool = True) -> ResetHistory:
+    """What the operation leaves in the migration history (norberts_db.migrations.proofs)."""
+    from norberts_db.migrations.proofs import after_reset
+
+    return after_reset(settings, settings.schema_path, info.version, built=built)
+
+
+def _done(result: apply.ApplyResult, history: str = "") -> str:
     done = f"{result.counts.summary()} in {result.seconds:.3f} s"
-    return done if result.seeded is None else f"{done}; {result.seeded.summary()}"
+    if result.seeded is not None:
+        done = f"{done}; {result.seeded.summary()}"
+    return f"{done}\n{history}" if history else done
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,8 @@ _COPY_DATA = (
 )
 
 # (pattern over the statement's words, why it cannot run and what to do)
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+Rules = tuple[tuple[re.Pattern[str], str], ...]
+_RULES: Rules = tuple(
     (re.compile(pattern), advice)
     for pattern, advice in (
         (r"^(BEGIN|START TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b", _TRANSACTION_CONTROL),
@@ -62,9 +63,16 @@ _BACKSLASH_LINE = re.compile(r"^[ \t]*\\", re.MULTILINE)
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z_0-9$]*|\(|\)")
 
 
-def check_one_transaction(script: SqlScript, *, what: str = "file") -> None:
+def check_one_transaction(
+    script: SqlScript,
+    *,
+    what: str = "file",
+    rules: Rules = _RULES,
+    outcome: str = "Nothing was changed.",
+) -> None:
     """Raise :class:`SqlFileError`, naming file and line, unless all of ``script`` can run in
-    one transaction."""
+    one transaction. ``rules`` replace the checks (migrations have their own), and
+    ``outcome`` ends the message."""
     for statement in script.statements:
         meta = _meta_command_line(statement)
         if meta is not None:
@@ -72,16 +80,15 @@ def check_one_transaction(script: SqlScript, *, what: str = "file") -> None:
             raise SqlFileError(
                 f"{script.name}:{line}: {text.split()[0]} is a psql meta-command, not SQL, and "
                 f"the toolkit sends the {what} to the server as it is. Write out the SQL it "
-                "stands for (for \\i, the included file's content) or remove the line. "
-                "Nothing was changed."
+                f"stands for (for \\i, the included file's content) or remove the line. {outcome}"
             )
         words = " ".join(_WORDS.findall(without_comments(statement.text[:800])[:400])).upper()
-        for pattern, advice in _RULES:
+        for pattern, advice in rules:
             if pattern.search(words):
                 first = statement.text.splitlines()[0].strip()[:80]
                 raise SqlFileError(
                     f"{script.name}:{statement.line}: `{first}` cannot be in this {what}: "
-                    f"{advice} Nothing was changed."
+                    f"{advice} {outcome}"
                 )
 
 

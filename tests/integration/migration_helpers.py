@@ -7,6 +7,7 @@ databases per test process and empty them between pairs instead.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +24,13 @@ from norberts_db.migrations.catalog import read_catalog
 from norberts_db.migrations.plan import PlanOptions, plan_migration, render_plan
 from norberts_db.migrations.runner import migrate
 
-from .conftest import unique_db_name
+from .conftest import PROJECT_ROOT, unique_db_name
+
+
+def child_path() -> str:
+    """PYTHONPATH for a child process: the caller's first, then this checkout's sources."""
+    given = os.environ.get("PYTHONPATH")
+    return os.pathsep.join([*([given] if given else []), str(PROJECT_ROOT / "src")])
 
 
 def run_sql(info: ConnInfo, text: str) -> None:
@@ -98,6 +105,7 @@ def round_trip(
     if plan:
         with tempfile.TemporaryDirectory() as folder:
             (Path(folder) / "0001_roundtrip.sql").write_text(text, encoding="utf-8")
-            migrate(source, Path(folder))
+            # The migration is written for this very database: nothing to place.
+            migrate(source, Path(folder), place=False)
     found = compare(wanted.snapshot, snapshot_database(source))
     return RoundTrip(text, tuple(found))

@@ -14,9 +14,9 @@ from norberts_db.migrations.ddl_types import enum_additions
 from norberts_db.migrations.files import MigrationFileError, checksum, discover, next_path, slug
 from norberts_db.migrations.history import MigrationError
 from norberts_db.migrations.order import order_steps
+from norberts_db.migrations.parts import segments
 from norberts_db.migrations.plan import render_plan
 from norberts_db.migrations.quoting import ident, literal, with_suffix
-from norberts_db.migrations.runner import segments
 from norberts_db.migrations.safety import narrowing, needs_using
 from norberts_db.migrations.steps import Plan, Step
 from norberts_db.sqlfile import split_statements

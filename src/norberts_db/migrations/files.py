@@ -49,19 +49,29 @@ def slug(name: str) -> str:
 def discover(directory: Path) -> list[MigrationFile]:
     """The migrations in ``directory`` by version; none when it does not exist.
 
-    Raises for a .sql file that is not named ``NNNN_name.sql`` and for a
-    version used twice: either would make the order of migrations a guess.
+    A name that ends in ``.sql`` (in any case) or starts with a digit is taken
+    for a migration and must be exactly ``NNNN_name.sql``, from 0001 on, each
+    version once: anything else would make the set or the order of migrations
+    a guess (``0002_two.SQL`` skipped, ``0002_two.sql.bak`` mistaken for a
+    copy). Hidden files, sub-folders and other files (``README.md``) are
+    left alone.
     """
     if not directory.is_dir():
         return []
     found: dict[int, MigrationFile] = {}
-    for path in sorted(directory.glob("*.sql")):
+    for path in sorted(directory.iterdir()):
+        if not _looks_like_a_migration(path):
+            continue
         match = _FILE.match(path.name)
-        if not match:
+        if not match or int(match["version"]) == 0:
             raise MigrationFileError(
-                f"{path}: a migration file is named NNNN_name.sql (four digits, then lower-case "
-                "letters, digits and underscores). Rename it."
+                f"{path}: looks like a migration but is not named NNNN_name.sql (four digits "
+                "from 0001, an underscore, lower-case letters, digits and underscores, then "
+                ".sql in lower case), so it would not run. Rename it, or move it out of "
+                f"{directory}."
             )
+        if not path.is_file():
+            raise MigrationFileError(f"{path}: is not a file. A migration is a .sql file.")
         version = int(match["version"])
         if version in found:
             raise MigrationFileError(
@@ -70,6 +80,11 @@ def discover(directory: Path) -> list[MigrationFile]:
             )
         found[version] = MigrationFile(version, match["name"], path)
     return [found[version] for version in sorted(found)]
+
+
+def _looks_like_a_migration(path: Path) -> bool:
+    name = path.name
+    return not name.startswith(".") and (name.lower().endswith(".sql") or name[:1].isdigit())
 
 
 def next_path(directory: Path, name: str) -> Path:

@@ -29,11 +29,53 @@ class Applied:
 
 def read_history(conn: Connection) -> dict[int, Applied]:
     """The applied migrations by version; empty when the database has no history yet."""
-    row = conn.execute(queries.load("history_exists")).fetchone()
-    if not row or not row[0]:
-        return {}
-    rows = conn.execute(queries.load("history_read")).fetchall()
+    rows = _rows(conn, "history")
     return {int(r[0]): Applied(int(r[0]), str(r[1]), str(r[2]), r[3]) for r in rows}
+
+
+def _rows(conn: Connection, table: str) -> list[tuple[Any, ...]]:
+    """The rows of ``<table>_read.sql``; none when ``<table>_exists.sql`` finds no table."""
+    row = conn.execute(queries.load(f"{table}_exists")).fetchone()
+    if not row or not row[0]:
+        return []
+    return conn.execute(queries.load(f"{table}_read")).fetchall()
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A migration committed in part: how many of its parts, and the SHA-256 of their text."""
+
+    version: int
+    name: str
+    parts_done: int
+    parts: int
+    done_checksum: str
+    updated_at: datetime
+
+
+def read_progress(conn: Connection) -> dict[int, Progress]:
+    """The migrations committed in part, by version; empty when there is no such table."""
+    rows = _rows(conn, "progress")
+    return {
+        int(r[0]): Progress(int(r[0]), str(r[1]), int(r[2]), int(r[3]), str(r[4]), r[5])
+        for r in rows
+    }
+
+
+def save_progress(
+    conn: Connection, migration: MigrationFile, parts_done: int, parts: int, done_checksum: str
+) -> None:
+    """Mark the first ``parts_done`` parts of ``migration`` done, in the caller's transaction."""
+    conn.execute(
+        queries.load("progress_save"),
+        {
+            "version": migration.version,
+            "name": migration.filename,
+            "parts_done": parts_done,
+            "parts": parts,
+            "done_checksum": done_checksum,
+        },
+    )
 
 
 def ensure_history(conn: Connection) -> None:
@@ -42,7 +84,10 @@ def ensure_history(conn: Connection) -> None:
 
 
 def record(conn: Connection, migration: MigrationFile, checksum: str, seconds: float) -> None:
-    """Record ``migration`` as applied, inside the caller's transaction."""
+    """Record ``migration`` as applied, inside the caller's transaction.
+
+    Its mark of parts done, if any, goes in the same transaction."""
+    conn.execute(queries.load("progress_clear"), {"version": migration.version})
     conn.execute(
         queries.load("history_record"),
         {

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from norberts_db.lint import Finding
-from norberts_db.migrations.runner import segments
+from norberts_db.migrations.parts import segments
 from norberts_db.sqlfile import split_statements
 
 MIGRATIONS_DIR = Path("sql") / "migrations"

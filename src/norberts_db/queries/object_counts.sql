@@ -1,9 +1,10 @@
--- How many objects of each kind the user's schemas hold, for the reset summary.
+-- How many objects of each kind the user's schemas hold, for the reset summary (the
+-- migration history in schema norberts_db is the toolkit's, not the user's).
 WITH user_namespaces AS (
     SELECT n.oid
     FROM pg_catalog.pg_namespace AS n
     WHERE
-        n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+        n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'norberts_db')
         AND n.nspname NOT LIKE 'pg\_temp\_%'
         AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
 )

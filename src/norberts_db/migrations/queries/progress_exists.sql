@@ -1,0 +1,1 @@
+SELECT to_regclass('norberts_db.migration_progress') IS NOT NULL;
