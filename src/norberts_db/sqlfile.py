@@ -27,15 +27,6 @@ class SqlScript:
     def name(self) -> str:
         return str(self.path)
 
-    @property
-    def batch(self) -> str:
-        """All statements as one text, to send in a single round trip.
-
-        Each ends on its own line with a semicolon, so a trailing comment
-        cannot swallow the separator.
-        """
-        return "\n;\n".join(statement.text for statement in self.statements)
-
 
 def load_script(path: Path, *, what: str = "SQL file") -> SqlScript:
     """Read and split an SQL file, or raise :class:`SqlFileError` saying what to do.

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import psycopg
 
-from norberts_db.apply import run_script, script_error
+from norberts_db.apply import is_timeout, run_script, script_error, set_limits, timeout_reason
+from norberts_db.bounds import Limits
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import SqlScriptError
@@ -89,9 +90,17 @@ class MigrateResult:
 
 
 def migrate(
-    info: ConnInfo, directory: Path, *, dry_run: bool = False, note: Note = lambda _: None
+    info: ConnInfo,
+    directory: Path,
+    *,
+    dry_run: bool = False,
+    note: Note = lambda _: None,
+    limits: Limits | None = None,
 ) -> MigrateResult:
-    """Apply the pending migrations of ``directory`` to ``info``; see the module docstring."""
+    """Apply the pending migrations of ``directory`` to ``info``; see the module docstring.
+
+    With ``limits``, every statement runs within them, whatever the files set.
+    """
     started = time.perf_counter()
     files = discover(directory)
     scripts = {m.version: load_script(m.path, what="migration") for m in files}
@@ -106,7 +115,8 @@ def migrate(
         done: list[str] = []
         for position, migration in enumerate(todo, 1):
             note(f"[{position}/{len(todo)}] applying {migration.filename} ...")
-            seconds = _apply_one(conn, migration, scripts[migration.version], len(done))
+            script = scripts[migration.version]
+            seconds = _apply_one(conn, migration, script, len(done), limits)
             note(f"[{position}/{len(todo)}] applied {migration.filename} in {seconds:.3f} s")
             done.append(migration.filename)
     return MigrateResult(tuple(done), (), time.perf_counter() - started)
@@ -125,7 +135,13 @@ def _migrate_lock(conn: Connection, note: Note) -> Iterator[None]:
             conn.execute(queries.load("migrate_unlock"))
 
 
-def _apply_one(conn: Connection, migration: MigrationFile, script: SqlScript, before: int) -> float:
+def _apply_one(
+    conn: Connection,
+    migration: MigrationFile,
+    script: SqlScript,
+    before: int,
+    limits: Limits | None = None,
+) -> float:
     started = time.perf_counter()
     checksum = migration.checksum()
     parts = segments(script.statements)
@@ -134,16 +150,25 @@ def _apply_one(conn: Connection, migration: MigrationFile, script: SqlScript, be
         try:
             if segment.transactional:
                 with conn.transaction():
-                    run_script(conn, SqlScript(script.path, segment.statements))
+                    if limits is not None:
+                        set_limits(conn, limits)
+                    run_script(conn, SqlScript(script.path, segment.statements), limits)
                     if last:
                         record(conn, migration, checksum, time.perf_counter() - started)
             else:
+                if limits is not None:
+                    set_limits(conn, limits, local=False)
                 _run_alone(conn, script, segment.statements[0])
                 if last:
                     with conn.transaction():
                         record(conn, migration, checksum, time.perf_counter() - started)
         except SqlScriptError as exc:
             raise MigrationError(_failure(exc, migration, index, before)) from None
+        except psycopg.Error as exc:
+            if limits is None or not is_timeout(exc):
+                raise
+            ran_out = SqlScriptError(f"{script.name}: {timeout_reason(exc, limits)}")
+            raise MigrationError(_failure(ran_out, migration, index, before)) from None
     return time.perf_counter() - started
 
 
