@@ -89,7 +89,8 @@ def milliseconds(seconds: float) -> str:
 
 # A statement that may change a bound as it runs: its first word, or what it names.
 _CHANGING_FIRST_WORDS = frozenset({"SET", "RESET", "DO", "CALL"})
-_NAMES_A_BOUND = re.compile(r"lock_timeout|statement_timeout|set_config|reset\s+all", re.I)
+_NAMES = ("lock_timeout", "statement_timeout", "set_config")
+_RESET_ALL = re.compile(r"reset\s+all")
 _FIRST_WORD = re.compile(r"[A-Za-z]+")
 # Statements that act only as they run. Any other that names a bound (CREATE
 # FUNCTION ... SET lock_timeout, a body calling set_config) may act again later.
@@ -112,10 +113,19 @@ def reasserted_after(statements: Iterable[Statement]) -> list[bool]:
     for statement in statements:
         match = _FIRST_WORD.match(statement.text)
         first = match.group().upper() if match else ""
-        names = _NAMES_A_BOUND.search(statement.text) is not None
+        names = _names_a_bound(statement.text)
         everywhere = everywhere or (names and first not in _RUN_ONCE)
         found.append(everywhere or names or first in _CHANGING_FIRST_WORDS)
     return found
+
+
+def _names_a_bound(text: str) -> bool:
+    # Substring tests on the lowered text: a regular expression over every statement
+    # of a large file costs seconds.
+    lowered = text.lower()
+    if any(name in lowered for name in _NAMES):
+        return True
+    return "reset" in lowered and _RESET_ALL.search(lowered) is not None
 
 
 def bounded_batch(statements: Sequence[Statement], limits: Limits | None) -> str:

@@ -54,23 +54,17 @@ _ESCAPED = r"'(?:[^'\\]++|\\.|'')*+'?"
 _COMMON = rf"[eE]{_ESCAPED}|\"(?:[^\"]++|\"\")*+\"?|--[^\n]*+|/\*|[$;]"
 
 
-def _tokens(*, strings: str, parens: bool, words: bool) -> re.Pattern[str]:
-    alternatives = [_COMMON, strings]
-    if parens:
-        alternatives.append(r"[()]")
+def _tokens(*, strings: str, words: bool) -> re.Pattern[str]:
+    alternatives = [_COMMON, strings, r"[()]"]
     if words:
         alternatives.append(rf"[{_IDENT_START}][{_WORD_CHARS}]*+")
     return re.compile("|".join(alternatives), re.DOTALL)
 
 
-# (statement state, strings take backslash escapes) -> what to look for next
+# (what matters, strings take backslash escapes) -> the pattern of the next token
 _PATTERNS = {
-    (kind, backslash): _tokens(
-        strings=_ESCAPED if backslash else _STANDARD,
-        parens=kind != "plain",
-        words=kind == "words",
-    )
-    for kind in ("plain", "parens", "words")
+    (kind, backslash): _tokens(strings=_ESCAPED if backslash else _STANDARD, words=kind == "words")
+    for kind in ("parens", "words")
     for backslash in (False, True)
 }
 
@@ -89,6 +83,7 @@ def _skipping(strings: str) -> re.Pattern[str]:
 _SKIP = {False: _skipping(_STANDARD), True: _skipping(_ESCAPED)}
 _DOLLAR_TAG = re.compile(rf"\$(?:[{_IDENT_START}][\w\x80-\U0010ffff]*)?\$")
 _COMMENT_MARK = re.compile(r"/\*|\*/")
+_FIRST_WORD = re.compile(r"[A-Za-z_]\w*+")
 _SPACE_AND_LINE_COMMENTS = re.compile(r"(?:\s++|--[^\n]*+)*+")
 _CONFORMING = re.compile(
     r"SET\s+(?:SESSION\s+|LOCAL\s+)?standard_conforming_strings\s*(?:=|TO)\s*'?(\w+)",
@@ -118,33 +113,50 @@ class _Splitter:
 
     def run(self) -> list[Statement]:
         text, n = self.text, len(self.text)
-        start = i = 0
-        state, depth, previous, paren = _FIRST, 0, "", 0
-        kind = "words"
-        pattern = _PATTERNS[kind, self.backslash_strings]
+        i = 0
+        while (begin := _code_start(text, i, n)) < n:
+            first = _FIRST_WORD.match(text, begin)
+            if first is not None and first.group().upper() != "CREATE":
+                i = self._plain_end(first.end())  # the common case: no word matters
+            else:
+                i = self._walk(begin)
+            if text[begin] != ";":
+                self._append(begin, i)
+        return self.statements
+
+    def _plain_end(self, i: int) -> int:
+        """The end of a statement from ``i`` on, where only quotes and comments matter."""
+        text, n = self.text, len(self.text)
+        skip = _SKIP[self.backslash_strings]
         while True:
-            if kind == "plain":
-                i = _SKIP[self.backslash_strings].match(text, i).end()  # type: ignore[union-attr]
-            match = pattern.search(text, i)
-            if match is None:
-                break
+            i = skip.match(text, i).end()  # type: ignore[union-attr]  # it matches empty text
+            if i >= n:
+                return n
+            if text[i] == ";":
+                return i + 1
+            is_dollar = text[i] == "$"
+            i = _skip_dollar_quote(text, i) if is_dollar else _skip_block_comment(text, i)
+
+    def _walk(self, begin: int) -> int:
+        """The end of the statement at ``begin``, reading its words as long as they matter."""
+        text = self.text
+        state, depth, previous, paren = _FIRST, 0, "", 0
+        pattern = _PATTERNS["words", self.backslash_strings]
+        i = begin
+        while (match := pattern.search(text, i)) is not None:
             token = match.group()
             i = match.end()
             first = token[0]
             if first == ";":
                 if depth:
                     continue
-                self._append(start, i)
-                start = i
-                state, previous, kind = _FIRST, "", "words"
-                pattern = _PATTERNS[kind, self.backslash_strings]
-                continue
-            if first == "-" or first == "'" or first == '"':
-                pass  # matched whole
-            elif first == "/":
+                return i
+            if first == "-":
+                continue  # a line comment, matched whole
+            if first == "/":
                 i = _skip_block_comment(text, match.start())
                 continue  # BEGIN /* comment */ ATOMIC is still BEGIN ATOMIC
-            elif first == "$":
+            if first == "$":
                 i = _skip_dollar_quote(text, match.start())
             elif first == "(":
                 if state == _RULE:
@@ -153,34 +165,31 @@ class _Splitter:
             elif first == ")":
                 if state == _RULE and depth:
                     depth -= 1
+            elif first in "'\"":
+                if state in (_FIRST, _CREATE):
+                    return self._plain_end(i)
             elif len(token) > 1 and token[1] == "'":
                 if _is_word_char(text, match.start() - 1):
                     i = match.start() + 1  # date'...': the quote opens a standard string
                     continue
-            elif not _is_word_char(text, match.start() - 1):
-                word = token.upper()
-                state, depth = _next_state(state, depth, previous, word)
-                previous = word
-                if state in (_OTHER, _RULE):
-                    kind = "plain" if state == _OTHER else "parens"
-                    pattern = _PATTERNS[kind, self.backslash_strings]
-                continue
-            else:
+            elif _is_word_char(text, match.start() - 1):
                 continue  # the tail of a number (1e5) or of a name with digits
-            if first == "-":
+            else:
+                state, depth = _next_state(state, depth, previous, token.upper())
+                previous = token.upper()
+                if state == _OTHER:
+                    return self._plain_end(i)
+                if state == _RULE:
+                    pattern = _PATTERNS["parens", self.backslash_strings]
                 continue
             previous = ""
-            if state in (_FIRST, _CREATE) and first == '"':
-                state, kind = _OTHER, "plain"
-                pattern = _PATTERNS[kind, self.backslash_strings]
-        if depth and state == _RULE:
+        if depth:
             raise SplitError(
                 self._line_at(paren),
                 "the `(` that opens the action list of this CREATE RULE is never closed, so "
                 "every statement after it would be taken for one of its actions. Add the `)`.",
             )
-        self._append(start, n)
-        return self.statements
+        return len(text)
 
     def _line_at(self, offset: int) -> int:
         """The line of ``offset``; offsets asked for never go backwards."""
@@ -188,10 +197,7 @@ class _Splitter:
         self._line_offset = offset
         return self._line
 
-    def _append(self, start: int, end: int) -> None:
-        begin = _code_start(self.text, start, end)
-        if begin >= end or self.text[begin] == ";":
-            return
+    def _append(self, begin: int, end: int) -> None:
         line = self._line_at(begin)
         statement = Statement(text=self.text[begin:end], line=line, offset=begin)
         self.statements.append(statement)
