@@ -16,8 +16,12 @@ value gives way to the toolkit's. Such files keep working: the line is
 neutralized, not refused.
 
 Once a file defines something that can change them later (a function with
-``SET lock_timeout`` or a ``set_config`` call in its body, say), every later
-statement is followed by the same check, since any of them may call it.
+``SET lock_timeout``, a ``set_config`` call or dynamic SQL in its body, say),
+every later statement is followed by the same check, since any of them may
+call it. What stays out of sight is code the file did not define (a function
+already in the database, an extension's) that lifts ``statement_timeout``
+for the statements after the one that called it; lock waits stay bounded
+even then, by the watch below.
 
 A statement's own timer is armed when it starts, with the bound then in
 force, so a statement cannot lift its own ``statement_timeout``. It can lift
@@ -91,6 +95,8 @@ def milliseconds(seconds: float) -> str:
 _CHANGING_FIRST_WORDS = frozenset({"SET", "RESET", "DO", "CALL"})
 _NAMES = ("lock_timeout", "statement_timeout", "set_config")
 _RESET_ALL = re.compile(r"reset\s+all")
+# Dynamic SQL in a body can name a setting no reading of the text can see.
+_DYNAMIC_SQL = re.compile(r"\bexecute\s+(?!function\b|procedure\b)")
 _FIRST_WORD = re.compile(r"[A-Za-z]+")
 # Statements that act only as they run. Any other that names a bound (CREATE
 # FUNCTION ... SET lock_timeout, a body calling set_config) may act again later.
@@ -114,7 +120,10 @@ def reasserted_after(statements: Iterable[Statement]) -> list[bool]:
         match = _FIRST_WORD.match(statement.text)
         first = match.group().upper() if match else ""
         names = _names_a_bound(statement.text)
-        everywhere = everywhere or (names and first not in _RUN_ONCE)
+        if first not in _RUN_ONCE:
+            lowered = statement.text.lower()
+            dynamic = "execute" in lowered and _DYNAMIC_SQL.search(lowered) is not None
+            everywhere = everywhere or names or dynamic
         found.append(everywhere or names or first in _CHANGING_FIRST_WORDS)
     return found
 

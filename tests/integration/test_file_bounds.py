@@ -160,6 +160,8 @@ def test_no_way_of_lifting_lock_timeout_in_a_file_lifts_the_toolkits(
         "SELECT set_config('statement_timeout', '0', false);",
         "CREATE FUNCTION public.lift() RETURNS text LANGUAGE sql AS "
         "$$ SELECT set_config('statement' || '_timeout', '0', false) $$;\nSELECT public.lift();",
+        "CREATE FUNCTION public.lift() RETURNS void LANGUAGE plpgsql AS "
+        "$$ BEGIN EXECUTE 'SET statement' || '_timeout = 0'; END $$;\nSELECT public.lift();",
     ],
 )
 def test_no_way_of_lifting_statement_timeout_in_a_file_lifts_the_toolkits(

@@ -46,6 +46,21 @@ def test_once_a_file_defines_code_that_names_a_bound_every_later_statement_is_ch
     assert flags(text) == [False, True, True, True]
 
 
+def test_a_body_that_runs_dynamic_sql_counts_as_naming_a_bound_and_a_trigger_does_not() -> None:
+    dynamic = (
+        "CREATE FUNCTION lift() RETURNS void LANGUAGE plpgsql AS $$\n"
+        "BEGIN EXECUTE format('SET %s = 0', 'statement' || '_timeout'); END $$;\n"
+        "SELECT lift();\n"
+    )
+    trigger = (
+        "CREATE TRIGGER t BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\n"
+        "INSERT INTO t VALUES (1);"
+    )
+
+    assert flags(dynamic) == [True, True]
+    assert flags(trigger) == [False, False]
+
+
 def test_ordinary_statements_cost_nothing() -> None:
     statements = split_statements("CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);")
 
