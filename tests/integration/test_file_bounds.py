@@ -1,10 +1,15 @@
-"""No SQL file can lift the toolkit's bounds on waiting: lock_timeout and statement_timeout.
+"""How the toolkit reads and runs SQL files, on a real server.
 
-Each test holds a lock from a second connection on a table outside the
-schema, then runs a file that first tries to lift the bound and then needs
-that lock. The run must end with the timeout message, not wait. A hung run
-would hang the suite, so every run has a generous guard: a subprocess
-timeout, or a worker thread whose wait is ended by releasing the lock.
+No SQL file can lift the toolkit's bounds on waiting (lock_timeout and
+statement_timeout). Those tests hold a lock from a second connection on a
+table outside the schema, then run a file that first tries to lift the bound
+and then needs that lock. The run must end with the timeout message, not
+wait. A hung run would hang the suite, so every run has a generous guard: a
+subprocess timeout, or a worker thread whose wait is ended by releasing the
+lock.
+
+Statements that hold semicolons (rule action lists, BEGIN ATOMIC bodies) run
+whole, and an error after them points at its own line.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from norberts_db.migrations.runner import migrate
 from norberts_db.sqlfile import load_script
 
 from .conftest import SCHEMA_FILE, reachable_tmpdir
-from .safety_helpers import execute, fingerprint, run_process, url_environment
+from .safety_helpers import Outcome, execute, fingerprint, run_process, run_tasks, url_environment
 
 GUARD_SECONDS = 90
 NEEDS_THE_LOCK = "ALTER TABLE elsewhere.kept ADD COLUMN note text;\n"
@@ -66,13 +71,18 @@ def test_a_pg_dump_header_in_the_schema_file_does_not_lift_the_lock_timeout_of_a
 
     outcome = run_process("db.reset", "--schema", str(schema), env=env, timeout=GUARD_SECONDS)
 
-    assert outcome.code == 1, outcome.output
-    assert "Gave up waiting for a lock on table elsewhere.kept after 2 s (lock_timeout)" in (
-        outcome.stderr
-    )
+    assert_ended_on_the_lock_timeout(outcome, seconds=2)
     assert f"pid {held_lock.info.backend_pid}, application 'report_job'" in outcome.stderr
-    assert "Traceback" not in outcome.output
     assert fingerprint(schema_db) == before
+
+
+def assert_ended_on_the_lock_timeout(outcome: Outcome, *, seconds: int) -> None:
+    assert outcome.code == 1, outcome.output
+    expected = (
+        f"Gave up waiting for a lock on table elsewhere.kept after {seconds} s (lock_timeout)"
+    )
+    assert expected in outcome.stderr
+    assert "Traceback" not in outcome.output
 
 
 def test_a_lock_wait_in_a_do_block_that_lifted_lock_timeout_for_itself_is_still_ended(
@@ -89,11 +99,7 @@ def test_a_lock_wait_in_a_do_block_that_lifted_lock_timeout_for_itself_is_still_
 
     outcome = run_process("db.create", "--schema", str(schema), env=env, timeout=GUARD_SECONDS)
 
-    assert outcome.code == 1, outcome.output
-    assert "Gave up waiting for a lock on table elsewhere.kept after 1 s (lock_timeout)" in (
-        outcome.stderr
-    )
-    assert "Traceback" not in outcome.output
+    assert_ended_on_the_lock_timeout(outcome, seconds=1)
     assert fingerprint(schema_db) == before
 
 
@@ -209,3 +215,82 @@ def test_a_migration_that_sets_lock_timeout_0_still_ends_on_the_toolkits_lock_ti
     assert isinstance(ended, MigrationError), ended
     assert "gave up waiting for a lock after 0.5 s (lock_timeout" in str(ended)
     assert "0001_wait.sql was rolled back and not recorded" in str(ended)
+
+
+# -- statements that hold semicolons ---------------------------------------------------------
+
+HOLDERS = """\
+CREATE TABLE public.events (id int, kind text);
+CREATE TABLE public.event_log (id int);
+CREATE TABLE public.event_count (n int);
+CREATE RULE log_events AS ON INSERT TO public.events DO ALSO (
+    INSERT INTO public.event_log VALUES (new.id);
+    UPDATE public.event_count SET n = n + 1 WHERE new.kind <> ');'
+);
+CREATE FUNCTION public.event_total() RETURNS int LANGUAGE sql
+BEGIN ATOMIC
+    SELECT CASE WHEN count(*) > 0 THEN count(*)::int ELSE 0 END FROM public.event_log;
+END;
+"""
+FIRST_EVENT = "INSERT INTO public.events VALUES (1, 'a');\n"
+
+
+def test_a_rule_action_list_and_an_atomic_body_run_whole(
+    schema_db: ConnInfo, state_dir: Path
+) -> None:
+    schema = state_dir / "holders.sql"
+    schema.write_text(HOLDERS + FIRST_EVENT)
+
+    outcome = run_tasks(
+        "db.create", "--schema", str(schema), env=url_environment(schema_db, state_dir)
+    )
+
+    assert outcome.code == 0, outcome.stderr
+    assert execute(schema_db, "SELECT count(*) FROM pg_rules WHERE rulename = 'log_events'") == [
+        (1,)
+    ]
+    assert execute(schema_db, "SELECT public.event_total()") == [(1,)]
+
+
+@pytest.mark.parametrize(
+    "bad", ["CREATE TABLE public.broken (id int,);\n", "SELECT * FROM public.no_such_table;\n"]
+)
+def test_an_error_after_a_rule_and_an_atomic_body_is_put_on_its_own_line(
+    schema_db: ConnInfo, state_dir: Path, bad: str
+) -> None:
+    schema = state_dir / "holders.sql"
+    schema.write_text(HOLDERS + "\n" + bad)
+    line = HOLDERS.count("\n") + 2
+    before = fingerprint(schema_db)
+
+    outcome = run_tasks(
+        "db.create", "--schema", str(schema), env=url_environment(schema_db, state_dir)
+    )
+
+    assert outcome.code == 1
+    assert f"error: {schema}:{line}:" in outcome.stderr
+    assert f"in the statement starting at line {line}: {bad.strip()}" in outcome.stderr
+    assert fingerprint(schema_db) == before
+
+
+def test_a_rule_whose_action_list_is_never_closed_is_refused_before_anything_runs(
+    schema_db: ConnInfo, state_dir: Path
+) -> None:
+    schema = state_dir / "unclosed.sql"
+    schema.write_text(
+        "CREATE TABLE public.events (id int);\n"
+        "CREATE RULE r AS ON INSERT TO public.events DO ALSO (\n"
+        "    NOTIFY events;\n"
+        "CREATE TABLE public.after (id int);\n"
+    )
+    before = fingerprint(schema_db)
+
+    outcome = run_tasks(
+        "db.create", "--schema", str(schema), env=url_environment(schema_db, state_dir)
+    )
+
+    assert outcome.code == 1
+    assert f"error: {schema}:2: the `(` that opens the action list of this CREATE RULE" in (
+        outcome.stderr
+    )
+    assert fingerprint(schema_db) == before

@@ -183,3 +183,21 @@ def test_splitting_keeps_every_statement_text_and_line(parts: list[tuple[str, st
 
     assert [(s.text, s.line, s.offset) for s in found] == expected
     assert all(text[s.offset : s.offset + len(s.text)] == s.text for s in found)
+
+
+@given(st.text(alphabet="aeE$;()'\"-*/\\\n tCREATULBGINOM", max_size=60))
+def test_any_text_splits_into_ordered_pieces_of_itself_or_names_an_unclosed_rule(
+    text: str,
+) -> None:
+    try:
+        found = split_statements(text)
+    except SplitError as exc:
+        assert 1 <= exc.line <= text.count("\n") + 1
+        return
+
+    end = 0
+    for statement in found:
+        assert statement.offset >= end
+        assert text[statement.offset : statement.offset + len(statement.text)] == statement.text
+        assert statement.line == text.count("\n", 0, statement.offset) + 1
+        end = statement.offset + len(statement.text)
