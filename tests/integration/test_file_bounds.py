@@ -14,21 +14,23 @@ whole, and an error after them points at its own line.
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from norberts_db import apply
+from norberts_db import apply, commands
 from norberts_db.bounds import Limits
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
 from norberts_db.migrations.history import MigrationError
 from norberts_db.migrations.runner import migrate
-from norberts_db.sqlfile import load_script
+from norberts_db.sqlfile import SqlScript, load_script
 
 from .conftest import SCHEMA_FILE, reachable_tmpdir
 from .safety_helpers import Outcome, execute, fingerprint, run_process, run_tasks, url_environment
@@ -294,3 +296,25 @@ def test_a_rule_whose_action_list_is_never_closed_is_refused_before_anything_run
         outcome.stderr
     )
     assert fingerprint(schema_db) == before
+
+
+# -- the success line ---------------------------------------------------------------------------
+
+
+def test_the_success_line_counts_reading_the_files_too(
+    schema_db: ConnInfo, state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading and splitting a large file happens before the server sees anything."""
+
+    def slow_read(path: Path, *, what: str = "SQL file") -> SqlScript:
+        time.sleep(1.5)  # stands in for splitting a file of many megabytes
+        return load_script(path, what=what)
+
+    monkeypatch.setattr(commands, "load_script", slow_read)
+
+    outcome = run_tasks("db.reset", env=url_environment(schema_db, state_dir))
+
+    assert outcome.code == 0, outcome.stderr
+    reported = re.search(r" in ([0-9.]+) s$", outcome.stdout.strip())
+    assert reported is not None, outcome.stdout
+    assert float(reported.group(1)) >= 3.0  # two files read, 1.5 s each
