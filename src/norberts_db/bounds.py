@@ -62,6 +62,14 @@ class Limits:
         limits = [t for t in (self.lock_timeout, self.statement_timeout) if t > 0]
         return max(0.05, min([1.0, *(t / 2 for t in limits)]))
 
+    def outside_transaction(self) -> Limits:
+        """The limits of a migration statement that runs alone (CREATE INDEX CONCURRENTLY).
+
+        Its lock waits stay bounded; its run time does not, since building an
+        index concurrently may rightly take hours and blocks no one meanwhile.
+        """
+        return Limits(lock_timeout=self.lock_timeout, statement_timeout=0)
+
     def values(self) -> dict[str, str]:
         """The settings as the server takes them, by name."""
         return {

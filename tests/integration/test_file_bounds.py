@@ -318,3 +318,24 @@ def test_the_success_line_counts_reading_the_files_too(
     reported = re.search(r" in ([0-9.]+) s$", outcome.stdout.strip())
     assert reported is not None, outcome.stdout
     assert float(reported.group(1)) >= 3.0  # two files read, 1.5 s each
+
+
+def test_a_concurrent_index_build_of_a_migration_waits_no_longer_than_lock_timeout(
+    schema_db: ConnInfo, state_dir: Path
+) -> None:
+    """It waits for every older snapshot to end; that wait is a lock wait, and bounded."""
+    execute(schema_db, "CREATE SCHEMA elsewhere; CREATE TABLE elsewhere.kept (id int)")
+    directory = state_dir / "migrations"
+    directory.mkdir()
+    (directory / "0001_index.sql").write_text(
+        "SET lock_timeout = 0;\nCREATE INDEX CONCURRENTLY kept_id ON elsewhere.kept (id);\n"
+    )
+    limits = Limits(lock_timeout=0.5, statement_timeout=300)
+    with psycopg.connect(**schema_db.connect_kwargs()) as old_snapshot:
+        old_snapshot.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        old_snapshot.execute("SELECT count(*) FROM elsewhere.kept")
+
+        ended = _guarded(lambda: migrate(schema_db, directory, limits=limits), old_snapshot)
+
+    assert isinstance(ended, MigrationError), ended
+    assert "gave up waiting for a lock after 0.5 s (lock_timeout" in str(ended)

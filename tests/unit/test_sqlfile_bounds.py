@@ -79,3 +79,7 @@ def test_the_check_names_both_bounds_in_milliseconds_and_none_is_needed_without_
     assert "'2000ms'" in batch and "'250ms'" in batch
     assert Limits(0, 0).reassert() is None
     assert bounded_batch(statements, Limits(0, 0)) == "SET lock_timeout = 0;\n;\nSELECT 1;"
+
+
+def test_a_migration_statement_run_alone_keeps_the_lock_bound_but_not_the_run_time_bound() -> None:
+    assert Limits(2, 300).outside_transaction() == Limits(2, 0)

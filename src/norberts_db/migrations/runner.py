@@ -157,7 +157,7 @@ def _apply_one(
                         record(conn, migration, checksum, time.perf_counter() - started)
             else:
                 if limits is not None:
-                    set_limits(conn, limits, local=False)
+                    set_limits(conn, limits.outside_transaction(), local=False)
                 _run_alone(conn, script, segment.statements[0])
                 if last:
                     with conn.transaction():
