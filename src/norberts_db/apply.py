@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 import psycopg
 
 from norberts_db import cascade, guard, queries, seed
+from norberts_db.bounds import Limits as Limits  # re-exported: callers know it as apply.Limits
+from norberts_db.bounds import bounded_batch, reasserted_after
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import ServerError, SqlScriptError, TimeoutExceeded
 from norberts_db.marks import read_marks
-from norberts_db.settings import Settings
 from norberts_db.sqlfile import SqlScript, Statement
 from norberts_db.transactional import check_one_transaction
 
@@ -33,24 +34,6 @@ NOTHING_CHANGED = "Nothing was changed: the whole operation was rolled back."
 _ALREADY_EXISTS = frozenset({"42P07", "42710", "42723", "42P06", "42701", "42P16"})
 # "cannot run inside a transaction block", "invalid transaction termination".
 _NOT_IN_A_TRANSACTION = frozenset({"25001", "2D000"})
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How long an operation may wait for a lock, and run one statement; 0 means no limit."""
-
-    lock_timeout: float = 30.0
-    statement_timeout: float = 300.0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Limits:
-        return cls(settings.lock_timeout, settings.statement_timeout)
-
-    @property
-    def first_look(self) -> float:
-        """When to start asking who blocks the operation: well before a limit runs out."""
-        limits = [t for t in (self.lock_timeout, self.statement_timeout) if t > 0]
-        return max(0.05, min([1.0, *(t / 2 for t in limits)]))
 
 
 Connection = psycopg.Connection[tuple[object, ...]]
@@ -94,7 +77,7 @@ class _Replayed(Exception):
     """Rolls back a replay that, unexpectedly, succeeded."""
 
 
-def run_script(conn: Connection, script: SqlScript) -> None:
+def run_script(conn: Connection, script: SqlScript, limits: Limits | None = None) -> None:
     """Execute every statement of ``script`` on ``conn`` inside the caller's transaction.
 
     The script goes to the server in one round trip. If the server rejects
@@ -102,18 +85,33 @@ def run_script(conn: Connection, script: SqlScript) -> None:
     time, which names the file, line and column of the failing statement even
     when the server's error carries no position. Raises
     :class:`SqlScriptError`; the caller's transaction then holds nothing of
-    the script.
+    the script. With ``limits`` (which the caller has set), no statement of
+    the script can lift them for the statements after it (see
+    :mod:`norberts_db.bounds`).
     """
     try:
         with conn.transaction():
-            conn.execute(script.batch)
+            conn.execute(bounded_batch(script.statements, limits))
     except psycopg.Error as exc:
-        if conn.broken or _is_timeout(exc) or _is_interruption(exc):
+        if conn.broken or is_timeout(exc) or _is_interruption(exc):
             raise
-        raise _locate_error(conn, script, exc) from None
+        raise _locate_error(conn, script, exc, limits) from None
 
 
-def _is_timeout(exc: psycopg.Error) -> bool:
+def timeout_reason(exc: psycopg.Error, limits: Limits) -> str:
+    """What ran out, in a few words, for a message that names the file itself."""
+    if exc.sqlstate == "55P03":
+        return (
+            f"gave up waiting for a lock after {limits.lock_timeout:g} s (lock_timeout; "
+            "NORBERTS_DB_LOCK_TIMEOUT sets it)"
+        )
+    return (
+        f"a statement ran longer than {limits.statement_timeout:g} s and was cancelled "
+        "(statement_timeout; NORBERTS_DB_STATEMENT_TIMEOUT sets it)"
+    )
+
+
+def is_timeout(exc: psycopg.Error) -> bool:
     message = exc.diag.message_primary or ""
     return (exc.sqlstate == "55P03" and "lock timeout" in message) or (
         exc.sqlstate == "57014" and "statement timeout" in message
@@ -126,20 +124,28 @@ def _is_interruption(exc: psycopg.Error) -> bool:
 
 
 def _locate_error(
-    conn: Connection, script: SqlScript, batch_error: psycopg.Error
+    conn: Connection, script: SqlScript, batch_error: psycopg.Error, limits: Limits | None
 ) -> SqlScriptError:
     found: SqlScriptError | None = None
+    reassert = limits.reassert() if limits is not None else None
+    after = reasserted_after(script.statements)
     try:
         with conn.transaction():
-            for statement in script.statements:
+            for statement, bring_back in zip(script.statements, after, strict=True):
                 try:
                     conn.execute(statement.text)
                 except psycopg.Error as exc:
-                    found = script_error(script, statement, exc)
+                    if not (is_timeout(exc) or _is_interruption(exc)):
+                        found = script_error(script, statement, exc)
                     raise
+                if bring_back and reassert is not None:
+                    conn.execute(reassert)
             raise _Replayed
-    except (psycopg.Error, _Replayed):
+    except _Replayed:
         pass
+    except psycopg.Error:
+        if found is None:
+            raise  # a wait ran out, or the connection failed, while replaying
     if found is not None:
         return found
     message = batch_error.diag.message_primary or str(batch_error).strip()
@@ -228,10 +234,15 @@ def apply_scripts(
     started = time.perf_counter()
     with connect(info) as conn:
         running = "the schema lock"
-        watch = blocking.Watch(info, conn.info.backend_pid, first_look=limits.first_look)
+        watch = blocking.Watch(
+            info,
+            conn.info.backend_pid,
+            first_look=limits.first_look,
+            lock_timeout=limits.lock_timeout,
+        )
         try:
             with watch, conn.transaction():
-                _set_limits(conn, limits)
+                set_limits(conn, limits)
                 if destructive is not None:
                     marks = read_marks(conn, info.dbname, session=True)
                     guard.check_marks(destructive, info, marks)
@@ -240,22 +251,28 @@ def apply_scripts(
                     follow.start(conn)
                 for script in scripts:
                     running = script.name
-                    run_script(conn, script)
+                    run_script(conn, script, limits)
                     if follow is not None:
                         follow.ran(conn, script)
-                taken = () if follow is None else follow.taken(conn, run_script)
+
+                def bounded(conn: Connection, script: SqlScript) -> None:
+                    run_script(conn, script, limits)
+
+                taken = () if follow is None else follow.taken(conn, bounded)
                 seeded = None
                 if seeding is not None:
                     running = seeding.script.name
-                    seeded = seed.load(conn, seeding, run_script)
+                    seeded = seed.load(conn, seeding, bounded)
                 if after is not None:
                     running = "the migration history"
                     after(conn)
                 counts = count_objects(conn)
                 running = "COMMIT"
         except psycopg.Error as exc:
-            if _is_timeout(exc):
-                raise _timeout_error(exc, info, limits, running, watch.sessions) from None
+            if is_timeout(exc) or watch.ended_lock_wait:
+                raise _timeout_error(
+                    exc, info, limits, running, watch.sessions, lock=watch.ended_lock_wait
+                ) from None
             if conn.broken or _is_interruption(exc):
                 raise _interrupted_error(exc, info, running) from None
             reason = (exc.diag.message_primary or str(exc)).strip()
@@ -267,17 +284,16 @@ def apply_scripts(
     return ApplyResult(counts, time.perf_counter() - started, taken, unknown, seeded)
 
 
-def _set_limits(conn: Connection, limits: Limits) -> None:
-    """SET LOCAL both timeouts: they end with the transaction, whatever the session had."""
+def set_limits(conn: Connection, limits: Limits, *, local: bool = True) -> None:
+    """SET LOCAL both timeouts: they end with the transaction, whatever the session had.
+
+    ``local=False`` sets them for the session, for a statement run outside a transaction.
+    """
+    values = limits.values()
     conn.execute(
         queries.load("apply_limits"),
-        {"lock": _ms(limits.lock_timeout), "statement": _ms(limits.statement_timeout)},
+        {"lock": values["lock_timeout"], "statement": values["statement_timeout"], "local": local},
     )
-
-
-def _ms(seconds: float) -> str:
-    """Milliseconds for the server; a limit never rounds down to 0, which means none."""
-    return f"{max(1, round(seconds * 1000)) if seconds > 0 else 0}ms"
 
 
 def _timeout_error(
@@ -286,23 +302,29 @@ def _timeout_error(
     limits: Limits,
     running: str,
     seen: tuple[blocking.Session, ...],
+    *,
+    lock: bool = False,
 ) -> TimeoutExceeded:
-    """Say what timed out, who was in the way, and what to do about it."""
+    """Say what timed out, who was in the way, and what to do about it.
+
+    ``lock``: the watch ended a lock wait that the server's lock_timeout no longer bounded.
+    """
     from norberts_db import blocking
 
     where = f"database {info.dbname!r} at {info.address}"
     sessions = list(seen)
-    if exc.sqlstate == "55P03" and running == "the schema lock":
+    lock = lock or exc.sqlstate == "55P03"
+    if lock and running == "the schema lock":
         sessions = sessions or blocking.schema_lock_holders(info)
         what = (
             f"Gave up waiting for the schema lock of {where} after {limits.lock_timeout:g} s "
             "(lock_timeout): another reset, create, drop or migrate holds it"
         )
         setting = "NORBERTS_DB_LOCK_TIMEOUT sets how long to wait"
-    elif exc.sqlstate == "55P03":
-        lock = next((s.waiting_for for s in sessions if s.waiting_for), None)
+    elif lock:
+        held = next((s.waiting_for for s in sessions if s.waiting_for), None)
         what = (
-            f"Gave up waiting for a lock{f' on {lock}' if lock else ''} after "
+            f"Gave up waiting for a lock{f' on {held}' if held else ''} after "
             f"{limits.lock_timeout:g} s (lock_timeout) while running {running} on {where}"
         )
         setting = "NORBERTS_DB_LOCK_TIMEOUT sets how long to wait"
@@ -318,7 +340,7 @@ def _timeout_error(
             f". {held_by}:\n{blocking.describe_sessions(sessions)}\nLet it finish, or end it "
             f"(SELECT pg_terminate_backend({sessions[0].pid});), then run the task again"
         )
-    elif exc.sqlstate == "55P03":
+    elif lock:
         advice = ". The session in the way had ended before it could be named. Run the task again"
     else:
         advice = ". No other session was in its way: the statement itself is slow"

@@ -23,6 +23,9 @@ from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
 
 POLL_SECONDS = 0.2
+# How much longer than lock_timeout a wait may last before the watch ends it: the
+# server's own timeout, when in force, fires first and gives the usual message.
+LOCK_WAIT_GRACE = 1.0
 
 
 @dataclass(frozen=True)
@@ -86,15 +89,24 @@ class Watch:
     The first look comes after ``first_look`` seconds, then one every
     POLL_SECONDS; :attr:`sessions` is the last non-empty answer. Failures of
     the watch are ignored: it only ever adds detail to a message.
+
+    With ``lock_timeout`` (seconds) it also cancels a lock wait of ``pid``
+    that outlasts it by :data:`LOCK_WAIT_GRACE`, in case a statement lifted
+    the setting for itself (see :mod:`norberts_db.bounds`);
+    :attr:`ended_lock_wait` then says so.
     """
 
-    def __init__(self, info: ConnInfo, pid: int, *, first_look: float) -> None:
+    def __init__(
+        self, info: ConnInfo, pid: int, *, first_look: float, lock_timeout: float = 0
+    ) -> None:
         self._info = info
         self._pid = pid
         self._first_look = first_look
+        self._lock_timeout = lock_timeout
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"watch {pid}", daemon=True)
         self.sessions: tuple[Session, ...] = ()
+        self.ended_lock_wait = False
 
     def __enter__(self) -> Watch:
         self._thread.start()
@@ -118,9 +130,21 @@ class Watch:
                     found = blocking_sessions(conn, self._pid)
                     if found:
                         self.sessions = tuple(found)
+                    if self._lock_timeout > 0 and not self.ended_lock_wait:
+                        self.ended_lock_wait = _end_long_lock_wait(
+                            conn, self._pid, self._lock_timeout + LOCK_WAIT_GRACE
+                        )
                     self._done.wait(POLL_SECONDS)
         except (NorbertsDbError, psycopg.Error):
             return
+
+
+def _end_long_lock_wait(
+    conn: psycopg.Connection[tuple[object, ...]], pid: int, seconds: float
+) -> bool:
+    row = conn.execute(queries.load("end_long_lock_wait"), {"pid": pid, "seconds": seconds})
+    found = row.fetchone()
+    return bool(found and found[0])
 
 
 def describe_sessions(sessions: tuple[Session, ...] | list[Session]) -> str:

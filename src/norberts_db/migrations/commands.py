@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psycopg
 
+from norberts_db.bounds import Limits
 from norberts_db.catalog.compare import compare, objects_compared
 from norberts_db.catalog.results import VerifyResult
 from norberts_db.catalog.snapshot import snapshot_database
@@ -118,8 +119,9 @@ def apply_migrations(settings: Settings, *, dry_run: bool, note: Note = _stderr)
     """Apply the pending migrations to the database; ``dry_run`` only says what would run."""
     server = pick(settings, note)
     info = server.up()
+    limits = Limits.from_settings(settings)
     directory = migrations_dir(settings)
-    result = migrate(server.conninfo, directory, dry_run=dry_run, note=note)
+    result = migrate(server.conninfo, directory, dry_run=dry_run, note=note, limits=limits)
     if dry_run:
         return result.text
     if result.adopted and not result.applied:

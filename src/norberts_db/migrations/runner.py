@@ -19,7 +19,8 @@ from pathlib import Path
 
 import psycopg
 
-from norberts_db.apply import run_script, script_error
+from norberts_db.apply import is_timeout, run_script, script_error, set_limits, timeout_reason
+from norberts_db.bounds import Limits
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import SqlScriptError
@@ -63,6 +64,7 @@ def migrate(
     note: Note = lambda _: None,
     upto: int | None = None,
     place: bool = True,
+    limits: Limits | None = None,
 ) -> MigrateResult:
     """Apply the pending migrations of ``directory`` to ``info``; see the module docstring.
 
@@ -72,7 +74,8 @@ def migrate(
     ends a run, the error says what is committed and what is recorded
     (:mod:`norberts_db.migrations.outcome`). ``upto`` applies only the first
     migrations; ``place=False`` skips the placement, for a database the caller
-    knows the first migration was written for.
+    knows the first migration was written for. With ``limits``, every statement runs
+    within them, whatever the files set.
     """
     started = time.perf_counter()
     files = discover(directory)[:upto]
@@ -99,7 +102,7 @@ def migrate(
                 note(f"[{position}/{len(todo)}] applying {migration.filename} ...")
                 script = scripts[migration.version]
                 start = starts.get(migration.version, 0)
-                seconds = _apply_one(conn, migration, script, start, run, note)
+                seconds = _apply_one(conn, migration, script, start, run, note, limits)
                 note(f"[{position}/{len(todo)}] applied {migration.filename} in {seconds:.3f} s")
                 run.finished()
     except psycopg.Error as exc:
@@ -196,6 +199,7 @@ def _apply_one(
     start: int,
     run: Run,
     note: Note,
+    limits: Limits | None = None,
 ) -> float:
     started = time.perf_counter()
     parts = segments(script.statements)
@@ -216,17 +220,26 @@ def _apply_one(
         try:
             if part.transactional:
                 with conn.transaction():
-                    run_script(conn, SqlScript(script.path, part.statements))
+                    if limits is not None:
+                        set_limits(conn, limits)
+                    run_script(conn, SqlScript(script.path, part.statements), limits)
                     mark(index)
             else:
                 statement = part.statements[0]
                 if still_to_build(conn, script, statement, note):
+                    if limits is not None:
+                        set_limits(conn, limits.outside_transaction(), local=False)
                     _run_alone(conn, script, statement)
                 run.alone_done = True
                 with conn.transaction():
                     mark(index)
         except SqlScriptError as exc:
             raise MigrationError(outcome.failed(exc, run)) from None
+        except psycopg.Error as exc:
+            if limits is None or not is_timeout(exc):
+                raise
+            ran_out = SqlScriptError(f"{script.name}: {timeout_reason(exc, limits)}")
+            raise MigrationError(outcome.failed(ran_out, run)) from None
         run.part_done()
     return time.perf_counter() - started
 
