@@ -22,7 +22,7 @@ from dataclasses import replace
 import psycopg
 
 from norberts_db import queries, scratch
-from norberts_db.apply import apply_scripts, run_script
+from norberts_db.apply import run_script
 from norberts_db.catalog.compare import compare, objects_compared
 from norberts_db.catalog.model import Difference, Snapshot
 from norberts_db.catalog.report import (
@@ -51,6 +51,7 @@ from norberts_db.databases import (
     drop_statement,
 )
 from norberts_db.errors import NorbertsDbError, ServerError, SqlScriptError
+from norberts_db.shadow import SharedServer, with_role_advice
 from norberts_db.sqlfile import SqlScript
 from norberts_db.transactional import check_one_transaction
 
@@ -90,21 +91,22 @@ def verify_database(
     started = time.perf_counter()
     result = VerifyResult(schema_file=schema.name, database=target.redacted(), script=schema)
     try:
-        expected, actual = _read_shadow_and_target(target, schema, privileges=privileges)
+        (expected, notes), actual = _read_shadow_and_target(target, schema, privileges=privileges)
     except (NorbertsDbError, psycopg.Error) as exc:
         return replace(result, error=_message(exc), seconds=time.perf_counter() - started)
     return replace(
         result,
         differences=tuple(compare(expected, actual)),
         objects_compared=objects_compared(expected, actual),
+        notes=notes,
         seconds=time.perf_counter() - started,
     )
 
 
 def _read_shadow_and_target(
     target: ConnInfo, schema: SqlScript, *, privileges: bool
-) -> tuple[Snapshot, Snapshot]:
-    """The expected and the actual snapshot; the target is read while the shadow is built.
+) -> tuple[tuple[Snapshot, tuple[str, ...]], Snapshot]:
+    """The expected snapshot with its notes, and the actual one, read while the shadow is built.
 
     Building the shadow is most of the time verify takes, and reading the
     target needs nothing from it, so the two overlap.
@@ -112,7 +114,7 @@ def _read_shadow_and_target(
     with ThreadPoolExecutor(max_workers=1) as pool:
         actual = pool.submit(snapshot_database, target, privileges=privileges)
         try:
-            expected = schema_snapshot(target, schema, privileges=privileges)
+            expected = _shadow_snapshot(target, schema, privileges=privileges)
         except (NorbertsDbError, psycopg.Error):
             # The target's own failure (unreachable, no such database) says more.
             target_error = actual.exception()
@@ -142,11 +144,19 @@ def compare_databases(
 
 
 def schema_snapshot(server: ConnInfo, schema: SqlScript, *, privileges: bool = False) -> Snapshot:
-    """The snapshot of a shadow database on ``server`` holding just ``schema``.
+    """The snapshot of a shadow database on ``server`` holding just ``schema``."""
+    return _shadow_snapshot(server, schema, privileges=privileges)[0]
+
+
+def _shadow_snapshot(
+    server: ConnInfo, schema: SqlScript, *, privileges: bool
+) -> tuple[Snapshot, tuple[str, ...]]:
+    """The snapshot of a shadow database holding ``schema``, and notes on its role statements.
 
     The schema is applied and read in one transaction that is rolled back:
     the shadow is dropped anyway, so nothing of it needs to be committed and
-    flushed, and nobody else can see or change it meanwhile.
+    flushed, and nobody else can see or change it meanwhile. Roles it creates
+    are rolled back too (:mod:`norberts_db.shadow`).
     """
     check_one_transaction(schema)
     with (
@@ -154,38 +164,75 @@ def schema_snapshot(server: ConnInfo, schema: SqlScript, *, privileges: bool = F
         connect(shadow) as conn,
         conn.transaction(force_rollback=True),
     ):
-        run_script(conn, schema)
-        return read_snapshot(conn, privileges=privileges)
+        shared = SharedServer.read(conn)
+        _run(conn, schema, shared)
+        return read_snapshot(conn, privileges=privileges), tuple(shared.notes)
 
 
 def check_drop_script(server: ConnInfo, schema: SqlScript, drop: SqlScript) -> DropCheckResult:
     """Check in a scratch database that ``drop`` runs when empty and undoes ``schema`` fully.
 
     Objects are compared with owners and grants, so a drop script that changes
-    the privileges of what an empty database has is caught too.
+    the privileges of what an empty database has is caught too. When nothing
+    is left behind, the schema is run once more after the drop script, as the
+    next ``db.reset`` would: what the drop script leaves outside the database
+    (a role) shows there. All of it happens in one transaction that is rolled
+    back, so none of it reaches the rest of the server.
     """
     started = time.perf_counter()
     result = DropCheckResult(
         schema_file=schema.name, drop_script=drop.name, server=server.redacted(), script=schema
     )
     try:
-        with temporary_database(server, DROP_CHECK_PREFIX) as scratch:
-            empty = snapshot_database(scratch, privileges=True)
-            empty_run_error = _dry_run(scratch, drop)
-            apply_scripts(scratch, schema)
-            created = snapshot_database(scratch, privileges=True)
-            drop_error = _run_or_error(scratch, drop)
-            after = snapshot_database(scratch, privileges=True)
+        check_one_transaction(schema)
+        check_one_transaction(drop)
+        with (
+            temporary_database(server, DROP_CHECK_PREFIX) as scratch,
+            connect(scratch) as conn,
+            conn.transaction(force_rollback=True),
+        ):
+            shared = SharedServer.read(conn)
+            empty = read_snapshot(conn, privileges=True)
+            empty_run_error = _error_of(conn, drop, shared, keep=False)
+            _run(conn, schema, shared)
+            created = read_snapshot(conn, privileges=True)
+            drop_error = _error_of(conn, drop, shared, keep=True)
+            leftovers = tuple(compare(empty, read_snapshot(conn, privileges=True)))
+            clean = drop_error is None and not leftovers
+            rerun_error = _error_of(conn, schema, shared, keep=False) if clean else None
     except (NorbertsDbError, psycopg.Error) as exc:
         return replace(result, error=_message(exc), seconds=time.perf_counter() - started)
     return replace(
         result,
         empty_run_error=empty_run_error,
         drop_error=drop_error,
-        leftovers=tuple(compare(empty, after)),
+        rerun_error=rerun_error,
+        leftovers=leftovers,
         objects_created=len(created.objects.keys() - empty.objects.keys()),
+        notes=tuple(shared.notes),
         seconds=time.perf_counter() - started,
     )
+
+
+def _run(conn: Connection, script: SqlScript, shared: SharedServer) -> None:
+    """Run ``script`` in the caller's transaction, letting pass what the server shares."""
+    try:
+        for part in shared.parts(conn, script):
+            run_script(conn, part)
+    except SqlScriptError as exc:
+        raise with_role_advice(exc) from None
+
+
+def _error_of(
+    conn: Connection, script: SqlScript, shared: SharedServer, *, keep: bool
+) -> str | None:
+    """Run ``script`` in a savepoint, kept only with ``keep``; the server's error, if any."""
+    try:
+        with shared.savepoint(conn, keep=keep):
+            _run(conn, script, shared)
+    except SqlScriptError as exc:
+        return str(exc)
+    return None
 
 
 @contextmanager
@@ -258,25 +305,6 @@ def _drop(server: ConnInfo, name: str, keeper: Connection | None = None) -> None
             f"Cannot drop the temporary database {name!r} at {server.address}: "
             f"{_first_line(exc)}. Drop it by hand: DROP DATABASE {name} WITH (FORCE);"
         ) from None
-
-
-def _dry_run(info: ConnInfo, script: SqlScript) -> str | None:
-    """Run ``script`` and roll it back; the error message if the server rejected it."""
-    with connect(info) as conn:
-        try:
-            with conn.transaction(force_rollback=True):
-                run_script(conn, script)
-        except SqlScriptError as exc:
-            return str(exc)
-    return None
-
-
-def _run_or_error(info: ConnInfo, script: SqlScript) -> str | None:
-    try:
-        apply_scripts(info, script)
-    except SqlScriptError as exc:
-        return str(exc)
-    return None
 
 
 def _message(exc: BaseException) -> str:

@@ -1,0 +1,57 @@
+"""Recognising the statements that create or drop roles, which belong to the whole server."""
+
+from __future__ import annotations
+
+import pytest
+
+from norberts_db.cluster_objects import RoleStatement, role_exists_advice, role_statement
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("CREATE ROLE app;", RoleStatement("create", ("app",))),
+        (
+            "create user App_Reader WITH LOGIN PASSWORD 'x';",
+            RoleStatement("create", ("app_reader",)),
+        ),
+        ('CREATE GROUP "Mixed ""Case""" ;', RoleStatement("create", ('Mixed "Case"',))),
+        (
+            "CREATE ROLE -- the owner\n  owner_role\n  NOLOGIN;",
+            RoleStatement("create", ("owner_role",)),
+        ),
+        ("CREATE ROLE /* c */ émile;", RoleStatement("create", ("émile",))),
+        ("DROP ROLE app;", RoleStatement("drop", ("app",))),
+        ('DROP USER IF EXISTS a, "B" ,c;', RoleStatement("drop", ("a", "B", "c"))),
+        ("drop group if exists readers", RoleStatement("drop", ("readers",))),
+    ],
+)
+def test_role_statements_name_their_roles_as_the_server_stores_them(
+    text: str, expected: RoleStatement
+) -> None:
+    assert role_statement(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CREATE USER MAPPING FOR app SERVER files;",
+        "CREATE USER MAPPING IF NOT EXISTS FOR app SERVER files;",
+        "DROP USER MAPPING FOR app SERVER files;",
+        "ALTER ROLE app SET work_mem = '8MB';",
+        "GRANT app TO other;",
+        "CREATE TABLE role (id int);",
+        "COMMENT ON ROLE app IS 'DROP ROLE app;';",
+        "DROP ROLE app CASCADE;",
+        "DO $$ BEGIN CREATE ROLE app; END $$;",
+    ],
+)
+def test_other_statements_are_not_role_statements(text: str) -> None:
+    assert role_statement(text) is None
+
+
+def test_advice_for_an_existing_role_shows_a_guarded_create() -> None:
+    advice = role_exists_advice('file.sql:1:1: ERROR: role "it\'s" already exists')
+    assert advice is not None
+    assert "WHERE rolname = 'it''s') THEN CREATE ROLE \"it's\";" in advice
+    assert role_exists_advice('ERROR: relation "app" already exists') is None
