@@ -30,7 +30,8 @@ _USER_MAPPING = re.compile(r"\s*(?:CREATE|DROP)\s+USER\s+MAPPING\s+(?:FOR|IF)\b"
 _ROLE_EXISTS = re.compile(r'role "(?P<name>(?:[^"]|"")+)" already exists')
 _LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 # CREATE ROLE and DROP ROLE start with one of these words; everything else is skipped at once.
-_FIRST_WORDS = ("CREATE", "DROP")
+_FIRST_WORD = re.compile(r"\s*(?:CREATE|DROP)\b", re.IGNORECASE)
+_HEAD = 4096
 
 
 @dataclass(frozen=True)
@@ -47,14 +48,15 @@ def role_statement(text: str) -> RoleStatement | None:
     Names come back as the server stores them: bare names folded to lower case
     (ASCII only, as PostgreSQL does), quoted names as written.
     """
-    if not text.lstrip()[:6].upper().startswith(_FIRST_WORDS):
+    if not _FIRST_WORD.match(text):
         return None
-    code = without_comments(text)
+    # The role names come first: a long CREATE TABLE or function body need not be read.
+    code = without_comments(text[:_HEAD])
     if _USER_MAPPING.match(code):
         return None
     if created := _CREATE.match(code):
         return RoleStatement("create", (role_name(created["name"]),))
-    if dropped := _DROP.match(code):
+    if len(text) <= _HEAD and (dropped := _DROP.match(code)):
         names = tuple(role_name(name) for name in _EACH_NAME.findall(dropped["names"]))
         return RoleStatement("drop", names)
     return None

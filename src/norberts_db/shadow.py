@@ -102,7 +102,12 @@ class SharedServer:
         row = conn.execute(queries.load("roles_exist"), {"names": list(names)}).fetchone()
         if row is None or not row[0]:
             return False
-        self._note(script, statement, f"not run: role {quoted(role.names[0])} exists already")
+        self._note(
+            script,
+            statement,
+            f"not run: role {quoted(role.names[0])} exists already (the attributes it gives "
+            "the role are not compared)",
+        )
         return True
 
     def _drop(

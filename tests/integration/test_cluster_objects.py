@@ -38,6 +38,7 @@ ALTER TABLE public.items ENABLE ROW LEVEL SECURITY;
 CREATE POLICY items_for_app ON public.items FOR SELECT TO {role} USING (true);
 COMMENT ON ROLE {role} IS 'the application';
 ALTER ROLE {role} SET work_mem = '8MB';
+GRANT pg_read_all_stats TO {role};
 """
 DROP_TABLES = "DROP TABLE IF EXISTS public.items CASCADE;\n"
 DROP_ROLE = "DROP ROLE IF EXISTS {role};\n"
@@ -141,15 +142,21 @@ def test_verify_leaves_no_role_behind_when_the_server_has_none_yet(
     assert roles(pg_server) == before
 
 
-def test_verifies_at_once_of_a_schema_creating_a_new_role_all_finish(
-    pg_server: ConnInfo, scratch_db: ConnInfo, role: str, tmp_path: Path
+@pytest.mark.parametrize("role_exists", [False, True], ids=["new-role", "role-exists"])
+def test_verifies_at_once_of_a_schema_creating_a_role_all_finish(
+    pg_server: ConnInfo, scratch_db: ConnInfo, role: str, tmp_path: Path, role_exists: bool
 ) -> None:
-    # Each shadow's uncommitted CREATE ROLE makes the others wait for its rollback.
+    # A shadow's uncommitted CREATE ROLE, or ALTER ROLE and COMMENT ON ROLE of an
+    # existing role, makes the others wait for its rollback.
     created = schema(tmp_path, role)
+    if role_exists:
+        apply.reset(scratch_db, drop_script(tmp_path, role, drops_role=True), created)
+    before = roles(pg_server)
     with ThreadPoolExecutor(max_workers=3) as pool:
         results = list(pool.map(lambda _: verify_database(scratch_db, created), range(3)))
-    assert [r.exit_code for r in results] == [1, 1, 1], [r.error for r in results]
-    assert role not in roles(pg_server)
+    expected = 0 if role_exists else 1  # an empty target differs from the schema
+    assert [r.exit_code for r in results] == [expected] * 3, [r.error for r in results]
+    assert roles(pg_server) == before
 
 
 def test_the_second_reset_of_a_plain_create_role_says_how_to_guard_it(
