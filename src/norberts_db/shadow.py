@@ -26,6 +26,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import psycopg
+
 from norberts_db import queries
 from norberts_db.apply import NOTHING_CHANGED, Connection, run_script
 from norberts_db.cluster_objects import RoleStatement, quoted, role_exists_advice, role_statement
@@ -64,6 +66,45 @@ class SharedServer:
             raise
         if not keep:
             self.created, self.dropped = state
+
+    def run(self, conn: Connection, script: SqlScript, *, as_committed: bool = False) -> None:
+        """Run ``script`` in the caller's transaction, letting pass what the server shares.
+
+        With ``as_committed``, the deferred constraints are then checked as
+        COMMIT would check them: a table with checks still pending cannot be
+        dropped in the same transaction, as a drop script after it would.
+        """
+        try:
+            for part in self.parts(conn, script):
+                run_script(conn, part)
+        except SqlScriptError as exc:
+            raise with_role_advice(exc) from None
+        if as_committed:
+            try:
+                conn.execute(queries.load("deferred_checks_now"))
+            except psycopg.errors.IntegrityError as exc:
+                message = exc.diag.message_primary or str(exc).strip()
+                raise SqlScriptError(
+                    f"{script.name}: ERROR at COMMIT: {message}\n{NOTHING_CHANGED} Fix the SQL "
+                    "and run it again.",
+                    sqlstate=exc.sqlstate,
+                    path=script.name,
+                ) from None
+
+    def error_of(
+        self, conn: Connection, script: SqlScript, *, keep: bool, as_committed: bool = False
+    ) -> str | None:
+        """:meth:`run` in a savepoint, kept only with ``keep``; the server's error, if any."""
+        if as_committed:
+            # As in a transaction of its own, whatever an earlier check made immediate.
+            # (Deferrable constraints created INITIALLY IMMEDIATE are checked late too.)
+            conn.execute(queries.load("deferred_checks_later"))
+        try:
+            with self.savepoint(conn, keep=keep):
+                self.run(conn, script, as_committed=as_committed)
+        except SqlScriptError as exc:
+            return str(exc)
+        return None
 
     def parts(self, conn: Connection, script: SqlScript) -> Iterator[SqlScript]:
         """``script`` in runs of statements for the caller to execute in order.

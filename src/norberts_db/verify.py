@@ -22,7 +22,6 @@ from dataclasses import replace
 import psycopg
 
 from norberts_db import queries, scratch
-from norberts_db.apply import run_script
 from norberts_db.catalog.compare import compare, objects_compared
 from norberts_db.catalog.model import Difference, Snapshot
 from norberts_db.catalog.report import (
@@ -50,8 +49,8 @@ from norberts_db.databases import (
     drop_database,
     drop_statement,
 )
-from norberts_db.errors import NorbertsDbError, ServerError, SqlScriptError
-from norberts_db.shadow import SharedServer, with_role_advice
+from norberts_db.errors import NorbertsDbError, ServerError
+from norberts_db.shadow import SharedServer
 from norberts_db.sqlfile import SqlScript
 from norberts_db.transactional import check_one_transaction
 
@@ -165,7 +164,7 @@ def _shadow_snapshot(
         conn.transaction(force_rollback=True),
     ):
         shared = SharedServer.read(conn)
-        _run(conn, schema, shared)
+        shared.run(conn, schema)
         return read_snapshot(conn, privileges=privileges), tuple(shared.notes)
 
 
@@ -193,13 +192,15 @@ def check_drop_script(server: ConnInfo, schema: SqlScript, drop: SqlScript) -> D
         ):
             shared = SharedServer.read(conn)
             empty = read_snapshot(conn, privileges=True)
-            empty_run_error = _error_of(conn, drop, shared, keep=False)
-            _run(conn, schema, shared)
+            empty_run_error = shared.error_of(conn, drop, keep=False)
+            shared.run(conn, schema, as_committed=True)
             created = read_snapshot(conn, privileges=True)
-            drop_error = _error_of(conn, drop, shared, keep=True)
+            drop_error = shared.error_of(conn, drop, keep=True)
             leftovers = tuple(compare(empty, read_snapshot(conn, privileges=True)))
             clean = drop_error is None and not leftovers
-            rerun_error = _error_of(conn, schema, shared, keep=False) if clean else None
+            rerun_error = (
+                shared.error_of(conn, schema, keep=False, as_committed=True) if clean else None
+            )
     except (NorbertsDbError, psycopg.Error) as exc:
         return replace(result, error=_message(exc), seconds=time.perf_counter() - started)
     return replace(
@@ -212,27 +213,6 @@ def check_drop_script(server: ConnInfo, schema: SqlScript, drop: SqlScript) -> D
         notes=tuple(shared.notes),
         seconds=time.perf_counter() - started,
     )
-
-
-def _run(conn: Connection, script: SqlScript, shared: SharedServer) -> None:
-    """Run ``script`` in the caller's transaction, letting pass what the server shares."""
-    try:
-        for part in shared.parts(conn, script):
-            run_script(conn, part)
-    except SqlScriptError as exc:
-        raise with_role_advice(exc) from None
-
-
-def _error_of(
-    conn: Connection, script: SqlScript, shared: SharedServer, *, keep: bool
-) -> str | None:
-    """Run ``script`` in a savepoint, kept only with ``keep``; the server's error, if any."""
-    try:
-        with shared.savepoint(conn, keep=keep):
-            _run(conn, script, shared)
-    except SqlScriptError as exc:
-        return str(exc)
-    return None
 
 
 @contextmanager
