@@ -70,15 +70,19 @@ class SharedServer:
     def run(self, conn: Connection, script: SqlScript, *, as_committed: bool = False) -> None:
         """Run ``script`` in the caller's transaction, letting pass what the server shares.
 
+        It starts with the settings of a new session (what the catalog reads
+        or earlier scripts SET is reset), and what it sets is reset after it.
         With ``as_committed``, the deferred constraints are then checked as
         COMMIT would check them: a table with checks still pending cannot be
         dropped in the same transaction, as a drop script after it would.
         """
+        conn.execute(queries.load("session_reset"))
         try:
             for part in self.parts(conn, script):
                 run_script(conn, part)
         except SqlScriptError as exc:
             raise with_role_advice(exc) from None
+        conn.execute(queries.load("session_reset"))
         if as_committed:
             try:
                 conn.execute(queries.load("deferred_checks_now"))

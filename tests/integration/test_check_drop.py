@@ -191,3 +191,19 @@ def test_seed_rows_that_break_a_deferred_key_fail_the_check_with_exit_2(
     )
     assert result.exit_code == 2
     assert "child_parent_id_fkey" in (result.error or "")
+
+
+def test_settings_the_schema_makes_do_not_reach_the_drop_script(
+    pg_server: ConnInfo, tmp_path: Path
+) -> None:
+    # As pg_dump writes it; a reset runs the drop script before the schema, in a fresh session.
+    (tmp_path / "schema.sql").write_text(
+        "SELECT pg_catalog.set_config('search_path', '', false);\n"
+        "SET lock_timeout = '1ms';\n"
+        "CREATE TABLE public.things (id integer);\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "drop.sql").write_text("DROP TABLE IF EXISTS things;\n", encoding="utf-8")
+    schema, drop = (load_script(tmp_path / name) for name in ("schema.sql", "drop.sql"))
+    result = check_drop_script(pg_server, schema, drop)
+    assert result.exit_code == 0, render_text(result)
