@@ -158,12 +158,7 @@ def _shadow_snapshot(
     are rolled back too (:mod:`norberts_db.shadow`).
     """
     check_one_transaction(schema)
-    with (
-        temporary_database(server, SHADOW_PREFIX) as shadow,
-        connect(shadow) as conn,
-        conn.transaction(force_rollback=True),
-    ):
-        shared = SharedServer.read(conn)
+    with _rolled_back(server, SHADOW_PREFIX) as (conn, shared):
         shared.run(conn, schema)
         return read_snapshot(conn, privileges=privileges), tuple(shared.notes)
 
@@ -185,12 +180,7 @@ def check_drop_script(server: ConnInfo, schema: SqlScript, drop: SqlScript) -> D
     try:
         check_one_transaction(schema)
         check_one_transaction(drop)
-        with (
-            temporary_database(server, DROP_CHECK_PREFIX) as scratch,
-            connect(scratch) as conn,
-            conn.transaction(force_rollback=True),
-        ):
-            shared = SharedServer.read(conn)
+        with _rolled_back(server, DROP_CHECK_PREFIX) as (conn, shared):
             empty = read_snapshot(conn, privileges=True)
             empty_run_error = shared.error_of(conn, drop, keep=False)
             shared.run(conn, schema, as_committed=True)
@@ -213,6 +203,20 @@ def check_drop_script(server: ConnInfo, schema: SqlScript, drop: SqlScript) -> D
         notes=tuple(shared.notes),
         seconds=time.perf_counter() - started,
     )
+
+
+@contextmanager
+def _rolled_back(server: ConnInfo, prefix: str) -> Iterator[tuple[Connection, SharedServer]]:
+    """A session in a new temporary database, in a transaction that is rolled back.
+
+    With it come the roles of the server as the transaction began.
+    """
+    with (
+        temporary_database(server, prefix) as database,
+        connect(database) as conn,
+        conn.transaction(force_rollback=True),
+    ):
+        yield conn, SharedServer.read(conn)
 
 
 @contextmanager

@@ -20,7 +20,13 @@ from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import SqlScriptError
 from norberts_db.sqlfile import SqlScript, load_script
-from norberts_db.verify import check_drop_script, render_json, render_text, verify_database
+from norberts_db.verify import (
+    DropCheckResult,
+    check_drop_script,
+    render_json,
+    render_text,
+    verify_database,
+)
 
 PLAIN = "CREATE ROLE {role} NOLOGIN;"
 GUARDED = (
@@ -173,23 +179,34 @@ def test_the_second_reset_of_a_plain_create_role_says_how_to_guard_it(
     assert message.endswith("Fix the SQL and run it again.")
 
 
+def check_drop(
+    server: ConnInfo, target: ConnInfo, created: SqlScript, drop: SqlScript, *, role_exists: bool
+) -> DropCheckResult:
+    """check-drop of the two scripts, after a reset of ``target`` with them if ``role_exists``.
+
+    The server's roles are the same before and after the check.
+    """
+    if role_exists:
+        apply.reset(target, drop, created)
+    before = roles(server)
+    result = check_drop_script(server, created, drop)
+    assert roles(server) == before
+    return result
+
+
 @pytest.mark.parametrize("role_exists", [False, True], ids=["new-role", "role-exists"])
 def test_check_drop_says_when_the_drop_script_leaves_a_plain_created_role(
     pg_server: ConnInfo, scratch_db: ConnInfo, role: str, tmp_path: Path, role_exists: bool
 ) -> None:
     created = schema(tmp_path, role)
     drop = drop_script(tmp_path, role, drops_role=False)
-    if role_exists:
-        apply.reset(scratch_db, drop, created)
-    before = roles(pg_server)
 
-    result = check_drop_script(pg_server, created, drop)
+    result = check_drop(pg_server, scratch_db, created, drop, role_exists=role_exists)
 
     assert result.exit_code == 1, render_text(result)
     assert result.leftovers == ()
     assert f'role "{role}" already exists' in (result.rerun_error or "")
     assert "The schema fails when run again after the drop script" in render_text(result)
-    assert roles(pg_server) == before
 
 
 @pytest.mark.parametrize(
@@ -209,14 +226,10 @@ def test_check_drop_is_clean_for_a_role_the_next_reset_can_create(
 ) -> None:
     created = schema(tmp_path, role, create)
     drop = drop_script(tmp_path, role, drops_role=drops_role)
-    if role_exists:
-        apply.reset(scratch_db, drop, created)
-    before = roles(pg_server)
 
-    result = check_drop_script(pg_server, created, drop)
+    result = check_drop(pg_server, scratch_db, created, drop, role_exists=role_exists)
 
     assert result.exit_code == 0, render_text(result)
-    assert roles(pg_server) == before
     if role_exists and drops_role:
         # The target's table depends on the role, so the drop script's DROP ROLE was let pass.
         assert any(
