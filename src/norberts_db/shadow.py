@@ -17,6 +17,11 @@ statements pass where the role was on the server before the run began:
 Both are reported as notes. Any other ``CREATE ROLE`` runs, so a role created
 twice, or left in place by a drop script and created again, fails as it would
 in a reset. Everything a run does to roles is rolled back with its transaction.
+
+check-drop runs several scripts in that one transaction, where a reset would
+give each a session or a transaction of its own; :meth:`SharedServer.run`
+gives each the settings of a new session, and can check deferred constraints
+where COMMIT would.
 """
 
 from __future__ import annotations

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from norberts_db.catalog.report import render_github, render_json, render_text
+from norberts_db.catalog.results import DropCheckResult
 from norberts_db.cluster_objects import RoleStatement, role_exists_advice, role_statement
 
 
@@ -55,3 +59,21 @@ def test_advice_for_an_existing_role_shows_a_guarded_create() -> None:
     assert advice is not None
     assert "WHERE rolname = 'it''s') THEN CREATE ROLE \"it's\";" in advice
     assert role_exists_advice('ERROR: relation "app" already exists') is None
+
+
+def test_reports_show_the_notes_and_a_schema_that_fails_after_the_drop_script() -> None:
+    result = DropCheckResult(
+        "schema.sql",
+        "drop.sql",
+        "server",
+        rerun_error='schema.sql:1:1: ERROR: role "app" already exists',
+        notes=("drop.sql:2: `DROP ROLE app` not run.",),
+    )
+    text = render_text(result)
+    assert text.startswith("dirty: drop.sql does not undo schema.sql")
+    assert "The schema fails when run again after the drop script:" in text
+    assert text.endswith("\n\nnote: drop.sql:2: `DROP ROLE app` not run.")
+    document = json.loads(render_json(result))
+    assert document["schema_again"] == {"ok": False, "error": result.rerun_error}
+    assert document["notes"] == list(result.notes)
+    assert "file=schema.sql,line=1" in render_github(result)
