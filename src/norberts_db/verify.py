@@ -63,6 +63,7 @@ __all__ = [
     "DropCheckResult",
     "Format",
     "VerifyResult",
+    "built_schema",
     "check_drop_script",
     "compare_databases",
     "render",
@@ -157,10 +158,22 @@ def _shadow_snapshot(
     flushed, and nobody else can see or change it meanwhile. Roles it creates
     are rolled back too (:mod:`norberts_db.shadow`).
     """
+    with built_schema(server, schema) as (conn, notes):
+        return read_snapshot(conn, privileges=privileges), notes
+
+
+@contextmanager
+def built_schema(
+    server: ConnInfo, schema: SqlScript
+) -> Iterator[tuple[Connection, tuple[str, ...]]]:
+    """A session in a shadow database holding ``schema``, and the notes on its role statements.
+
+    All of it is in a transaction rolled back at the end of the block.
+    """
     check_one_transaction(schema)
     with _rolled_back(server, SHADOW_PREFIX) as (conn, shared):
         shared.run(conn, schema)
-        return read_snapshot(conn, privileges=privileges), tuple(shared.notes)
+        yield conn, tuple(shared.notes)
 
 
 def check_drop_script(server: ConnInfo, schema: SqlScript, drop: SqlScript) -> DropCheckResult:

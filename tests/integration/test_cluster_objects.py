@@ -19,6 +19,9 @@ from norberts_db import apply
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import SqlScriptError
+from norberts_db.migrations import commands as migration_commands
+from norberts_db.migrations.commands import DiffOptions
+from norberts_db.settings import load_settings
 from norberts_db.sqlfile import SqlScript, load_script
 from norberts_db.verify import (
     DropCheckResult,
@@ -278,3 +281,29 @@ def test_a_schema_that_drops_and_creates_its_role_verifies_clean(
         f"DROP ROLE IF EXISTS {role}",
         f"CREATE ROLE {role}",
     ]
+
+
+@pytest.mark.parametrize("role_exists", [False, True], ids=["new-role", "role-exists"])
+def test_diff_of_a_schema_that_creates_a_role_works_and_leaves_no_role(
+    pg_server: ConnInfo, scratch_db: ConnInfo, role: str, tmp_path: Path, role_exists: bool
+) -> None:
+    created = schema(tmp_path, role)
+    drop = drop_script(tmp_path, role, drops_role=True)
+    if role_exists:
+        apply.reset(scratch_db, drop, created)
+    settings = load_settings(
+        environ={},
+        url=scratch_db.url(with_password=True),
+        schema=str(created.path),
+        drop_script=str(drop.path),
+    )
+    before = roles(pg_server)
+
+    report = migration_commands.diff(
+        settings, to_url=None, options=DiffOptions(privileges=True), note=lambda _: None
+    )
+
+    assert report.exit_code == (0 if role_exists else 1), report.text
+    if not role_exists:
+        assert "CREATE TABLE public.items" in report.text
+    assert roles(pg_server) == before
