@@ -140,6 +140,8 @@ class SharedServer:
     def _skips_create(
         self, conn: Connection, script: SqlScript, statement: Statement, role: RoleStatement
     ) -> bool:
+        """Whether to leave out a CREATE ROLE: the first for a role that was on the server
+        before the run, or one after a DROP ROLE that was let pass."""
         names = set(role.names)
         if names <= self.dropped:
             self.dropped -= names

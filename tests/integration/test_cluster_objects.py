@@ -51,6 +51,7 @@ GRANT pg_read_all_stats TO {role};
 """
 DROP_TABLES = "DROP TABLE IF EXISTS public.items CASCADE;\n"
 DROP_ROLE = "DROP ROLE IF EXISTS {role};\n"
+EITHER_WAY = pytest.mark.parametrize("role_exists", [False, True], ids=["new-role", "role-exists"])
 
 
 def roles(server: ConnInfo) -> set[str]:
@@ -151,7 +152,7 @@ def test_verify_leaves_no_role_behind_when_the_server_has_none_yet(
     assert roles(pg_server) == before
 
 
-@pytest.mark.parametrize("role_exists", [False, True], ids=["new-role", "role-exists"])
+@EITHER_WAY
 def test_verifies_at_once_of_a_schema_creating_a_role_all_finish(
     pg_server: ConnInfo, scratch_db: ConnInfo, role: str, tmp_path: Path, role_exists: bool
 ) -> None:
@@ -182,29 +183,33 @@ def test_the_second_reset_of_a_plain_create_role_says_how_to_guard_it(
     assert message.endswith("Fix the SQL and run it again.")
 
 
-def check_drop(
-    server: ConnInfo, target: ConnInfo, created: SqlScript, drop: SqlScript, *, role_exists: bool
-) -> DropCheckResult:
-    """check-drop of the two scripts, after a reset of ``target`` with them if ``role_exists``.
-
-    The server's roles are the same before and after the check.
-    """
-    if role_exists:
-        apply.reset(target, drop, created)
+def check_drop(server: ConnInfo, created: SqlScript, drop: SqlScript) -> DropCheckResult:
+    """check-drop of the two scripts; the server's roles are the same before and after it."""
     before = roles(server)
     result = check_drop_script(server, created, drop)
     assert roles(server) == before
     return result
 
 
-@pytest.mark.parametrize("role_exists", [False, True], ids=["new-role", "role-exists"])
+def scripts(
+    target: ConnInfo, tmp_path: Path, role: str, create: str, *, drops_role: bool, reset: bool
+) -> tuple[SqlScript, SqlScript]:
+    """The schema and drop script for ``role``; with ``reset``, ``target`` is reset with them."""
+    created = schema(tmp_path, role, create)
+    drop = drop_script(tmp_path, role, drops_role=drops_role)
+    if reset:
+        apply.reset(target, drop, created)
+    return created, drop
+
+
+@EITHER_WAY
 def test_check_drop_says_when_the_drop_script_leaves_a_plain_created_role(
     pg_server: ConnInfo, scratch_db: ConnInfo, role: str, tmp_path: Path, role_exists: bool
 ) -> None:
-    created = schema(tmp_path, role)
-    drop = drop_script(tmp_path, role, drops_role=False)
+    args = (scratch_db, tmp_path, role, PLAIN)
+    created, drop = scripts(*args, drops_role=False, reset=role_exists)
 
-    result = check_drop(pg_server, scratch_db, created, drop, role_exists=role_exists)
+    result = check_drop(pg_server, created, drop)
 
     assert result.exit_code == 1, render_text(result)
     assert result.leftovers == ()
@@ -217,7 +222,7 @@ def test_check_drop_says_when_the_drop_script_leaves_a_plain_created_role(
     [(GUARDED, False), (GUARDED, True), (PLAIN, True)],
     ids=["guarded-kept", "guarded-dropped", "plain-dropped"],
 )
-@pytest.mark.parametrize("role_exists", [False, True], ids=["new-role", "role-exists"])
+@EITHER_WAY
 def test_check_drop_is_clean_for_a_role_the_next_reset_can_create(
     pg_server: ConnInfo,
     scratch_db: ConnInfo,
@@ -227,10 +232,10 @@ def test_check_drop_is_clean_for_a_role_the_next_reset_can_create(
     drops_role: bool,
     role_exists: bool,
 ) -> None:
-    created = schema(tmp_path, role, create)
-    drop = drop_script(tmp_path, role, drops_role=drops_role)
+    args = (scratch_db, tmp_path, role, create)
+    created, drop = scripts(*args, drops_role=drops_role, reset=role_exists)
 
-    result = check_drop(pg_server, scratch_db, created, drop, role_exists=role_exists)
+    result = check_drop(pg_server, created, drop)
 
     assert result.exit_code == 0, render_text(result)
     if role_exists and drops_role:
@@ -283,14 +288,11 @@ def test_a_schema_that_drops_and_creates_its_role_verifies_clean(
     ]
 
 
-@pytest.mark.parametrize("role_exists", [False, True], ids=["new-role", "role-exists"])
+@EITHER_WAY
 def test_diff_of_a_schema_that_creates_a_role_works_and_leaves_no_role(
     pg_server: ConnInfo, scratch_db: ConnInfo, role: str, tmp_path: Path, role_exists: bool
 ) -> None:
-    created = schema(tmp_path, role)
-    drop = drop_script(tmp_path, role, drops_role=True)
-    if role_exists:
-        apply.reset(scratch_db, drop, created)
+    created, drop = scripts(scratch_db, tmp_path, role, PLAIN, drops_role=True, reset=role_exists)
     settings = load_settings(
         environ={},
         url=scratch_db.url(with_password=True),
