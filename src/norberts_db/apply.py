@@ -19,6 +19,7 @@ import psycopg
 from norberts_db import cascade, guard, queries, seed
 from norberts_db.bounds import Limits as Limits  # re-exported: callers know it as apply.Limits
 from norberts_db.bounds import bounded_batch, reasserted_after
+from norberts_db.cluster_objects import role_exists_advice
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import ServerError, SqlScriptError, TimeoutExceeded
@@ -389,11 +390,14 @@ def reset(
         if exc.path != schema.name or exc.sqlstate not in _ALREADY_EXISTS:
             raise
         before, _, rest = str(exc).partition(f"\n{NOTHING_CHANGED}")
-        raise SqlScriptError(
-            f"{before}\n  If the database held it before the reset, the drop script "
+        advice = role_exists_advice(before) or (
+            "If the database held it before the reset, the drop script "
             f"{drop_script.name} does not remove it: add a DROP ... IF EXISTS for it there "
             "(`invoke db.check-drop` lists what the drop script leaves behind). Otherwise the "
-            f"schema file creates it twice.\n{NOTHING_CHANGED}{rest}",
+            "schema file creates it twice."
+        )
+        raise SqlScriptError(
+            f"{before}\n  {advice}\n{NOTHING_CHANGED}{rest}",
             sqlstate=exc.sqlstate,
             path=exc.path,
         ) from None

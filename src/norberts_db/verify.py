@@ -13,12 +13,13 @@ prints :func:`render` of the result, and exits with ``result.exit_code``:
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 
 import psycopg
 
-from norberts_db.apply import apply_scripts, run_script
 from norberts_db.catalog.compare import compare, objects_compared
 from norberts_db.catalog.model import Difference, Snapshot
 from norberts_db.catalog.report import (
@@ -39,7 +40,9 @@ from norberts_db.catalog.results import (
 from norberts_db.catalog.snapshot import read_snapshot, snapshot_database
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
-from norberts_db.errors import NorbertsDbError, SqlScriptError
+from norberts_db.databases import Connection
+from norberts_db.errors import NorbertsDbError
+from norberts_db.shadow import SharedServer
 from norberts_db.sqlfile import SqlScript
 from norberts_db.temporary import DROP_CHECK_PREFIX, SHADOW_PREFIX, temporary_database
 from norberts_db.transactional import check_one_transaction
@@ -55,6 +58,7 @@ __all__ = [
     "DropCheckResult",
     "Format",
     "VerifyResult",
+    "built_schema",
     "check_drop_script",
     "compare_databases",
     "render",
@@ -79,21 +83,22 @@ def verify_database(
     started = time.perf_counter()
     result = VerifyResult(schema_file=schema.name, database=target.redacted(), script=schema)
     try:
-        expected, actual = _read_shadow_and_target(target, schema, privileges=privileges)
+        (expected, notes), actual = _read_shadow_and_target(target, schema, privileges=privileges)
     except (NorbertsDbError, psycopg.Error) as exc:
         return replace(result, error=_message(exc), seconds=time.perf_counter() - started)
     return replace(
         result,
         differences=tuple(compare(expected, actual)),
         objects_compared=objects_compared(expected, actual),
+        notes=notes,
         seconds=time.perf_counter() - started,
     )
 
 
 def _read_shadow_and_target(
     target: ConnInfo, schema: SqlScript, *, privileges: bool
-) -> tuple[Snapshot, Snapshot]:
-    """The expected and the actual snapshot; the target is read while the shadow is built.
+) -> tuple[tuple[Snapshot, tuple[str, ...]], Snapshot]:
+    """The expected snapshot with its notes, and the actual one, read while the shadow is built.
 
     Building the shadow is most of the time verify takes, and reading the
     target needs nothing from it, so the two overlap.
@@ -101,7 +106,7 @@ def _read_shadow_and_target(
     with ThreadPoolExecutor(max_workers=1) as pool:
         actual = pool.submit(snapshot_database, target, privileges=privileges)
         try:
-            expected = schema_snapshot(target, schema, privileges=privileges)
+            expected = _shadow_snapshot(target, schema, privileges=privileges)
         except (NorbertsDbError, psycopg.Error):
             # The target's own failure (unreachable, no such database) says more.
             target_error = actual.exception()
@@ -131,69 +136,92 @@ def compare_databases(
 
 
 def schema_snapshot(server: ConnInfo, schema: SqlScript, *, privileges: bool = False) -> Snapshot:
-    """The snapshot of a shadow database on ``server`` holding just ``schema``.
+    """The snapshot of a shadow database on ``server`` holding just ``schema``."""
+    return _shadow_snapshot(server, schema, privileges=privileges)[0]
+
+
+def _shadow_snapshot(
+    server: ConnInfo, schema: SqlScript, *, privileges: bool
+) -> tuple[Snapshot, tuple[str, ...]]:
+    """The snapshot of a shadow database holding ``schema``, and notes on its role statements.
 
     The schema is applied and read in one transaction that is rolled back:
     the shadow is dropped anyway, so nothing of it needs to be committed and
-    flushed, and nobody else can see or change it meanwhile.
+    flushed, and nobody else can see or change it meanwhile. Roles it creates
+    are rolled back too (:mod:`norberts_db.shadow`).
+    """
+    with built_schema(server, schema) as (conn, notes):
+        return read_snapshot(conn, privileges=privileges), notes
+
+
+@contextmanager
+def built_schema(
+    server: ConnInfo, schema: SqlScript
+) -> Iterator[tuple[Connection, tuple[str, ...]]]:
+    """A session in a shadow database holding ``schema``, and the notes on its role statements.
+
+    All of it is in a transaction rolled back at the end of the block.
     """
     check_one_transaction(schema)
-    with (
-        temporary_database(server, SHADOW_PREFIX) as shadow,
-        connect(shadow) as conn,
-        conn.transaction(force_rollback=True),
-    ):
-        run_script(conn, schema)
-        return read_snapshot(conn, privileges=privileges)
+    with _rolled_back(server, SHADOW_PREFIX) as (conn, shared):
+        shared.run(conn, schema)
+        yield conn, tuple(shared.notes)
 
 
 def check_drop_script(server: ConnInfo, schema: SqlScript, drop: SqlScript) -> DropCheckResult:
     """Check in a scratch database that ``drop`` runs when empty and undoes ``schema`` fully.
 
     Objects are compared with owners and grants, so a drop script that changes
-    the privileges of what an empty database has is caught too.
+    the privileges of what an empty database has is caught too. When nothing
+    is left behind, the schema is run once more after the drop script, as the
+    next ``db.reset`` would: what the drop script leaves outside the database
+    (a role) shows there. All of it happens in one transaction that is rolled
+    back, so none of it reaches the rest of the server.
     """
     started = time.perf_counter()
     result = DropCheckResult(
         schema_file=schema.name, drop_script=drop.name, server=server.redacted(), script=schema
     )
     try:
-        with temporary_database(server, DROP_CHECK_PREFIX) as scratch:
-            empty = snapshot_database(scratch, privileges=True)
-            empty_run_error = _dry_run(scratch, drop)
-            apply_scripts(scratch, schema)
-            created = snapshot_database(scratch, privileges=True)
-            drop_error = _run_or_error(scratch, drop)
-            after = snapshot_database(scratch, privileges=True)
+        check_one_transaction(schema)
+        check_one_transaction(drop)
+        with _rolled_back(server, DROP_CHECK_PREFIX) as (conn, shared):
+            empty = read_snapshot(conn, privileges=True)
+            empty_run_error = shared.error_of(conn, drop, keep=False)
+            shared.run(conn, schema, as_committed=True)
+            created = read_snapshot(conn, privileges=True)
+            drop_error = shared.error_of(conn, drop, keep=True)
+            leftovers = tuple(compare(empty, read_snapshot(conn, privileges=True)))
+            clean = drop_error is None and not leftovers
+            rerun_error = (
+                shared.error_of(conn, schema, keep=False, as_committed=True) if clean else None
+            )
     except (NorbertsDbError, psycopg.Error) as exc:
         return replace(result, error=_message(exc), seconds=time.perf_counter() - started)
     return replace(
         result,
         empty_run_error=empty_run_error,
         drop_error=drop_error,
-        leftovers=tuple(compare(empty, after)),
+        rerun_error=rerun_error,
+        leftovers=leftovers,
         objects_created=len(created.objects.keys() - empty.objects.keys()),
+        notes=tuple(shared.notes),
         seconds=time.perf_counter() - started,
     )
 
 
-def _dry_run(info: ConnInfo, script: SqlScript) -> str | None:
-    """Run ``script`` and roll it back; the error message if the server rejected it."""
-    with connect(info) as conn:
-        try:
-            with conn.transaction(force_rollback=True):
-                run_script(conn, script)
-        except SqlScriptError as exc:
-            return str(exc)
-    return None
+@contextmanager
+def _rolled_back(server: ConnInfo, prefix: str) -> Iterator[tuple[Connection, SharedServer]]:
+    """A session in a new temporary database, in a transaction that is rolled back.
 
-
-def _run_or_error(info: ConnInfo, script: SqlScript) -> str | None:
-    try:
-        apply_scripts(info, script)
-    except SqlScriptError as exc:
-        return str(exc)
-    return None
+    With it come the roles of the server as the transaction began.
+    """
+    with (
+        temporary_database(server, prefix) as database,
+        connect(database) as conn,
+        conn.transaction(force_rollback=True),
+    ):
+        yield conn, SharedServer.read(conn)
 
 
 def _message(exc: BaseException) -> str:

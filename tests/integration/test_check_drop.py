@@ -153,3 +153,57 @@ def test_a_schema_file_that_fails_exits_2_and_leaves_no_scratch_database(
     assert (result.error or "").startswith(f"{schema}:2:")
     assert scratch_databases(pg_server, prefix) == []
     assert json.loads(render_json(result))["status"] == "error"
+
+
+DEFERRED_SEED = """
+CREATE TABLE public.parent (id integer PRIMARY KEY);
+CREATE TABLE public.child (
+    id integer PRIMARY KEY,
+    parent_id integer REFERENCES public.parent DEFERRABLE INITIALLY DEFERRED
+);
+INSERT INTO public.child VALUES (1, 1);
+INSERT INTO public.parent VALUES (1);
+"""
+
+
+def test_seed_rows_checked_at_commit_by_a_deferred_key_pass_the_check(
+    pg_server: ConnInfo, tmp_path: Path
+) -> None:
+    # The child row comes first: only a check deferred to COMMIT lets it in.
+    (tmp_path / "schema.sql").write_text(DEFERRED_SEED, encoding="utf-8")
+    (tmp_path / "drop.sql").write_text(
+        "DROP TABLE IF EXISTS public.child;\nDROP TABLE IF EXISTS public.parent;\n",
+        encoding="utf-8",
+    )
+    schema, drop = (load_script(tmp_path / name) for name in ("schema.sql", "drop.sql"))
+    result = check_drop_script(pg_server, schema, drop)
+    assert result.exit_code == 0, render_text(result)
+
+
+def test_seed_rows_that_break_a_deferred_key_fail_the_check_with_exit_2(
+    pg_server: ConnInfo, tmp_path: Path
+) -> None:
+    (tmp_path / "schema.sql").write_text(
+        DEFERRED_SEED.replace("INSERT INTO public.parent VALUES (1);", ""), encoding="utf-8"
+    )
+    result = check_drop_script(
+        pg_server, load_script(tmp_path / "schema.sql"), load_script(tmp_path / "schema.sql")
+    )
+    assert result.exit_code == 2
+    assert "child_parent_id_fkey" in (result.error or "")
+
+
+def test_settings_the_schema_makes_do_not_reach_the_drop_script(
+    pg_server: ConnInfo, tmp_path: Path
+) -> None:
+    # As pg_dump writes it; a reset runs the drop script before the schema, in a fresh session.
+    (tmp_path / "schema.sql").write_text(
+        "SELECT pg_catalog.set_config('search_path', '', false);\n"
+        "SET lock_timeout = '1ms';\n"
+        "CREATE TABLE public.things (id integer);\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "drop.sql").write_text("DROP TABLE IF EXISTS things;\n", encoding="utf-8")
+    schema, drop = (load_script(tmp_path / name) for name in ("schema.sql", "drop.sql"))
+    result = check_drop_script(pg_server, schema, drop)
+    assert result.exit_code == 0, render_text(result)

@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from norberts_db import apply, verify
+from norberts_db import apply, shadow, verify
 from norberts_db.catalog.model import Change, Difference, ObjectKey, Status
 from norberts_db.catalog.snapshot import snapshot_database
 from norberts_db.connection import connect
@@ -1208,7 +1208,7 @@ def test_the_shadow_database_is_removed_when_interrupted_with_ctrl_c(
         seen.extend(shadow_databases(pg_server, prefix))
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(verify, "run_script", apply_then_interrupt)
+    monkeypatch.setattr(shadow, "run_script", apply_then_interrupt)
     with pytest.raises(KeyboardInterrupt):
         verify_database(schema_db, project_schema)
     assert len(seen) == 1  # the shadow existed while the schema was applied...

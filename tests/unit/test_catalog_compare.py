@@ -321,6 +321,7 @@ def test_json_report_has_stable_sorted_keys_and_the_documented_shape() -> None:
         "database",
         "objects_compared",
         "error",
+        "notes",
         "summary",
         "differences",
     }

@@ -46,8 +46,13 @@ def render(result: VerifyResult | DropCheckResult, fmt: Format = "text") -> str:
 
 
 def render_text(result: VerifyResult | DropCheckResult) -> str:
-    if isinstance(result, DropCheckResult):
-        return _drop_text(result)
+    text = _drop_text(result) if isinstance(result, DropCheckResult) else _verify_text(result)
+    if result.error is None and result.notes:
+        text += "\n\n" + "\n".join(f"note: {note}" for note in result.notes)
+    return text
+
+
+def _verify_text(result: VerifyResult) -> str:
     if result.error is not None:
         return (
             f"error: could not verify {result.database} against {result.schema_file}:\n"
@@ -84,6 +89,7 @@ def _drop_text(result: DropCheckResult) -> str:
     failures = (
         ("The drop script fails on an empty database:", result.empty_run_error),
         ("The drop script fails after the schema was applied:", result.drop_error),
+        ("The schema fails when run again after the drop script:", result.rerun_error),
     )
     for title, error in failures:
         if error is not None:
@@ -103,6 +109,8 @@ def _drop_summary(result: DropCheckResult) -> str:
         parts.append("fails on an empty database")
     if result.drop_error:
         parts.append("fails after the schema")
+    if result.rerun_error:
+        parts.append("the schema fails after it")
     return f"{', '.join(parts)} ({result.objects_created} objects created by the schema)"
 
 
@@ -165,6 +173,7 @@ def _verify_json(result: VerifyResult) -> dict[str, Any]:
         "database": result.database,
         "objects_compared": result.objects_compared,
         "error": result.error,
+        "notes": list(result.notes),
         "summary": {status: result.count(status) for status, _ in _VERIFY_SECTIONS},
         "differences": [_difference_json(d, d.status) for d in result.differences],
     }
@@ -181,6 +190,8 @@ def _drop_json(result: DropCheckResult) -> dict[str, Any]:
         "error": result.error,
         "empty_database": {"ok": result.empty_run_error is None, "error": result.empty_run_error},
         "after_schema": {"ok": result.drop_error is None, "error": result.drop_error},
+        "schema_again": {"ok": result.rerun_error is None, "error": result.rerun_error},
+        "notes": list(result.notes),
         "summary": {_DROP_STATUS[s]: result.count(s) for s, _ in _DROP_SECTIONS},
         "differences": [_difference_json(d, _DROP_STATUS[d.status]) for d in result.leftovers],
     }
@@ -236,6 +247,7 @@ def _drop_github(result: DropCheckResult) -> str:
         for title, error in (
             ("Drop script fails on an empty database", result.empty_run_error),
             ("Drop script fails after the schema", result.drop_error),
+            ("Schema fails after the drop script", result.rerun_error),
         )
         if error is not None
     ]

@@ -33,6 +33,8 @@ class VerifyResult:
     objects_compared: int = 0
     error: str | None = None
     seconds: float = 0.0
+    # Statements about server-wide objects (roles) that the shadow let pass, and why.
+    notes: tuple[str, ...] = ()
     # Used only to point CI annotations at lines of the schema file.
     script: SqlScript | None = field(default=None, compare=False, repr=False)
 
@@ -64,17 +66,20 @@ class DropCheckResult:
     server: str
     empty_run_error: str | None = None
     drop_error: str | None = None
+    # The schema failing when run again after the drop script, as the next reset runs it.
+    rerun_error: str | None = None
     leftovers: tuple[Difference, ...] = ()
     objects_created: int = 0
     error: str | None = None
     seconds: float = 0.0
+    notes: tuple[str, ...] = ()
     script: SqlScript | None = field(default=None, compare=False, repr=False)
 
     @property
     def status(self) -> Literal["clean", "dirty", "error"]:
         if self.error is not None:
             return "error"
-        if self.empty_run_error or self.drop_error or self.leftovers:
+        if self.empty_run_error or self.drop_error or self.rerun_error or self.leftovers:
             return "dirty"
         return "clean"
 

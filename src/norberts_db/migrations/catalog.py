@@ -70,20 +70,25 @@ def read_catalog(info: ConnInfo, *, privileges: bool = False) -> Catalog:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         try:
             with conn.transaction():
-                snapshot = read_snapshot(conn, privileges=privileges)
-                # read_snapshot's settings were local to its own (inner) transaction.
-                conn.execute(catalog_queries.load("session"))
-                return Catalog(
-                    snapshot=snapshot,
-                    details=_read_details(conn),
-                    edges=_read_edges(conn),
-                    server_version=int(conn.info.server_version),
-                )
+                return catalog_of(conn, privileges=privileges)
         except psycopg.Error as exc:
             raise ServerError(
                 f"Reading the catalog of database {info.dbname!r} at {info.address} failed: "
                 f"{str(exc).strip()}. The user needs to be able to read the system catalogs."
             ) from None
+
+
+def catalog_of(conn: psycopg.Connection[Any], *, privileges: bool = False) -> Catalog:
+    """The catalog of ``conn``'s database for planning, read in the caller's transaction."""
+    snapshot = read_snapshot(conn, privileges=privileges)
+    # read_snapshot's settings were local to its own (inner) transaction.
+    conn.execute(catalog_queries.load("session"))
+    return Catalog(
+        snapshot=snapshot,
+        details=_read_details(conn),
+        edges=_read_edges(conn),
+        server_version=int(conn.info.server_version),
+    )
 
 
 def read_catalogs(

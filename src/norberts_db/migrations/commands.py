@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from norberts_db.commands import Note, Report, _format, _stderr, pick
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
 from norberts_db.migrations import files, proofs, squawk
-from norberts_db.migrations.catalog import read_catalogs
+from norberts_db.migrations.catalog import Catalog, catalog_of, read_catalog, read_catalogs
 from norberts_db.migrations.history import MigrationError
 from norberts_db.migrations.plan import Plan, PlanOptions, plan_migration, render_plan
 from norberts_db.migrations.proofs import migrations_dir, relative
@@ -64,8 +63,10 @@ def diff(
         target_name = target_info.redacted()
     else:
         schema = load_script(settings.schema_path, what="schema file")
-        with _shadow(source, schema) as shadow:
-            found, wanted = read_catalogs(source, shadow, privileges=options.privileges)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            database = pool.submit(read_catalog, source, privileges=options.privileges)
+            wanted = _schema_catalog(source, schema, privileges=options.privileges)
+            found = database.result()
         target_name = schema.name
     plan = plan_migration(
         found, wanted, options.plan, source_name=source.redacted(), target_name=target_name
@@ -86,13 +87,10 @@ def new_migration(
     schema = load_script(settings.schema_path, what="schema file")
     server = pick(settings, note)
     server.up()
-    with (
-        database_from_migrations(server.conninfo, directory) as built,
-        _shadow(server.conninfo, schema) as shadow,
-    ):
-        plan = plan_migration(
-            *read_catalogs(built, shadow, privileges=options.privileges), options.plan
-        )
+    with database_from_migrations(server.conninfo, directory) as built:
+        found = read_catalog(built, privileges=options.privileges)
+    wanted = _schema_catalog(server.conninfo, schema, privileges=options.privileges)
+    plan = plan_migration(found, wanted, options.plan)
     schema_name = relative(settings, schema.path)
     if not plan:
         folder = relative(settings, directory)
@@ -199,11 +197,13 @@ def refuse_destructive(plan: Plan, options: DiffOptions, task: str) -> None:
     )
 
 
-@contextmanager
-def _shadow(server: ConnInfo, schema: SqlScript) -> Iterator[ConnInfo]:
-    from norberts_db.apply import apply_scripts
-    from norberts_db.temporary import SHADOW_PREFIX, temporary_database
+def _schema_catalog(server: ConnInfo, schema: SqlScript, *, privileges: bool) -> Catalog:
+    """The catalog of ``schema`` built in a shadow database that nothing commits.
 
-    with temporary_database(server, SHADOW_PREFIX) as shadow:
-        apply_scripts(shadow, schema)
-        yield shadow
+    Roles the schema creates belong to the whole server: committed, they would
+    stay behind (:mod:`norberts_db.shadow`).
+    """
+    from norberts_db.verify import built_schema
+
+    with built_schema(server, schema) as (conn, _):
+        return catalog_of(conn, privileges=privileges)
