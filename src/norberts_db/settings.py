@@ -44,8 +44,10 @@ class Settings:
     url: str | None = field(default=None, repr=False)
     schema: Path = Path("sql/norberts_schema.sql")
     drop_script: Path = Path("sql/drop_all_tables.sql")
-    # Development data db.reset loads after the schema; the default is used only
-    # when the file exists, a path set on purpose must exist.
+    # Development data db.reset loads after the schema. Unset, it is seed.sql
+    # beside the schema file (sql/seed.sql), used when it exists; a path set on
+    # purpose must exist. So a reset from another schema file (--schema) does not
+    # load the project's seed into it.
     seed: Path = Path("sql/seed.sql")
     ready_timeout: float = 60.0
     # Seconds db.reset/create/drop wait for a lock (the schema lock included), and
@@ -95,7 +97,9 @@ class Settings:
 
     @property
     def seed_path(self) -> Path:
-        return self._resolve(self.seed)
+        if self.seed_is_explicit:
+            return self._resolve(self.seed)
+        return self.schema_path.parent / "seed.sql"
 
     @property
     def seed_is_explicit(self) -> bool:

@@ -400,3 +400,15 @@ def test_any_flag_value_is_either_typed_or_refused_naming_the_flag(
         f"{flag}: ",
         "backend 'external' needs a server",
     )
+
+
+def test_the_default_seed_is_the_one_beside_the_schema_file(tmp_path: Path) -> None:
+    project = load_settings(tmp_path, environ={})
+    other = load_settings(tmp_path, environ={}, schema="elsewhere/schema.sql")
+    chosen = load_settings(tmp_path, environ={}, schema="elsewhere/schema.sql", seed="s.sql")
+
+    assert project.seed_path == tmp_path / "sql" / "seed.sql"
+    assert not project.seed_is_explicit
+    assert other.seed_path == tmp_path / "elsewhere" / "seed.sql"
+    assert chosen.seed_path == tmp_path / "s.sql"
+    assert chosen.seed_is_explicit
