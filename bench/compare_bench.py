@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from norberts_db.catalog.compare import compare  # noqa: E402
-from norberts_db.catalog.model import ObjectKey, Snapshot  # noqa: E402
+from norberts_db.catalog.compare import compare
+from norberts_db.catalog.model import ObjectKey, Snapshot
 
 # Of every 20 objects: 1 table, 10 columns, 4 constraints, 3 indexes, 2 triggers.
 KINDS = ("table",) + ("column",) * 10 + ("constraint",) * 4 + ("index",) * 3 + ("trigger",) * 2

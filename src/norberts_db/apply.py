@@ -26,7 +26,6 @@ from norberts_db.apply_errors import (
 )
 from norberts_db.bounds import Limits as Limits  # re-exported: callers know it as apply.Limits
 from norberts_db.bounds import bounded_batch, reasserted_after
-from norberts_db.cluster_objects import role_exists_advice
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import ServerError, SqlScriptError
@@ -261,6 +260,9 @@ def reset(
     except SqlScriptError as exc:
         if exc.path != schema.name or exc.sqlstate not in _ALREADY_EXISTS:
             raise
+        # Only a failed reset needs it: the warm path does not pay for its patterns.
+        from norberts_db.cluster_objects import role_exists_advice
+
         before, _, rest = str(exc).partition(f"\n{NOTHING_CHANGED}")
         advice = role_exists_advice(before) or (
             "If the database held it before the reset, the drop script "
