@@ -12,29 +12,29 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import psycopg
 
 from norberts_db import cascade, guard, queries, seed
+from norberts_db.apply_errors import (
+    NOTHING_CHANGED,
+    interrupted_error,
+    is_interruption,
+    is_timeout,
+    script_error,
+    timeout_error,
+)
 from norberts_db.bounds import Limits as Limits  # re-exported: callers know it as apply.Limits
 from norberts_db.bounds import bounded_batch, reasserted_after
-from norberts_db.cluster_objects import role_exists_advice
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
-from norberts_db.errors import ServerError, SqlScriptError, TimeoutExceeded
+from norberts_db.errors import ServerError, SqlScriptError
 from norberts_db.marks import read_marks
-from norberts_db.sqlfile import SqlScript, Statement
+from norberts_db.sqlfile import SqlScript
 from norberts_db.transactional import check_one_transaction
 
-if TYPE_CHECKING:
-    from norberts_db import blocking
-
-NOTHING_CHANGED = "Nothing was changed: the whole operation was rolled back."
 # The server's codes for "already exists": a drop script that leaves an object behind.
 _ALREADY_EXISTS = frozenset({"42P07", "42710", "42723", "42P06", "42701", "42P16"})
-# "cannot run inside a transaction block", "invalid transaction termination".
-_NOT_IN_A_TRANSACTION = frozenset({"25001", "2D000"})
 
 
 Connection = psycopg.Connection[tuple[object, ...]]
@@ -94,34 +94,9 @@ def run_script(conn: Connection, script: SqlScript, limits: Limits | None = None
         with conn.transaction():
             conn.execute(bounded_batch(script.statements, limits))
     except psycopg.Error as exc:
-        if conn.broken or is_timeout(exc) or _is_interruption(exc):
+        if conn.broken or is_timeout(exc) or is_interruption(exc):
             raise
         raise _locate_error(conn, script, exc, limits) from None
-
-
-def timeout_reason(exc: psycopg.Error, limits: Limits) -> str:
-    """What ran out, in a few words, for a message that names the file itself."""
-    if exc.sqlstate == "55P03":
-        return (
-            f"gave up waiting for a lock after {limits.lock_timeout:g} s (lock_timeout; "
-            "NORBERTS_DB_LOCK_TIMEOUT sets it)"
-        )
-    return (
-        f"a statement ran longer than {limits.statement_timeout:g} s and was cancelled "
-        "(statement_timeout; NORBERTS_DB_STATEMENT_TIMEOUT sets it)"
-    )
-
-
-def is_timeout(exc: psycopg.Error) -> bool:
-    message = exc.diag.message_primary or ""
-    return (exc.sqlstate == "55P03" and "lock timeout" in message) or (
-        exc.sqlstate == "57014" and "statement timeout" in message
-    )
-
-
-def _is_interruption(exc: psycopg.Error) -> bool:
-    """The connection, not the statement, failed: lost, cancelled, or the server shut down."""
-    return exc.sqlstate is None or exc.sqlstate.startswith(("08", "57"))
 
 
 def _locate_error(
@@ -136,7 +111,7 @@ def _locate_error(
                 try:
                     conn.execute(statement.text)
                 except psycopg.Error as exc:
-                    if not (is_timeout(exc) or _is_interruption(exc)):
+                    if not (is_timeout(exc) or is_interruption(exc)):
                         found = script_error(script, statement, exc)
                     raise
                 if bring_back and reassert is not None:
@@ -154,44 +129,6 @@ def _locate_error(
         f"{script.name}: ERROR: {message}\nNothing was changed: the whole operation was "
         "rolled back. Fix the SQL and run it again."
     )
-
-
-def script_error(script: SqlScript, statement: Statement, exc: psycopg.Error) -> SqlScriptError:
-    diag = exc.diag
-    position = _int_or_none(diag.statement_position)
-    line = statement.line_of(position) if position else statement.line
-    column = _column(statement, position) if position else 1
-    message = diag.message_primary or str(exc).strip()
-    severity = diag.severity or "ERROR"
-    sqlstate = exc.sqlstate
-    text = f"{script.name}:{line}:{column}: {severity}: {message}"
-    if diag.message_detail:
-        text += f"\n  DETAIL: {diag.message_detail}"
-    if diag.message_hint:
-        text += f"\n  HINT: {diag.message_hint}"
-    if diag.context and not position:
-        text += f"\n  CONTEXT: {diag.context.strip()}"
-    first_line = statement.text.splitlines()[0].strip()
-    text += f"\n  in the statement starting at line {statement.line}: {first_line[:120]}"
-    if sqlstate in _NOT_IN_A_TRANSACTION:
-        text += (
-            "\n  The file runs in one transaction, which this statement cannot be part of: "
-            "remove it, or move it to a migration (sql/migrations/)."
-        )
-    text += f"\n{NOTHING_CHANGED} Fix the SQL and run it again."
-    return SqlScriptError(text, sqlstate=sqlstate, path=script.name)
-
-
-def _column(statement: Statement, position: int) -> int:
-    before = statement.text[: position - 1]
-    newline = before.rfind("\n")
-    column = len(before) - newline if newline >= 0 else len(before) + 1
-    # The first line of a statement does not start at column 1 if it followed code.
-    return column
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def lock_schema(conn: Connection) -> None:
@@ -271,11 +208,11 @@ def apply_scripts(
                 running = "COMMIT"
         except psycopg.Error as exc:
             if is_timeout(exc) or watch.ended_lock_wait:
-                raise _timeout_error(
+                raise timeout_error(
                     exc, info, limits, running, watch.sessions, lock=watch.ended_lock_wait
                 ) from None
-            if conn.broken or _is_interruption(exc):
-                raise _interrupted_error(exc, info, running) from None
+            if conn.broken or is_interruption(exc):
+                raise interrupted_error(exc, info, running) from None
             reason = (exc.diag.message_primary or str(exc)).strip()
             raise ServerError(
                 f"PostgreSQL refused {running} on database {info.dbname!r} at {info.address}: "
@@ -294,72 +231,6 @@ def set_limits(conn: Connection, limits: Limits, *, local: bool = True) -> None:
     conn.execute(
         queries.load("apply_limits"),
         {"lock": values["lock_timeout"], "statement": values["statement_timeout"], "local": local},
-    )
-
-
-def _timeout_error(
-    exc: psycopg.Error,
-    info: ConnInfo,
-    limits: Limits,
-    running: str,
-    seen: tuple[blocking.Session, ...],
-    *,
-    lock: bool = False,
-) -> TimeoutExceeded:
-    """Say what timed out, who was in the way, and what to do about it.
-
-    ``lock``: the watch ended a lock wait that the server's lock_timeout no longer bounded.
-    """
-    from norberts_db import blocking
-
-    where = f"database {info.dbname!r} at {info.address}"
-    sessions = list(seen)
-    lock = lock or exc.sqlstate == "55P03"
-    if lock and running == "the schema lock":
-        sessions = sessions or blocking.schema_lock_holders(info)
-        what = (
-            f"Gave up waiting for the schema lock of {where} after {limits.lock_timeout:g} s "
-            "(lock_timeout): another reset, create, drop or migrate holds it"
-        )
-        setting = "NORBERTS_DB_LOCK_TIMEOUT sets how long to wait"
-    elif lock:
-        held = next((s.waiting_for for s in sessions if s.waiting_for), None)
-        what = (
-            f"Gave up waiting for a lock{f' on {held}' if held else ''} after "
-            f"{limits.lock_timeout:g} s (lock_timeout) while running {running} on {where}"
-        )
-        setting = "NORBERTS_DB_LOCK_TIMEOUT sets how long to wait"
-    else:
-        what = (
-            f"A statement of {running} ran longer than {limits.statement_timeout:g} s "
-            f"(statement_timeout) on {where} and was cancelled"
-        )
-        setting = "NORBERTS_DB_STATEMENT_TIMEOUT sets how long a statement may run"
-    if sessions:
-        held_by = "The session in the way" if len(sessions) == 1 else "The sessions in the way"
-        advice = (
-            f". {held_by}:\n{blocking.describe_sessions(sessions)}\nLet it finish, or end it "
-            f"(SELECT pg_terminate_backend({sessions[0].pid});), then run the task again"
-        )
-    elif lock:
-        advice = ". The session in the way had ended before it could be named. Run the task again"
-    else:
-        advice = ". No other session was in its way: the statement itself is slow"
-    return TimeoutExceeded(
-        f"{what}{advice}. {setting} (seconds, 0 for no limit).\n{NOTHING_CHANGED}"
-    )
-
-
-def _interrupted_error(exc: psycopg.Error, info: ConnInfo, running: str) -> ServerError:
-    reason = (exc.diag.message_primary or str(exc)).strip().splitlines()[0]
-    if running == "COMMIT":
-        return ServerError(
-            f"The connection to {info.address} failed while committing ({reason}). The "
-            f"server may or may not have committed; `invoke db.verify` shows which."
-        )
-    return ServerError(
-        f"The connection to {info.address} failed while running {running} ({reason}). "
-        f"{NOTHING_CHANGED} Run the task again once the server answers (`invoke db.status`)."
     )
 
 
@@ -389,6 +260,9 @@ def reset(
     except SqlScriptError as exc:
         if exc.path != schema.name or exc.sqlstate not in _ALREADY_EXISTS:
             raise
+        # Only a failed reset needs it: the warm path does not pay for its patterns.
+        from norberts_db.cluster_objects import role_exists_advice
+
         before, _, rest = str(exc).partition(f"\n{NOTHING_CHANGED}")
         advice = role_exists_advice(before) or (
             "If the database held it before the reset, the drop script "

@@ -25,6 +25,18 @@ from norberts_db.settings_schema import BACKENDS, NETWORKS, SUPPORTED_MAJORS
 __all__ = ["BACKENDS", "NETWORKS", "SUPPORTED_MAJORS", "Settings", "load_settings"]
 
 ENV_PREFIX = "NORBERTS_DB_"
+# What the servers the toolkit runs (docker, embedded) get beyond PostgreSQL's defaults.
+#
+# max_locks_per_transaction: a reset drops and creates the whole schema in ONE
+# transaction, and every table takes about 45 entries in the shared lock table
+# on the way (its indexes, sequences, constraints, TOAST, the types, once to drop
+# and once to create). The table has max_locks_per_transaction times about 120
+# (the server's process slots) entries; PostgreSQL's 64 gives some 7,800, which a
+# schema of 200 tables already fills ("out of shared memory"). 2048 gives about
+# 250,000: a reset of 5,000 tables with a verify beside it. It costs about 100 MB
+# of shared memory reserved at start (only what locks use is touched). A
+# server_options value of the setting replaces it.
+MANAGED_SERVER_DEFAULTS: tuple[tuple[str, str], ...] = (("max_locks_per_transaction", "2048"),)
 STATE_DIRNAME = ".norberts_db"
 
 
@@ -71,9 +83,10 @@ class Settings:
 
     @property
     def server_settings(self) -> tuple[tuple[str, str], ...]:
-        """``server_options`` as (name, value) pairs, validated when the settings were built."""
+        """What the servers the toolkit runs are started with: its own defaults
+        (:data:`MANAGED_SERVER_DEFAULTS`), then ``server_options``, which win."""
         pairs = (item.split("=", 1) for item in self.server_options.split())
-        return tuple((name, value) for name, value in pairs)
+        return (*MANAGED_SERVER_DEFAULTS, *((name, value) for name, value in pairs))
 
     @property
     def image_ref(self) -> str:

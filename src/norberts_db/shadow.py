@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 import psycopg
 
 from norberts_db import queries
-from norberts_db.apply import NOTHING_CHANGED, Connection, run_script
+from norberts_db.apply import Connection, run_script
+from norberts_db.apply_errors import NOTHING_CHANGED
 from norberts_db.cluster_objects import RoleStatement, quoted, role_exists_advice, role_statement
 from norberts_db.errors import SqlScriptError
 from norberts_db.sqlfile import SqlScript, Statement

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from norberts_db.errors import SqlFileError
 
@@ -54,33 +55,33 @@ _ESCAPED = r"'(?:[^'\\]++|\\.|'')*+'?"
 _COMMON = rf"[eE]{_ESCAPED}|\"(?:[^\"]++|\"\")*+\"?|--[^\n]*+|/\*|[$;]"
 
 
-def _tokens(*, strings: str, words: bool) -> re.Pattern[str]:
-    alternatives = [_COMMON, strings, r"[()]"]
-    if words:
+@cache
+def _tokens(kind: str, backslash: bool) -> re.Pattern[str]:
+    """The pattern of the next token that matters (``kind``: "words" or "parens").
+
+    Compiled on first use, each once: the backslash variants are for files that
+    turn standard_conforming_strings off, and compiling all of them up front
+    would cost every warm reset a noticeable share of its start-up.
+    """
+    alternatives = [_COMMON, _ESCAPED if backslash else _STANDARD, r"[()]"]
+    if kind == "words":
         alternatives.append(rf"[{_IDENT_START}][{_WORD_CHARS}]*+")
     return re.compile("|".join(alternatives), re.DOTALL)
 
 
-# (what matters, strings take backslash escapes) -> the pattern of the next token
-_PATTERNS = {
-    (kind, backslash): _tokens(strings=_ESCAPED if backslash else _STANDARD, words=kind == "words")
-    for kind in ("parens", "words")
-    for backslash in (False, True)
-}
-
-
-def _skipping(strings: str) -> re.Pattern[str]:
+@cache
+def _skipping(backslash: bool) -> re.Pattern[str]:
     """What a statement past its first words holds up to its next ``;``, ``$`` or ``/*``.
 
     Most of a large file is such text (rows of INSERTs), so this one match
     replaces a token-by-token walk there.
     """
+    strings = _ESCAPED if backslash else _STANDARD
     e_string = rf"(?<![{_WORD_CHARS}])[eE]{_ESCAPED}"
     quoted = rf"{e_string}|{strings}|\"(?:[^\"]++|\"\")*+\"?|--[^\n]*+"
     return re.compile(rf"(?:[^'\"$;/eE\-]++|{quoted}|/(?!\*)|-(?!-)|[eE])*+", re.DOTALL)
 
 
-_SKIP = {False: _skipping(_STANDARD), True: _skipping(_ESCAPED)}
 _DOLLAR_TAG = re.compile(rf"\$(?:[{_IDENT_START}][\w\x80-\U0010ffff]*)?\$")
 _COMMENT_MARK = re.compile(r"/\*|\*/")
 _FIRST_WORD = re.compile(r"[A-Za-z_]\w*+")
@@ -127,7 +128,7 @@ class _Splitter:
     def _plain_end(self, i: int) -> int:
         """The end of a statement from ``i`` on, where only quotes and comments matter."""
         text, n = self.text, len(self.text)
-        skip = _SKIP[self.backslash_strings]
+        skip = _skipping(self.backslash_strings)
         while True:
             i = skip.match(text, i).end()  # type: ignore[union-attr]  # it matches empty text
             if i >= n:
@@ -141,7 +142,7 @@ class _Splitter:
         """The end of the statement at ``begin``, reading its words as long as they matter."""
         text = self.text
         state, depth, previous, paren = _FIRST, 0, "", 0
-        pattern = _PATTERNS["words", self.backslash_strings]
+        pattern = _tokens("words", self.backslash_strings)
         i = begin
         while (match := pattern.search(text, i)) is not None:
             token = match.group()
@@ -180,7 +181,7 @@ class _Splitter:
                 if state == _OTHER:
                     return self._plain_end(i)
                 if state == _RULE:
-                    pattern = _PATTERNS["parens", self.backslash_strings]
+                    pattern = _tokens("parens", self.backslash_strings)
                 continue
             previous = ""
         if depth:

@@ -12,16 +12,21 @@ def compare(expected: Snapshot, actual: Snapshot) -> list[Difference]:
     the old name missing and the new name unexpected. The result is sorted:
     missing, then unexpected, then changed, each by name.
     """
-    differences: list[Difference] = []
-    for key in expected.objects.keys() | actual.objects.keys():
-        wanted = expected.objects.get(key)
-        found = actual.objects.get(key)
-        if found is None:
-            differences.append(Difference(key.kind, key.name, "missing"))
-        elif wanted is None:
-            differences.append(Difference(key.kind, key.name, "unexpected"))
-        elif changes := attribute_changes(wanted, found):
-            differences.append(Difference(key.kind, key.name, "changed", changes))
+    wanted_objects, found_objects = expected.objects, actual.objects
+    differences = [
+        Difference(key.kind, key.name, "missing") for key in wanted_objects.keys() - found_objects
+    ]
+    differences += (
+        Difference(key.kind, key.name, "unexpected")
+        for key in found_objects.keys() - wanted_objects
+    )
+    for key, wanted in wanted_objects.items():
+        found = found_objects.get(key)
+        # Most objects match: one dict comparison in C settles those.
+        if found is not None and found != wanted:
+            differences.append(
+                Difference(key.kind, key.name, "changed", attribute_changes(wanted, found))
+            )
     return sorted(differences, key=Difference.sort_key)
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import psycopg
 
-from norberts_db.apply import is_timeout, run_script, script_error, set_limits, timeout_reason
+from norberts_db.apply import run_script, set_limits
+from norberts_db.apply_errors import is_timeout, script_error, timeout_reason
 from norberts_db.bounds import Limits
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo

@@ -160,7 +160,11 @@ def config_text(layout: Layout, port: int, options: tuple[tuple[str, str], ...] 
         "# intact. Not waiting for the WAL flush at commit gives most of fsync=off's speed,\n"
         "# and a crash loses at most the last fraction of a second of commits.\n"
         "synchronous_commit = off\n"
-        + (f"# From the server_options setting.\n{extra}" if extra else "")
+        + (
+            f"# The toolkit's defaults, then the server_options setting (the last wins).\n{extra}"
+            if extra
+            else ""
+        )
     )
 
 
