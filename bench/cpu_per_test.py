@@ -3,10 +3,10 @@
     PYTHONPATH=bench:src pytest -p cpu_per_test tests/integration/...
 
 Counts the pytest process, the children it waited for (``invoke``
-subprocesses, ``initdb``), and the Docker containers (the cgroup of all
-containers: on a machine where others run containers too, that column counts
-theirs as well). Time the servers spend that is in none of these (the
-embedded server's ``postgres``, which ``pg_ctl`` leaves to init) is not
+subprocesses, ``initdb``), and the Docker containers named after this
+process's pid (the session's server with the docker backend, and the
+containers of the Docker tests), sampled as process_cpu.py does. The time the
+embedded server's ``postgres`` spends (``pg_ctl`` leaves it to init) is not
 counted here; ``nox_matrix_bench.py --one-major`` counts it.
 """
 
@@ -15,13 +15,12 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-DOCKER_CGROUP = Path("/sys/fs/cgroup/cpuacct/docker/cpuacct.usage")
+from process_cpu import ContainerSampler
 
 _per_test: dict[str, tuple[float, float]] = {}
+_sampler = ContainerSampler()
 
 
 def _process_cpu() -> float:
@@ -30,10 +29,16 @@ def _process_cpu() -> float:
 
 
 def _docker_cpu() -> float:
-    try:
-        return int(DOCKER_CGROUP.read_text()) / 1e9
-    except (OSError, ValueError):
-        return 0.0
+    _sampler.sample()
+    return _sampler.split(str(os.getpid()))[0]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _sampler.__enter__()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _sampler.__exit__(None, None, None)
 
 
 @pytest.hookimpl(hookwrapper=True)

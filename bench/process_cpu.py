@@ -150,6 +150,8 @@ class ContainerSampler:
             self._events.returncode = 0
             self.own_cpu = usage.ru_utime + usage.ru_stime
             self._event_thread.join(timeout=5)
+            if self._events.stdout is not None:
+                self._events.stdout.close()
 
     def _read_events(self) -> None:
         assert self._events is not None and self._events.stdout is not None
