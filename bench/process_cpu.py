@@ -208,4 +208,3 @@ def measure(command: list[str], *, env: dict[str, str], cwd: Path) -> TreeCpu:
         foreign_containers=foreign,
         machine=machine_cpu_seconds() - before_machine,
     )
-
