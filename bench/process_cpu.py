@@ -6,7 +6,8 @@ This counts three things instead:
 - the command's process tree: what ``/usr/bin/time`` reports (the command and the
   children it waited for), plus the daemons it started and left to others
   (``pg_ctl`` leaves ``postgres`` to init), which this process adopts as a child
-  subreaper and reaps, so their time counts too;
+  subreaper and reaps as soon as they exit (as init would: a test waiting for a
+  server's pid to go away must not find a zombie), so their time counts too;
 - the Docker engine: ``dockerd`` and ``containerd`` themselves;
 - the containers: cgroup CPU time of each container whose name carries the
   command's process id (the tests name what they create after their pid), read
@@ -21,6 +22,7 @@ import ctypes
 import json
 import os
 import resource
+import signal
 import subprocess
 import threading
 import time
@@ -75,6 +77,18 @@ def become_subreaper() -> None:
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def reap_orphans_but(*kept: int) -> None:
+    """Reap every exited child except ``kept`` (whose owners wait for them)."""
+    while True:
+        try:
+            exited = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return
+        if exited is None or exited.si_pid in kept:
+            return
+        os.waitpid(exited.si_pid, 0)
 
 
 def reap_adopted(grace: float = 30.0) -> None:
@@ -153,6 +167,10 @@ class ContainerSampler:
             if self._events.stdout is not None:
                 self._events.stdout.close()
 
+    @property
+    def events_pid(self) -> int:
+        return self._events.pid if self._events is not None else -1
+
     def _read_events(self) -> None:
         assert self._events is not None and self._events.stdout is not None
         for line in self._events.stdout:
@@ -191,7 +209,12 @@ def measure(command: list[str], *, env: dict[str, str], cwd: Path) -> TreeCpu:
     started = time.perf_counter()
     with ContainerSampler() as sampler:
         process = subprocess.Popen(command, env=env, cwd=cwd)
-        _pid, status, usage = os.wait4(process.pid, 0)
+        kept = (process.pid, sampler.events_pid)
+        previous = signal.signal(signal.SIGCHLD, lambda *_: reap_orphans_but(*kept))
+        try:
+            _pid, status, usage = os.wait4(process.pid, 0)
+        finally:
+            signal.signal(signal.SIGCHLD, previous)
         process.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - started
     reap_adopted()
