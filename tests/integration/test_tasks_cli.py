@@ -23,7 +23,7 @@ from norberts_db.conninfo import ConnInfo
 from norberts_db.settings import load_settings
 
 from .conftest import PROJECT_ROOT, free_port, project_bin_dir, reachable_tmpdir
-from .safety_helpers import Outcome, run_process, run_tasks
+from .safety_helpers import Outcome, clean_environment, run_process, run_tasks
 
 EXPECTED_TABLES = {
     "users",
@@ -111,6 +111,30 @@ def cli(request: pytest.FixtureRequest) -> Iterator[Cli]:
     finally:
         runner.run("db.down", "--volumes", check=False)
         shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def test_in_process_runs_read_their_own_settings_and_leave_this_process_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """What lets these tests run invoke in process: nothing carries over from run to run."""
+    environment, cwd = dict(os.environ), Path.cwd()
+    urls = [f"postgresql://u:pw@127.0.0.1:{free_port()}/norberts_cli" for _ in range(2)]
+
+    printed = [
+        run_tasks(
+            "db.url",
+            env=clean_environment(
+                NORBERTS_DB_BACKEND="external",
+                NORBERTS_DB_URL=url,
+                NORBERTS_DB_STATE_DIR=str(tmp_path),
+            ),
+        ).stdout.strip()
+        for url in urls
+    ]
+
+    assert printed == urls
+    assert dict(os.environ) == environment
+    assert Path.cwd() == cwd
 
 
 def catalog(info: ConnInfo) -> dict[str, set[str]]:
