@@ -4,6 +4,17 @@ Run (a Docker engine and the images or binaries of every major must be there;
 see .ci/run):
 
     python bench/nox_matrix_bench.py [--majors 15 16 17 18] [-- PYTEST ARGS]
+    python bench/nox_matrix_bench.py --whole
+    python bench/nox_matrix_bench.py --one-major 18 [-- PYTEST ARGS]
+
+``--whole`` times plain ``nox`` (lint, unit tests and every major), as a user
+types it. ``--one-major N`` runs the integration suite of one major in this
+environment (no nox) and prints the CPU time of its own work: the pytest
+process tree, the servers it started and the Docker engine's share, apart from
+whatever else the machine runs (see process_cpu.py). The environment's
+NORBERTS_DB_* variables choose the backend, for example
+``NORBERTS_DB_TEST_BACKEND=docker NORBERTS_DB_NETWORK=host
+NORBERTS_DB_IMAGE='norberts-db/postgres:{major}'``.
 
 Prints each figure and the ratio of "all together" to the slowest single major.
 No assertions: the target is all four within 1.5 times the slowest one.
@@ -27,6 +38,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from process_cpu import machine_cpu_seconds, measure
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -36,15 +49,11 @@ class Run:
     cpu_seconds: float  # busy CPU time of the whole machine meanwhile
 
 
-def machine_cpu_seconds() -> float:
-    """Busy CPU time of the machine since boot: user, nice, system, irq and softirq."""
-    fields = Path("/proc/stat").read_text(encoding="ascii").splitlines()[0].split()[1:]
-    user, nice, system, _idle, _iowait, irq, softirq = (int(v) for v in fields[:7])
-    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
-
-
-def nox(sessions: list[str], pytest_args: list[str]) -> Run:
-    command = [sys.executable, "-m", "nox", "--reuse-venv=yes", "-s", *sessions]
+def nox(sessions: list[str], pytest_args: list[str], *options: str) -> Run:
+    """Run nox on ``sessions`` (all when empty) with ``pytest_args`` as posargs."""
+    command = [sys.executable, "-m", "nox", "--reuse-venv=yes", *options]
+    if sessions:
+        command += ["-s", *sessions]
     if pytest_args:
         command += ["--", *pytest_args]
     cpu_before = machine_cpu_seconds()
@@ -61,9 +70,22 @@ def nox(sessions: list[str], pytest_args: list[str]) -> Run:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--majors", nargs="+", default=["15", "16", "17", "18"])
+    parser.add_argument("--whole", action="store_true", help="time plain `nox`")
+    parser.add_argument("--one-major", metavar="N", help="CPU time of one major's suite")
     parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     pytest_args = [a for a in args.pytest_args if a != "--"]
+    if args.one_major:
+        one_major(args.one_major, pytest_args)
+        return
+    if args.whole:
+        nox([], [], "--install-only")  # create the venvs outside the timing
+        run = nox([], pytest_args)
+        print(
+            f"nox (lint, unit tests, every major) {run.seconds:7.1f} s wall   "
+            f"machine CPU {run.cpu_seconds:7.1f} s (target: at most 300 s wall on 2 cores)"
+        )
+        return
     sessions = [f"integration({major})" for major in args.majors]
 
     nox(sessions[:1], ["--collect-only", "-q"])  # create the session's venv outside the timing
@@ -83,6 +105,19 @@ def main() -> None:
         f"floor on {cores} cores: {floor:.1f} s of CPU work for all together, "
         f"so at least {floor / slowest:.2f} times the slowest single"
     )
+
+
+def one_major(major: str, pytest_args: list[str]) -> None:
+    env = os.environ | {"NORBERTS_DB_PG_VERSION": major}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/integration"]
+    run = measure([*command, *pytest_args], env=env, cwd=ROOT)
+    print(
+        f"integration({major}), {env.get('NORBERTS_DB_TEST_BACKEND', 'auto')} backend "
+        "(target: at most 110 s CPU):"
+    )
+    print("\n".join("  " + line for line in run.lines()))
+    if run.returncode != 0:
+        sys.exit(f"pytest failed (exit {run.returncode})")
 
 
 if __name__ == "__main__":

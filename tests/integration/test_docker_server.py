@@ -3,9 +3,15 @@
 Needs a Docker engine and the image of ``NORBERTS_DB_PG_VERSION`` (default 18):
 ``NORBERTS_DB_IMAGE`` names it (for example ``norberts-db/postgres:{major}``,
 built offline by ``invoke image.build``), and ``NORBERTS_DB_NETWORK`` says how
-containers are reached (``host`` on machines without a bridge network). Every
-test makes its own container and volume, with names unique to this process,
-on a free port, and removes them afterwards, also when it fails.
+containers are reached (``host`` on machines without a bridge network). Names
+are unique to this process, ports free, and everything is removed afterwards,
+also when a test fails.
+
+A new container runs initdb, which costs more than all the rest of a test. So
+the tests that inspect a running container, or stop, restart or re-create it
+on its volume, share one server (``shared_server``), and each finds it running
+whatever the test before did to it. A test makes its own server where a new
+volume or a failed first start is what it tests.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +33,7 @@ from docker.errors import NotFound
 
 from norberts_db.connection import wait_ready
 from norberts_db.errors import DockerUnavailableError, ServerError
+from norberts_db.servers.base import ServerInfo
 from norberts_db.servers.docker import SCRATCH_MOUNT, DockerServer
 from norberts_db.servers.docker_engine import LABEL_MANAGED, LABEL_PG_VERSION, connect_engine
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
@@ -107,25 +114,62 @@ def image(client: docker.DockerClient, tmp_path_factory: pytest.TempPathFactory)
     return settings.image_ref
 
 
+def remove_server(client: docker.DockerClient, server: DockerServer, *, volume: bool) -> None:
+    # Container first: a volume cannot be removed while a container uses it.
+    with suppress(NotFound):
+        client.containers.get(server.settings.container).remove(force=True, v=True)
+    if volume:
+        with suppress(NotFound):
+            client.volumes.get(server.settings.volume).remove(force=True)
+
+
 @pytest.fixture
 def make_server(client: docker.DockerClient, image: str, tmp_path: Path) -> Iterator[MakeServer]:
-    """Builds DockerServers with unique names; removes their containers and volumes after."""
-    made: list[DockerServer] = []
+    """Builds DockerServers with unique names; removes their containers and volumes after.
 
-    def make(*, server_args: tuple[str, ...] = (), **overrides: Any) -> DockerServer:
+    ``own_volume=False`` leaves the volume alone: it belongs to another server.
+    """
+    made: list[tuple[DockerServer, bool]] = []
+
+    def make(
+        *, server_args: tuple[str, ...] = (), own_volume: bool = True, **overrides: Any
+    ) -> DockerServer:
         state_dir = tmp_path / f"state-{len(made)}"
         server = DockerServer(settings_for(state_dir, **overrides), server_args=server_args)
-        made.append(server)
+        made.append((server, own_volume))
         return server
 
     yield make
-    # Containers first: a volume cannot be removed while a container uses it.
-    for server in made:
-        with suppress(NotFound):
-            client.containers.get(server.settings.container).remove(force=True, v=True)
-    for server in made:
-        with suppress(NotFound):
-            client.volumes.get(server.settings.volume).remove(force=True)
+    for server, own_volume in made:
+        remove_server(client, server, volume=own_volume)
+
+
+@dataclass(frozen=True)
+class Shared:
+    server: DockerServer
+    created: ServerInfo  # what the up that created its container reported
+
+
+@pytest.fixture(scope="module")
+def shared(
+    client: docker.DockerClient, image: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Shared]:
+    """One server of the module, with a password of its own; removed with its volume at the end."""
+    settings = settings_for(
+        tmp_path_factory.mktemp("shared"), password="pw-" + secrets.token_hex(12)
+    )
+    server = DockerServer(settings)
+    try:
+        yield Shared(server, server.up())
+    finally:
+        remove_server(client, server, volume=True)
+
+
+@pytest.fixture
+def shared_server(shared: Shared) -> DockerServer:
+    """The shared server, running: a test before may have stopped it or deleted its volume."""
+    shared.server.up()
+    return shared.server
 
 
 def query(server: DockerServer, sql: str) -> Any:
@@ -169,10 +213,10 @@ def other_major_image(client: docker.DockerClient, settings: Settings) -> int:
 
 @docker_test
 def test_up_twice_reuses_the_running_container_and_reports_the_version(
-    client: docker.DockerClient, make_server: MakeServer
+    client: docker.DockerClient, shared: Shared, shared_server: DockerServer
 ) -> None:
-    server = make_server()
-    first = server.up()
+    server = shared_server
+    first = shared.created
     container_id = client.containers.get(server.settings.container).id
     second = server.up()
 
@@ -186,10 +230,9 @@ def test_up_twice_reuses_the_running_container_and_reports_the_version(
 
 @docker_test
 def test_container_and_volume_carry_the_toolkit_labels(
-    client: docker.DockerClient, make_server: MakeServer
+    client: docker.DockerClient, shared_server: DockerServer
 ) -> None:
-    server = make_server()
-    server.up()
+    server = shared_server
     container = client.containers.get(server.settings.container)
     volume = client.volumes.get(server.settings.volume)
 
@@ -201,10 +244,9 @@ def test_container_and_volume_carry_the_toolkit_labels(
 
 @docker_test
 def test_the_container_mounts_only_the_named_volume(
-    client: docker.DockerClient, make_server: MakeServer
+    client: docker.DockerClient, shared_server: DockerServer
 ) -> None:
-    server = make_server()
-    server.up()
+    server = shared_server
     mounts = client.containers.get(server.settings.container).attrs["Mounts"]
 
     expected = "/var/lib/postgresql" if MAJOR >= 18 else "/var/lib/postgresql/data"
@@ -215,10 +257,9 @@ def test_the_container_mounts_only_the_named_volume(
 
 @docker_test
 def test_temporary_databases_live_in_memory_even_after_an_outside_restart(
-    client: docker.DockerClient, make_server: MakeServer
+    client: docker.DockerClient, shared_server: DockerServer
 ) -> None:
-    server = make_server()
-    server.up()
+    server = shared_server
     container = client.containers.get(server.settings.container)
     assert SCRATCH_MOUNT in container.attrs["HostConfig"]["Tmpfs"]
     assert scratch_location(server.conninfo) == SCRATCH_MOUNT
@@ -234,9 +275,10 @@ def test_temporary_databases_live_in_memory_even_after_an_outside_restart(
 
 
 @docker_test
-def test_down_then_up_keeps_the_data(client: docker.DockerClient, make_server: MakeServer) -> None:
-    server = make_server()
-    server.up()
+def test_down_then_up_keeps_the_data(
+    client: docker.DockerClient, shared_server: DockerServer
+) -> None:
+    server = shared_server
     query(server, "CREATE TABLE kept AS SELECT 42 AS answer")
 
     said = server.down()
@@ -250,10 +292,9 @@ def test_down_then_up_keeps_the_data(client: docker.DockerClient, make_server: M
 
 @docker_test
 def test_down_with_volumes_deletes_the_data(
-    client: docker.DockerClient, make_server: MakeServer
+    client: docker.DockerClient, shared_server: DockerServer
 ) -> None:
-    server = make_server()
-    server.up()
+    server = shared_server
     query(server, "CREATE TABLE doomed AS SELECT 1 AS n")
 
     said = server.down(volumes=True)
@@ -279,10 +320,9 @@ def test_down_is_idempotent(make_server: MakeServer) -> None:
 
 @docker_test
 def test_a_stopped_container_is_started_again_with_its_data(
-    client: docker.DockerClient, make_server: MakeServer
+    client: docker.DockerClient, shared_server: DockerServer
 ) -> None:
-    server = make_server()
-    server.up()
+    server = shared_server
     query(server, "CREATE TABLE survivor AS SELECT 7 AS n")
     client.containers.get(server.settings.container).stop()
     stopped = server.state()
@@ -296,8 +336,9 @@ def test_a_stopped_container_is_started_again_with_its_data(
 
 
 @docker_test
-def test_state_logs_and_describe_follow_the_container(make_server: MakeServer) -> None:
-    server = make_server()
+def test_state_logs_and_describe_follow_the_container(shared_server: DockerServer) -> None:
+    server = shared_server
+    server.down()  # the volume stays: the up below makes a container, not a cluster
     before = server.state()
     assert before.running is False
     assert before.detail == "not created"
@@ -316,10 +357,9 @@ def test_state_logs_and_describe_follow_the_container(make_server: MakeServer) -
 
 @docker_test
 def test_the_server_listens_on_loopback_only(
-    client: docker.DockerClient, make_server: MakeServer
+    client: docker.DockerClient, shared_server: DockerServer
 ) -> None:
-    server = make_server()
-    server.up()
+    server = shared_server
 
     if server.settings.network == "host":
         assert query(server, "SHOW listen_addresses") == "127.0.0.1"
@@ -338,10 +378,9 @@ def test_the_server_listens_on_loopback_only(
 
 @docker_test
 def test_a_port_taken_by_another_container_is_reported_and_nothing_is_left_behind(
-    client: docker.DockerClient, make_server: MakeServer
+    client: docker.DockerClient, shared_server: DockerServer, make_server: MakeServer
 ) -> None:
-    first = make_server()
-    first.up()
+    first = shared_server
     second = make_server(port=first.settings.effective_port)
 
     with pytest.raises(ServerError) as caught:
@@ -413,10 +452,9 @@ def test_a_container_that_exits_during_startup_shows_its_log_and_is_removed(
 
 @docker_test
 def test_a_failed_start_keeps_a_volume_that_existed_before(
-    client: docker.DockerClient, make_server: MakeServer
+    client: docker.DockerClient, shared_server: DockerServer
 ) -> None:
-    good = make_server()
-    good.up()
+    good = shared_server
     query(good, "CREATE TABLE precious AS SELECT 1 AS n")
     good.down()
     broken = DockerServer(good.settings, server_args=("-c", "no_such_setting=1"))
@@ -471,13 +509,14 @@ def test_an_unlabelled_volume_of_another_major_is_detected_by_reading_pg_version
 
 @docker_test
 def test_a_wrong_password_is_reported_as_wrong_credentials(
-    client: docker.DockerClient, make_server: MakeServer
+    client: docker.DockerClient, shared_server: DockerServer, make_server: MakeServer
 ) -> None:
-    first = make_server(password="first-" + secrets.token_hex(8))
-    first.up()
+    first = shared_server
     first.down()
     second = make_server(
-        password="second-" + secrets.token_hex(8), volume_name=first.settings.volume
+        password="second-" + secrets.token_hex(8),
+        volume_name=first.settings.volume,
+        own_volume=False,
     )
 
     with pytest.raises(ServerError) as caught:
@@ -493,10 +532,11 @@ def test_a_wrong_password_is_reported_as_wrong_credentials(
 
 @docker_test
 def test_the_password_is_only_in_the_container_environment(
-    client: docker.DockerClient, make_server: MakeServer
+    client: docker.DockerClient, shared_server: DockerServer
 ) -> None:
-    password = "pw-" + secrets.token_hex(12)
-    server = make_server(password=password)
+    server = shared_server
+    password = server.settings.dev_password()
+    assert password.startswith("pw-")
     info = server.up()
     container = client.containers.get(server.settings.container)
     config = container.attrs["Config"]

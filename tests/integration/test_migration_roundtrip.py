@@ -16,8 +16,9 @@ import psycopg
 import pytest
 
 from norberts_db.conninfo import ConnInfo
+from norberts_db.migrations.catalog import read_catalog
 
-from .migration_helpers import database_pair, round_trip
+from .migration_helpers import EMPTY_DATABASE, CatalogsByText, database_pair, round_trip, run_sql
 
 T = "CREATE TABLE public.t (id bigint PRIMARY KEY, name text NOT NULL);\n"
 ENUM = "CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy');\n"
@@ -505,6 +506,11 @@ def pair_dbs(pg_server: ConnInfo) -> Iterator[tuple[ConnInfo, ConnInfo]]:
         yield pair
 
 
+@pytest.fixture(scope="module")
+def catalogs() -> CatalogsByText:
+    return CatalogsByText()
+
+
 def _available(server: ConnInfo, extension: str) -> bool:
     with psycopg.connect(**server.connect_kwargs()) as conn:
         row = conn.execute(
@@ -519,6 +525,7 @@ def test_the_migration_from_a_to_b_turns_a_into_exactly_b(
     server_version_num: int,
     server_has_icu: bool,
     pair_dbs: tuple[ConnInfo, ConnInfo],
+    catalogs: CatalogsByText,
     pair: Pair,
 ) -> None:
     if pair.extension and not _available(pg_server, pair.extension):
@@ -527,18 +534,38 @@ def test_the_migration_from_a_to_b_turns_a_into_exactly_b(
         pytest.skip(f"the pair needs server_version_num {pair.since} or later")
     if pair.icu and not server_has_icu:
         pytest.skip("the server was built without ICU")
-    result = round_trip(pair_dbs, pair.a, pair.b)
+    result = round_trip(pair_dbs, pair.a, pair.b, catalogs=catalogs)
     assert result.differences == (), f"{result.differences}\n--- migration:\n{result.sql}"
     if pair.both_ways:
-        back = round_trip(pair_dbs, pair.b, pair.a)
+        back = round_trip(pair_dbs, pair.b, pair.a, catalogs=catalogs)
         assert back.differences == (), f"{back.differences}\n--- migration:\n{back.sql}"
+
+
+def every_kind(server_has_icu: bool) -> str:
+    """EVERY_KIND as this server can build it: without ICU, the collation of the C library."""
+    return EVERY_KIND if server_has_icu else EVERY_KIND.replace(COLLATION, LIBC_COLLATION)
+
+
+@pytest.mark.parametrize("which", ["every kind", "project"])
+def test_a_schema_has_the_same_catalog_in_every_fresh_database(
+    pair_dbs: tuple[ConnInfo, ConnInfo], server_has_icu: bool, which: str
+) -> None:
+    """What lets the round trips read each schema's catalog once (CatalogsByText)."""
+    from .conftest import SCHEMA_FILE
+
+    schema = every_kind(server_has_icu) if which == "every kind" else SCHEMA_FILE.read_text()
+    for database in pair_dbs:
+        run_sql(database, EMPTY_DATABASE + schema)
+    first, second = (read_catalog(database) for database in pair_dbs)
+    assert first == second
+    assert len(first.snapshot.objects) > 10
+    assert first.edges
 
 
 def test_a_schema_with_every_new_kind_needs_no_migration_to_itself(
     pair_dbs: tuple[ConnInfo, ConnInfo], server_has_icu: bool
 ) -> None:
-    # Without ICU, the same collation from the C library.
-    schema = EVERY_KIND if server_has_icu else EVERY_KIND.replace(COLLATION, LIBC_COLLATION)
+    schema = every_kind(server_has_icu)
     result = round_trip(pair_dbs, schema, schema)
     assert result.differences == ()
     assert result.sql.strip() == "", result.sql

@@ -1,16 +1,16 @@
 """The db.* tasks end to end, as a user runs them, against the docker and embedded backends.
 
 Each backend gets its own throwaway server (own port, container, volume and
-state directory), driven only through ``invoke`` subprocesses. Results are
-checked in the catalog, not only by exit codes.
+state directory), driven only through the command line: invoke's own
+``Program`` in this process (``run_tasks``), and real ``invoke`` processes
+where processes are what is tested (concurrent resets). Results are checked
+in the catalog, not only by exit codes.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +23,7 @@ from norberts_db.conninfo import ConnInfo
 from norberts_db.settings import load_settings
 
 from .conftest import PROJECT_ROOT, free_port, project_bin_dir, reachable_tmpdir
+from .safety_helpers import Outcome, clean_environment, run_process, run_tasks
 
 EXPECTED_TABLES = {
     "users",
@@ -52,16 +53,17 @@ class Cli:
 
     env: dict[str, str]
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "invoke", *args],
-            cwd=PROJECT_ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        if check and result.returncode != 0:
+    def run(self, *args: str, check: bool = True) -> Outcome:
+        """``invoke ARGS`` in this process: an exception that escapes it fails the test."""
+        return self._checked(args, run_tasks(*args, env=self.env), check=check)
+
+    def run_process(self, *args: str, check: bool = True) -> Outcome:
+        """``invoke ARGS`` as a new process."""
+        return self._checked(args, run_process(*args, env=self.env, timeout=300), check=check)
+
+    @staticmethod
+    def _checked(args: tuple[str, ...], result: Outcome, *, check: bool) -> Outcome:
+        if check and result.code != 0:
             pytest.fail(f"invoke {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         assert "Traceback" not in result.stderr
         return result
@@ -109,6 +111,30 @@ def cli(request: pytest.FixtureRequest) -> Iterator[Cli]:
     finally:
         runner.run("db.down", "--volumes", check=False)
         shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def test_in_process_runs_read_their_own_settings_and_leave_this_process_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """What lets these tests run invoke in process: nothing carries over from run to run."""
+    environment, cwd = dict(os.environ), Path.cwd()
+    urls = [f"postgresql://u:pw@127.0.0.1:{free_port()}/norberts_cli" for _ in range(2)]
+
+    printed = [
+        run_tasks(
+            "db.url",
+            env=clean_environment(
+                NORBERTS_DB_BACKEND="external",
+                NORBERTS_DB_URL=url,
+                NORBERTS_DB_STATE_DIR=str(tmp_path),
+            ),
+        ).stdout.strip()
+        for url in urls
+    ]
+
+    assert printed == urls
+    assert dict(os.environ) == environment
+    assert Path.cwd() == cwd
 
 
 def catalog(info: ConnInfo) -> dict[str, set[str]]:
@@ -168,7 +194,7 @@ def test_failed_reset_leaves_previous_schema_and_data_untouched(cli: Cli, tmp_pa
     broken = tmp_path / "broken.sql"
     broken.write_text("CREATE TABLE fine (id int);\n\nCREATE TABLE broken (id nosuchtype);\n")
     result = cli.run("db.reset", "--schema", str(broken), check=False)
-    assert result.returncode == 1
+    assert result.code == 1
     assert f"{broken}:3:" in result.stderr
     assert 'type "nosuchtype" does not exist' in result.stderr
     assert catalog(info)["tables"] == EXPECTED_TABLES
@@ -179,16 +205,16 @@ def test_failed_reset_leaves_previous_schema_and_data_untouched(cli: Cli, tmp_pa
 
 def test_concurrent_resets_run_one_after_the_other_and_all_succeed(cli: Cli) -> None:
     cli.run("db.up")
-    results: list[subprocess.CompletedProcess[str]] = []
+    results: list[Outcome] = []
     threads = [
-        threading.Thread(target=lambda: results.append(cli.run("db.reset", check=False)))
+        threading.Thread(target=lambda: results.append(cli.run_process("db.reset", check=False)))
         for _ in range(3)
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert [r.returncode for r in results] == [0, 0, 0], [r.stderr for r in results]
+    assert [r.code for r in results] == [0, 0, 0], [r.stderr for r in results]
     assert catalog(cli.conninfo())["tables"] == EXPECTED_TABLES
 
 

@@ -3,8 +3,10 @@
 Drifts of the project schema run on ``schema_db``. Object kinds the project
 schema does not use (domains, composite types, sequences, views, extensions,
 collations, extended statistics, rules, column storage settings, table access
-methods...) run on a small schema of their own, written to tmp_path, in
-``scratch_db``.
+methods...) run on a small schema of their own, written to tmp_path, in a clone
+of its template (``app``). Drift tests build the expected side of verify once
+per schema (``shadow_built_once``); the tests of the shadow itself build it
+every time.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.sqlfile import SqlScript, load_script
 from norberts_db.verify import compare_databases, render_text, verify_database
+
+from .template_helpers import SchemaTemplates, schema_templates  # noqa: F401 (a fixture)
+from .verify_helpers import shadow_built_once  # noqa: F401 (a fixture)
 
 # -- helpers ------------------------------------------------------------------------------------
 
@@ -371,6 +376,7 @@ PROJECT_DRIFTS = {
 }
 
 
+@pytest.mark.usefixtures("shadow_built_once")
 @pytest.mark.parametrize("drift", PROJECT_DRIFTS.values(), ids=PROJECT_DRIFTS.keys())
 def test_a_drift_of_the_project_schema_is_reported_exactly_and_undone_by_a_reset(
     drift: Drift,
@@ -397,6 +403,7 @@ def test_a_drift_of_the_project_schema_is_reported_exactly_and_undone_by_a_reset
     assert_reset_matches_again(schema_db, project_drop_script, project_schema)
 
 
+@pytest.mark.usefixtures("shadow_built_once")
 def test_a_renamed_constraint_is_the_old_name_missing_and_the_new_name_unexpected(
     schema_db: ConnInfo, project_schema: SqlScript, project_drop_script: SqlScript
 ) -> None:
@@ -414,6 +421,7 @@ def test_a_renamed_constraint_is_the_old_name_missing_and_the_new_name_unexpecte
     assert_reset_matches_again(schema_db, project_drop_script, project_schema)
 
 
+@pytest.mark.usefixtures("shadow_built_once")
 def test_a_dropped_table_is_missing_with_its_columns_constraints_indexes_and_triggers(
     schema_db: ConnInfo, project_schema: SqlScript, project_drop_script: SqlScript
 ) -> None:
@@ -518,12 +526,17 @@ def app_schema(server_has_icu: bool) -> str:
 
 
 @pytest.fixture
-def app(scratch_db: ConnInfo, tmp_path: Path, server_has_icu: bool) -> Iterator[App]:
-    """``scratch_db`` holding APP_SCHEMA, with that schema and its drop script."""
+def app(
+    schema_templates: SchemaTemplates,  # noqa: F811 (the fixture imported above)
+    tmp_path: Path,
+    server_has_icu: bool,
+    shadow_built_once: None,  # noqa: F811 (the fixture imported above)
+) -> Iterator[App]:
+    """A new database holding APP_SCHEMA, with that schema and its drop script."""
     schema = write_script(tmp_path, "app_schema.sql", app_schema(server_has_icu))
     drop = write_script(tmp_path, "app_drop.sql", APP_DROP)
-    apply.create(scratch_db, schema)
-    yield App(scratch_db, schema, drop)
+    with schema_templates.clone(schema) as info:
+        yield App(info, schema, drop)
 
 
 APP_DRIFTS = {
@@ -1256,6 +1269,28 @@ def test_no_snapshot_value_contains_the_name_of_its_database(
         for key, attrs in snapshot.objects.items():
             assert dbname not in key.name
             assert not [v for v in attrs.values() if dbname in v], key
+
+
+@pytest.mark.parametrize("which", ["project", "app"])
+def test_a_shadow_is_the_same_snapshot_every_time(
+    schema_db: ConnInfo,
+    scratch_db: ConnInfo,
+    project_schema: SqlScript,
+    tmp_path: Path,
+    server_has_icu: bool,
+    which: str,
+) -> None:
+    """What lets drift tests build the expected side once (verify_helpers)."""
+    schema = (
+        project_schema
+        if which == "project"
+        else write_script(tmp_path, "app_schema.sql", app_schema(server_has_icu))
+    )
+    for privileges in (False, True):
+        first = verify.schema_snapshot(schema_db, schema, privileges=privileges)
+        second = verify.schema_snapshot(scratch_db, schema, privileges=privileges)
+        assert first.objects == second.objects
+        assert len(first.objects) > 20
 
 
 # -- comparing two live databases ---------------------------------------------------------------

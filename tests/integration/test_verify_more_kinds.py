@@ -18,14 +18,15 @@ import pytest
 from norberts_db import apply
 from norberts_db.catalog.model import ObjectKey
 from norberts_db.catalog.snapshot import snapshot_database
-from norberts_db.conninfo import ConnInfo
 from norberts_db.migrations.catalog import read_catalog
 from norberts_db.migrations.plan import plan_migration
 from norberts_db.migrations.planner import PlanError
 from norberts_db.verify import render_text, verify_database
 
+from .template_helpers import SchemaTemplates, schema_templates  # noqa: F401 (a fixture)
 from .test_verify import App, Drift, check_drift, only_difference, run_sql
 from .test_verify import write_script as write
+from .verify_helpers import shadow_built_once  # noqa: F401 (a fixture)
 
 SECRET = "hunter2-not-for-logs"
 SCHEMA = """\
@@ -89,13 +90,17 @@ DROP LANGUAGE IF EXISTS other_pl CASCADE;
 
 
 @pytest.fixture
-def other(scratch_db: ConnInfo, tmp_path: Path) -> Iterator[App]:
-    """``scratch_db`` holding SCHEMA, with that schema and its drop script."""
+def other(
+    schema_templates: SchemaTemplates,  # noqa: F811 (the fixture imported above)
+    tmp_path: Path,
+    shadow_built_once: None,  # noqa: F811 (the fixture imported above)
+) -> Iterator[App]:
+    """A new database holding SCHEMA, with that schema and its drop script."""
     schema = write(tmp_path, "other_schema.sql", SCHEMA)
     drop = write(tmp_path, "other_drop.sql", DROP)
-    apply.create(scratch_db, schema)
-    yield App(scratch_db, schema, drop)
-    apply.drop(scratch_db, drop)
+    with schema_templates.clone(schema) as info:
+        yield App(info, schema, drop)
+        apply.drop(info, drop)
 
 
 DRIFTS = {

@@ -1,0 +1,67 @@
+"""Template databases per distinct schema, built once per test session and cloned per test.
+
+Creating a database and running a schema in it costs the server several
+times what cloning a template costs, and many tests start from the same
+schema. ``schema_templates.clone(script)`` gives each test a fresh database
+holding ``script``: the first call builds a template from it, later calls
+with the same statements copy that template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from norberts_db import apply, databases
+from norberts_db.conninfo import ConnInfo
+from norberts_db.sqlfile import SqlScript
+
+from .conftest import unique_db_name
+
+
+class SchemaTemplates:
+    """The templates of one server, by the statements they were built from."""
+
+    def __init__(self, server: ConnInfo) -> None:
+        self.server = server
+        self._names: dict[str, str] = {}
+
+    def template(self, script: SqlScript) -> str:
+        """The template holding ``script``, built on first use."""
+        if script.batch not in self._names:
+            name = unique_db_name("tpl")
+            databases.create_database(self.server, name)
+            try:
+                apply.create(self.server.for_database(name), script)
+            except BaseException:
+                databases.drop_database(self.server, name)
+                raise
+            self._names[script.batch] = name
+        return self._names[script.batch]
+
+    @contextmanager
+    def clone(self, script: SqlScript) -> Iterator[ConnInfo]:
+        """A new database holding ``script``, dropped afterwards even if the test fails."""
+        template = self.template(script)
+        name = unique_db_name("t")
+        databases.create_database(self.server, name, template=template)
+        try:
+            yield self.server.for_database(name)
+        finally:
+            databases.drop_database(self.server, name)
+
+    def drop_all(self) -> None:
+        for name in self._names.values():
+            databases.drop_database(self.server, name)
+        self._names.clear()
+
+
+@pytest.fixture(scope="session")
+def schema_templates(pg_server: ConnInfo) -> Iterator[SchemaTemplates]:
+    templates = SchemaTemplates(pg_server)
+    try:
+        yield templates
+    finally:
+        templates.drop_all()
