@@ -21,6 +21,11 @@ from norberts_db.sqlfile import SqlScript
 from .conftest import unique_db_name
 
 
+def script_key(script: SqlScript) -> str:
+    """The statements of ``script`` as one text: two scripts with the same text build the same."""
+    return "\n;\n".join(statement.text for statement in script.statements)
+
+
 class SchemaTemplates:
     """The templates of one server, by the statements they were built from."""
 
@@ -30,7 +35,7 @@ class SchemaTemplates:
 
     def template(self, script: SqlScript) -> str:
         """The template holding ``script``, built on first use."""
-        if script.batch not in self._names:
+        if script_key(script) not in self._names:
             name = unique_db_name("tpl")
             databases.create_database(self.server, name)
             try:
@@ -38,8 +43,8 @@ class SchemaTemplates:
             except BaseException:
                 databases.drop_database(self.server, name)
                 raise
-            self._names[script.batch] = name
-        return self._names[script.batch]
+            self._names[script_key(script)] = name
+        return self._names[script_key(script)]
 
     @contextmanager
     def clone(self, script: SqlScript) -> Iterator[ConnInfo]:

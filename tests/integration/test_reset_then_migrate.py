@@ -146,7 +146,7 @@ def test_a_schema_file_ahead_of_the_migrations_gets_told_to_write_the_migration(
     )
     invoke("db.reset", "--schema", str(ahead))
     failed = invoke("db.migrate", check=False)
-    assert failed.returncode == 1
+    assert failed.code == 1
     assert "no migration history" in failed.stderr
     assert "table public.extra: in the database, not built by the migrations" in failed.stderr
     assert "invoke migration.new NAME" in failed.stderr

@@ -20,6 +20,8 @@ from norberts_db.catalog.model import Snapshot
 from norberts_db.conninfo import ConnInfo
 from norberts_db.sqlfile import SqlScript
 
+from .template_helpers import script_key
+
 _SHADOWS: dict[tuple[str, int, str, str, bool], Snapshot] = {}
 
 
@@ -28,7 +30,7 @@ def shadow_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
     build = verify.schema_snapshot
 
     def built_once(server: ConnInfo, schema: SqlScript, *, privileges: bool = False) -> Snapshot:
-        key = (server.host, server.port, server.user, schema.batch, privileges)
+        key = (server.host, server.port, server.user, script_key(schema), privileges)
         if key not in _SHADOWS:
             _SHADOWS[key] = build(server, schema, privileges=privileges)
         return _SHADOWS[key]
