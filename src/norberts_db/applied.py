@@ -28,6 +28,8 @@ class Applied:
     schema_file: str | None
     drop_script: str
     result: ApplyResult
+    # What the operation left in the migration history, one line; empty without migrations.
+    history: str = ""
 
 
 def apply_format(fmt: str) -> ApplyFormat:
@@ -55,6 +57,8 @@ def render_text(applied: Applied) -> str:
             f"{applied.schema_file} does not create:"
         )
     lines += [f"  {taken.kind} {taken.identity}" for taken in result.cascaded]
+    if applied.history:
+        lines.append(applied.history)
     return "\n".join(lines)
 
 
@@ -73,6 +77,7 @@ def render_json(applied: Applied) -> str:
         "seconds": round(result.seconds, 3),
         "cascaded": [taken.as_json() for taken in result.cascaded],
         "cascade_unknown": result.cascade_unknown,
+        "history": applied.history or None,
         "seeded": None
         if result.seeded is None
         else {"path": result.seeded.path, "rows": dict(result.seeded.rows)},

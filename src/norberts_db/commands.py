@@ -180,11 +180,11 @@ def drop(settings: Settings, *, allow_remote: bool, fmt: str = "text", note: Not
     history = _history(settings, info, built=False)
     limits = apply.Limits.from_settings(settings)
     result = apply.drop(target, script, schema=schema, limits=limits, after=history.write)
-    summary = (
-        f"dropped the schema objects of {info.database}: {_done(result, started, history.summary)}"
-    )
+    summary = f"dropped the schema objects of {info.database}: {_done(result, started)}"
     schema_file = None if schema is None else schema.name
-    done = applied.Applied("dropped", summary, info.database, schema_file, script.name, result)
+    done = applied.Applied(
+        "dropped", summary, info.database, schema_file, script.name, result, history.summary
+    )
     return applied.render(done, checked)
 
 
@@ -212,8 +212,10 @@ def reset(
         target, drop_script, schema, limits=limits, seeding=seeding, after=history.write
     )
     where = f"{info.database} on {info.backend} (PostgreSQL {info.version})"
-    summary = f"reset {where}: {_done(result, started, history.summary)}"
-    done = applied.Applied("reset", summary, info.database, schema.name, drop_script.name, result)
+    summary = f"reset {where}: {_done(result, started)}"
+    done = applied.Applied(
+        "reset", summary, info.database, schema.name, drop_script.name, result, history.summary
+    )
     return applied.render(done, checked)
 
 
