@@ -44,6 +44,9 @@ class Settings:
     url: str | None = field(default=None, repr=False)
     schema: Path = Path("sql/norberts_schema.sql")
     drop_script: Path = Path("sql/drop_all_tables.sql")
+    # Files generated from the schema file by `invoke gen` (the drop script is one too).
+    drizzle_schema: Path = Path("drizzle/schema.ts")
+    schema_docs: Path = Path("docs/schema.md")
     ready_timeout: float = 60.0
     # Seconds db.reset/create/drop wait for a lock (the schema lock included), and
     # that one statement may run; 0 means no limit. Applied with SET LOCAL.
@@ -89,6 +92,14 @@ class Settings:
     @property
     def drop_script_path(self) -> Path:
         return self._resolve(self.drop_script)
+
+    @property
+    def drizzle_schema_path(self) -> Path:
+        return self._resolve(self.drizzle_schema)
+
+    @property
+    def schema_docs_path(self) -> Path:
+        return self._resolve(self.schema_docs)
 
     @property
     def state_path(self) -> Path:

@@ -1,0 +1,316 @@
+"""``gen.drizzle``: the Drizzle ORM schema (drizzle-orm 0.45, ``drizzle-orm/pg-core``).
+
+Everything Drizzle can express is written exactly: tables and columns in
+catalog order, named keys with their columns in declared order, foreign keys
+with their actions, CHECKs, indexes, enums, sequences, views and relations().
+What it cannot express is named, object by object, in the header, from the
+same catalog verify compares: nothing is left out silently. Which parts of an
+object a builder reproduces is recorded as it is written (:class:`Coverage`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from norberts_db.catalog.model import ObjectKey
+from norberts_db.gen import drizzle_columns, drizzle_relations
+from norberts_db.gen import typescript as ts
+from norberts_db.gen.drizzle_columns import TypeContext
+from norberts_db.gen.model import Catalog, Constraint, Index, Table, qualified, quote_ident
+
+_ACTIONS = {"r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
+# Attribute values a plain CREATE of the object has: not a loss when set so.
+_PLAIN_VALUES = {
+    ("table", "row_level_security"): "disabled",
+    ("table", "force_row_level_security"): "not forced",
+    ("constraint", "deferrable"): "not deferrable",
+    ("constraint", "validated"): "validated",
+}
+
+
+@dataclass
+class Coverage:
+    """Which attributes of which catalog objects the file reproduces."""
+
+    covered: dict[ObjectKey, set[str]] = field(default_factory=dict)
+    notes: dict[ObjectKey, str] = field(default_factory=dict)
+
+    def add(self, kind: str, name: str, *attributes: str) -> None:
+        self.covered.setdefault(ObjectKey(kind, name), set()).update(attributes)
+
+    def losses(self, catalog: Catalog) -> list[str]:
+        """One line per object or attribute of the catalog that the file does not reproduce."""
+        lines = []
+        for key, attrs in catalog.objects.items():  # in verify's report order
+            if key not in self.covered:
+                lines.append(f"{key.kind} {key.name}")
+                continue
+            for attr in sorted(set(attrs) - self.covered[key]):
+                if _PLAIN_VALUES.get((key.kind, attr)) == attrs[attr]:
+                    continue
+                note = " (written as JSDoc)" if attr == "comment" and key in self.notes else ""
+                lines.append(f"{attr} of {key.kind} {key.name}{note}")
+        return lines
+
+
+def render(catalog: Catalog, *, command: str) -> str:
+    """The text of ``schema.ts`` for ``catalog``."""
+    names = ts.Names()
+    coverage = Coverage()
+    schemas = _schemas(catalog, names)
+    enums = {}
+    body: list[str] = []
+    for enum in catalog.enums:
+        var = names.take(ts.camel(enum.name), "Enum")
+        enums[f"{enum.schema}.{enum.name}"] = var
+        coverage.add("enum", enum.qualified, "labels")
+        labels = ", ".join(ts.string(label) for label in enum.labels)
+        owner = schemas.get(enum.schema, "")
+        body += ts.jsdoc(enum.comment)
+        body.append(f"export const {var} = {owner + '.enum' if owner else 'pgEnum'}"
+                    f"({ts.string(enum.name)}, [{labels}]);")
+        body.append("")
+    ctx = TypeContext(enums=enums, names=names)
+    if not schemas and catalog.enums:
+        ctx.imports.add("pgEnum")
+    for seq in catalog.sequences:
+        var = names.take(ts.camel(seq.name), "Sequence")
+        owner = schemas.get(seq.schema)
+        function = f"{owner}.sequence" if owner else "pgSequence"
+        if not owner:
+            ctx.imports.add("pgSequence")
+        coverage.add("sequence", seq.qualified, "start", "increment", "minvalue", "maxvalue",
+                     "cache", "cycle", *(["type"] if seq.options.type == "bigint" else []))
+        body.append(f"export const {var} = {function}({ts.string(seq.name)}, "
+                    f"{drizzle_columns.sequence_options(seq.options)});")
+        body.append("")
+    variables = {t.qualified: names.take(_wanted(t), "Table") for t in catalog.tables}
+    props = {t.qualified: column_properties(t) for t in catalog.tables}
+    for table in catalog.tables:
+        owner = schemas.get(table.schema)
+        if table.is_view:
+            body += _view(table, variables[table.qualified], owner, ctx, coverage)
+        else:
+            body += _table(table, variables, props, owner, ctx, coverage)
+        body.append("")
+    relations = drizzle_relations.render(catalog, variables, props, names)
+    if relations:
+        ctx.imports.add("relations")
+        body += relations
+    for schema in schemas:
+        coverage.add("schema", quote_ident(schema))
+    return "\n".join(_header(catalog, command, coverage) + _imports(ctx, schemas) + _customs(ctx)
+                     + body).rstrip() + "\n"
+
+
+def _wanted(table: Table) -> str:
+    name = ts.camel(table.name)
+    return name if table.schema == "public" else ts.camel(f"{table.schema}_{table.name}")
+
+
+def _schemas(catalog: Catalog, names: ts.Names) -> dict[str, str]:
+    used = {t.schema for t in catalog.tables} | {e.schema for e in catalog.enums}
+    used |= {s.schema for s in catalog.sequences}
+    return {s: names.take(ts.camel(s) + "Schema", "Schema") for s in sorted(used - {"public"})}
+
+
+def _header(catalog: Catalog, command: str, coverage: Coverage) -> list[str]:
+    lines = [
+        f"// Generated by `{command}` from {catalog.schema_file}: do not edit.",
+        "//",
+        "// bigint columns are JavaScript BigInts (mode 'bigint') and timestamps and",
+        "// dates are strings (mode 'string'): numbers and Dates would round.",
+        "//",
+    ]
+    losses = coverage.losses(catalog)
+    if losses:
+        lines.append("// Not represented here (Drizzle cannot express them; the schema file has them):")
+        lines += [f"//   - {loss}" for loss in losses]
+    else:
+        lines.append("// Everything the schema file creates is represented here.")
+    return [*lines, ""]
+
+
+def _imports(ctx: TypeContext, schemas: dict[str, str]) -> list[str]:
+    core = set(ctx.imports) - {"sql", "relations"}
+    if schemas:
+        core.add("pgSchema")
+    out = []
+    orm = sorted(name for name in ("relations", "sql") if name in ctx.imports)
+    if orm:
+        out.append(f"import {{ {', '.join(orm)} }} from 'drizzle-orm';")
+    out.append(f"import {{ {', '.join(sorted(core))} }} from 'drizzle-orm/pg-core';")
+    out.append("")
+    for schema, var in schemas.items():
+        out.append(f"export const {var} = pgSchema({ts.string(schema)});")
+    if schemas:
+        out.append("")
+    return out
+
+
+def _customs(ctx: TypeContext) -> list[str]:
+    out = []
+    for sql_type, var in ctx.custom.items():
+        data = "Buffer" if sql_type == "bytea" else "string"
+        out.append(f"const {var} = customType<{{ data: {data} }}>({{")
+        out.append(f"  dataType: () => {ts.string(sql_type)},")
+        out.append("});")
+    return [*out, ""] if out else []
+
+
+def _table(
+    table: Table,
+    variables: dict[str, str],
+    all_props: dict[str, dict[str, str]],
+    owner: str | None,
+    ctx: TypeContext,
+    coverage: Coverage,
+) -> list[str]:
+    var = variables[table.qualified]
+    function = f"{owner}.table" if owner else "pgTable"
+    if not owner:
+        ctx.imports.add("pgTable")
+    coverage.add("table", table.qualified, "row_level_security", "force_row_level_security")
+    if table.comment:
+        coverage.notes[ObjectKey("table", table.qualified)] = "jsdoc"
+    out = [*ts.jsdoc(table.comment), f"export const {var} = {function}({ts.string(table.name)}, {{"]
+    props = all_props[table.qualified]
+    for column in table.columns:
+        key = f"{table.qualified}.{quote_ident(column.name)}"
+        attrs = ["identity_sequence"] if column.identity else []
+        if column.collation is None:
+            attrs.append("definition")
+        coverage.add("column", key, *attrs)
+        if column.comment:
+            coverage.notes[ObjectKey("column", key)] = "jsdoc"
+        out += ts.jsdoc(column.comment, "  ")
+        out.append(f"  {props[column.name]}: {drizzle_columns.builder(column, ctx, table=table)},")
+    extras = []
+    for constraint in sorted(table.constraints, key=lambda c: "pufcx".index(c.type)):
+        line = _constraint(table, constraint, variables, all_props, ctx)
+        if line is not None:
+            extras.append(line)
+            key = f"{table.qualified}.{quote_ident(constraint.name)}"
+            coverage.add("constraint", key, "type", "definition")
+    for index in table.indexes:
+        line = _index(index, props, ctx)
+        if line is not None:
+            extras.append(line)
+            key = f"{table.qualified}.{quote_ident(index.name)}"
+            coverage.add("index", key, "definition")
+    if not extras:
+        return [*out, "});"]
+    return [*out, "}, (table) => [", *(f"  {e}," for e in extras), "]);"]
+
+
+def column_properties(table: Table) -> dict[str, str]:
+    props: dict[str, str] = {}
+    for column in table.columns:
+        wanted = ts.camel(column.name)
+        props[column.name] = wanted if wanted not in props.values() else ts.string(column.name)
+    return props
+
+
+def _constraint(
+    table: Table,
+    con: Constraint,
+    variables: dict[str, str],
+    all_props: dict[str, dict[str, str]],
+    ctx: TypeContext,
+) -> str | None:
+    props = all_props[table.qualified]
+    name = ts.string(con.name)
+    columns = ", ".join(_ref("table", props, c) for c in con.columns)
+    if con.type == "p":
+        ctx.imports.add("primaryKey")
+        return f"primaryKey({{ name: {name}, columns: [{columns}] }})"
+    if con.type == "u":
+        ctx.imports.add("unique")
+        nulls = ".nullsNotDistinct()" if con.nulls_not_distinct else ""
+        return f"unique({name}).on({columns}){nulls}"
+    if con.type == "c":
+        if con.definition.endswith((" NOT VALID", " NO INHERIT")):
+            return None
+        ctx.imports.update({"check", "sql"})
+        return f"check({name}, {ts.sql(con.check_expression)})"
+    if con.type == "f" and con.match_type in (None, "s") and "SET NULL (" not in con.definition \
+            and "SET DEFAULT (" not in con.definition:
+        ctx.imports.add("foreignKey")
+        target = qualified(con.ref_schema or "", con.ref_table or "")
+        if target not in variables:
+            return None
+        if target == table.qualified:
+            refs = ", ".join(_ref("table", props, c) for c in con.ref_columns)
+        else:
+            refs = ", ".join(_ref(variables[target], all_props[target], c) for c in con.ref_columns)
+        text = f"foreignKey({{ name: {name}, columns: [{columns}], foreignColumns: [{refs}] }})"
+        if con.on_update in _ACTIONS:
+            text += f".onUpdate({ts.string(_ACTIONS[con.on_update])})"
+        if con.on_delete in _ACTIONS:
+            text += f".onDelete({ts.string(_ACTIONS[con.on_delete])})"
+        return text
+    return None
+
+
+def _ref(var: str, props: dict[str, str], column: str) -> str:
+    prop = props[column]
+    return f"{var}.{prop}" if not prop.startswith("'") else f"{var}[{prop}]"
+
+
+def _index(index: Index, props: dict[str, str], ctx: TypeContext) -> str | None:
+    if index.include or index.nulls_not_distinct or index.options:
+        return None
+    function = "uniqueIndex" if index.unique else "index"
+    ctx.imports.add(function)
+    keys = []
+    for key in index.keys:
+        modifiers = ""
+        if key.desc:
+            modifiers = ".desc().nullsFirst()" if key.nulls_first else ".desc().nullsLast()"
+        elif key.nulls_first:
+            modifiers = ".nullsFirst()"
+        if key.column is not None and not (key.opclass and modifiers):
+            op = f".op({ts.string(key.opclass_name)})" if key.opclass else ""
+            keys.append(_ref("table", props, key.column) + op + modifiers)
+            continue
+        # drizzle-kit drops DESC and NULLS of a key with an operator class: spelled in SQL.
+        text = key.expression if key.column is None else quote_ident(key.column)
+        if key.opclass:
+            text += f" {key.opclass}"
+        if key.desc:
+            text += " DESC" if key.nulls_first else " DESC NULLS LAST"
+        elif key.nulls_first:
+            text += " NULLS FIRST"
+        ctx.imports.add("sql")
+        keys.append(ts.sql(text))
+    on = f".on({', '.join(keys)})" if index.method == "btree" else (
+        f".using({ts.string(index.method)}, {', '.join(keys)})"
+    )
+    where = ""
+    if index.predicate:
+        ctx.imports.add("sql")
+        where = f".where({ts.sql(index.predicate)})"
+    return f"{function}({ts.string(index.name)}){on}{where}"
+
+
+def _view(
+    table: Table, var: str, owner: str | None, ctx: TypeContext, coverage: Coverage
+) -> list[str]:
+    materialized = table.relkind == "m"
+    kind = "materialized view" if materialized else "view"
+    function = ("pgMaterializedView" if materialized else "pgView")
+    if owner:
+        function = f"{owner}.{'materializedView' if materialized else 'view'}"
+    else:
+        ctx.imports.add(function)
+    ctx.imports.add("sql")
+    coverage.add(kind, table.qualified, "definition", "kind")
+    if table.comment:
+        coverage.notes[ObjectKey(kind, table.qualified)] = "jsdoc"
+    props = column_properties(table)
+    out = [*ts.jsdoc(table.comment), f"export const {var} = {function}({ts.string(table.name)}, {{"]
+    for column in table.columns:
+        out += ts.jsdoc(column.comment, "  ")
+        out.append(f"  {props[column.name]}: {drizzle_columns.builder(column, ctx)},")
+    definition = (table.definition or "").strip().removesuffix(";")
+    return [*out, f"}}).as({ts.sql(definition)});"]
