@@ -13,6 +13,8 @@ const env = (name: string, fallback?: string): string => {
 export default defineConfig({
   dialect: 'postgresql',
   schema: env('DRIZZLE_SCHEMA', './schema.ts'),
+  // drizzle-kit leaves schemas other than public alone unless they are named.
+  schemaFilter: env('DRIZZLE_SCHEMAS', 'public').split(','),
   dbCredentials: {
     host: env('PGHOST', '127.0.0.1'),
     port: Number(env('PGPORT', '5432')),

@@ -47,6 +47,7 @@
 
 import { relations, sql } from 'drizzle-orm';
 import { bigint, boolean, check, foreignKey, index, integer, jsonb, numeric, pgEnum, pgTable, primaryKey, text, timestamp, unique, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { PgTableExtraConfigValue } from 'drizzle-orm/pg-core';
 
 /** What a user may do in the application. */
 export const userRole = pgEnum('user_role', ['admin', 'manager', 'member', 'viewer']);
@@ -76,7 +77,7 @@ export const users = pgTable('users', {
   isActive: boolean('is_active').notNull().default(true),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
-}, (table) => [
+}, (table): PgTableExtraConfigValue[] => [
   primaryKey({ name: 'users_pk', columns: [table.id] }),
   check('users_email_format_ck', sql`email ~ '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$'::text`),
   check('users_display_name_not_blank_ck', sql`display_name ~ '[^[:space:]\\u00a0]'::text`),
@@ -95,7 +96,7 @@ export const customers = pgTable('customers', {
   notes: text('notes'),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
-}, (table) => [
+}, (table): PgTableExtraConfigValue[] => [
   primaryKey({ name: 'customers_pk', columns: [table.id] }),
   foreignKey({ name: 'customers_owner_user_id_fk', columns: [table.ownerUserId], foreignColumns: [users.id] }).onDelete('set null'),
   check('customers_display_name_not_blank_ck', sql`display_name ~ '[^[:space:]\\u00a0]'::text`),
@@ -115,7 +116,7 @@ export const people = pgTable('people', {
   jobTitle: text('job_title'),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
-}, (table) => [
+}, (table): PgTableExtraConfigValue[] => [
   primaryKey({ name: 'people_pk', columns: [table.id] }),
   check('people_first_name_not_blank_ck', sql`first_name ~ '[^[:space:]\\u00a0]'::text`),
   check('people_last_name_not_blank_ck', sql`last_name ~ '[^[:space:]\\u00a0]'::text`),
@@ -134,7 +135,7 @@ export const customerPeople = pgTable('customer_people', {
   isPrimary: boolean('is_primary').notNull().default(false),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
-}, (table) => [
+}, (table): PgTableExtraConfigValue[] => [
   primaryKey({ name: 'customer_people_pk', columns: [table.customerId, table.personId] }),
   foreignKey({ name: 'customer_people_customer_id_fk', columns: [table.customerId], foreignColumns: [customers.id] }).onDelete('cascade'),
   foreignKey({ name: 'customer_people_person_id_fk', columns: [table.personId], foreignColumns: [people.id] }).onDelete('cascade'),
@@ -151,7 +152,7 @@ export const chats = pgTable('chats', {
   title: text('title'),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
-}, (table) => [
+}, (table): PgTableExtraConfigValue[] => [
   primaryKey({ name: 'chats_pk', columns: [table.id] }),
   foreignKey({ name: 'chats_user_id_fk', columns: [table.userId], foreignColumns: [users.id] }).onDelete('cascade'),
   foreignKey({ name: 'chats_customer_id_fk', columns: [table.customerId], foreignColumns: [customers.id] }).onDelete('set null'),
@@ -167,7 +168,7 @@ export const messages = pgTable('messages', {
   messageRole: messageRole('message_role').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
-}, (table) => [
+}, (table): PgTableExtraConfigValue[] => [
   primaryKey({ name: 'messages_pk', columns: [table.id] }),
   foreignKey({ name: 'messages_chat_id_fk', columns: [table.chatId], foreignColumns: [chats.id] }).onDelete('cascade'),
   index('messages_chat_id_created_at_idx').on(table.chatId, table.createdAt, table.id),
@@ -191,7 +192,7 @@ export const aiOptions = pgTable('ai_options', {
   providerOptions: jsonb('provider_options'),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
-}, (table) => [
+}, (table): PgTableExtraConfigValue[] => [
   primaryKey({ name: 'ai_options_pk', columns: [table.id] }),
   unique('ai_options_message_id_uq').on(table.messageId),
   foreignKey({ name: 'ai_options_message_id_fk', columns: [table.messageId], foreignColumns: [messages.id] }).onDelete('cascade'),
@@ -231,7 +232,7 @@ export const parts = pgTable('parts', {
   providerMetadata: jsonb('provider_metadata'),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
-}, (table) => [
+}, (table): PgTableExtraConfigValue[] => [
   primaryKey({ name: 'parts_pk', columns: [table.id] }),
   unique('parts_message_id_ordinal_uq').on(table.messageId, table.ordinal),
   foreignKey({ name: 'parts_message_id_fk', columns: [table.messageId], foreignColumns: [messages.id] }).onDelete('cascade'),
@@ -264,7 +265,7 @@ export const auditLog = pgTable('audit_log', {
   userId: bigint('user_id', { mode: 'bigint' }),
   /** Transaction time of the change. */
   occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
-}, (table) => [
+}, (table): PgTableExtraConfigValue[] => [
   primaryKey({ name: 'audit_log_pk', columns: [table.id] }),
   check('audit_log_table_name_not_blank_ck', sql`table_name ~ '[^[:space:]\\u00a0]'::text`),
   check('audit_log_row_pk_object_ck', sql`jsonb_typeof(row_pk) = 'object'::text`),

@@ -10,6 +10,7 @@ object a builder reproduces is recorded as it is written (:class:`Coverage`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from norberts_db.catalog.model import ObjectKey
@@ -33,10 +34,15 @@ class Coverage:
     """Which attributes of which catalog objects the file reproduces."""
 
     covered: dict[ObjectKey, set[str]] = field(default_factory=dict)
-    notes: dict[ObjectKey, str] = field(default_factory=dict)
+    jsdoc: set[ObjectKey] = field(default_factory=set)  # comments written as JSDoc
+    domains: dict[ObjectKey, str] = field(default_factory=dict)  # column -> its domain
 
     def add(self, kind: str, name: str, *attributes: str) -> None:
         self.covered.setdefault(ObjectKey(kind, name), set()).update(attributes)
+
+    def add_all(self, catalog: Catalog, kind: str, name: str) -> None:
+        """The whole object, as it is in the catalog (a serial's sequence)."""
+        self.add(kind, name, *catalog.objects.get(ObjectKey(kind, name), {}))
 
     def losses(self, catalog: Catalog) -> list[str]:
         """One line per object or attribute of the catalog that the file does not reproduce."""
@@ -48,7 +54,16 @@ class Coverage:
             for attr in sorted(set(attrs) - self.covered[key]):
                 if _PLAIN_VALUES.get((key.kind, attr)) == attrs[attr]:
                     continue
-                note = " (written as JSDoc)" if attr == "comment" and key in self.notes else ""
+                note = ""
+                if attr == "comment" and key in self.jsdoc:
+                    note = " (written as JSDoc)"
+                elif attr == "definition" and key in self.domains:
+                    what = self.domains[key]
+                    note = (
+                        " (uses a column of a domain, written as its base type)"
+                        if what == "columns"
+                        else f" (of domain {what}, written as its base type)"
+                    )
                 lines.append(f"{attr} of {key.kind} {key.name}{note}")
         return lines
 
@@ -71,7 +86,7 @@ def render(catalog: Catalog, *, command: str) -> str:
                     f"({ts.string(enum.name)}, [{labels}]);")
         body.append("")
     ctx = TypeContext(enums=enums, names=names)
-    if not schemas and catalog.enums:
+    if any(enum.schema not in schemas for enum in catalog.enums):
         ctx.imports.add("pgEnum")
     for seq in catalog.sequences:
         var = names.take(ts.camel(seq.name), "Sequence")
@@ -91,7 +106,7 @@ def render(catalog: Catalog, *, command: str) -> str:
         if table.is_view:
             body += _view(table, variables[table.qualified], owner, ctx, coverage)
         else:
-            body += _table(table, variables, props, owner, ctx, coverage)
+            body += _table(catalog, table, variables, props, owner, ctx, coverage)
         body.append("")
     relations = drizzle_relations.render(catalog, variables, props, names)
     if relations:
@@ -140,6 +155,7 @@ def _imports(ctx: TypeContext, schemas: dict[str, str]) -> list[str]:
     if orm:
         out.append(f"import {{ {', '.join(orm)} }} from 'drizzle-orm';")
     out.append(f"import {{ {', '.join(sorted(core))} }} from 'drizzle-orm/pg-core';")
+    out.append("import type { PgTableExtraConfigValue } from 'drizzle-orm/pg-core';")
     out.append("")
     for schema, var in schemas.items():
         out.append(f"export const {var} = pgSchema({ts.string(schema)});")
@@ -159,6 +175,7 @@ def _customs(ctx: TypeContext) -> list[str]:
 
 
 def _table(
+    catalog: Catalog,
     table: Table,
     variables: dict[str, str],
     all_props: dict[str, dict[str, str]],
@@ -172,35 +189,59 @@ def _table(
         ctx.imports.add("pgTable")
     coverage.add("table", table.qualified, "row_level_security", "force_row_level_security")
     if table.comment:
-        coverage.notes[ObjectKey("table", table.qualified)] = "jsdoc"
+        coverage.jsdoc.add(ObjectKey("table", table.qualified))
     out = [*ts.jsdoc(table.comment), f"export const {var} = {function}({ts.string(table.name)}, {{"]
     props = all_props[table.qualified]
     for column in table.columns:
         key = f"{table.qualified}.{quote_ident(column.name)}"
+        # drizzle-kit cannot create a domain: a column of one is of its base type.
+        line = drizzle_columns.builder(column.undomained, ctx, table=table)
         attrs = ["identity_sequence"] if column.identity else []
-        if column.collation is None:
+        if column.collation is None and column.domain_base is None:
             attrs.append("definition")
+        if column.domain_base is not None:
+            coverage.domains[ObjectKey("column", key)] = column.type
         coverage.add("column", key, *attrs)
+        if column.sequence_name and column.sequence_dependency == "a" and ".default(" not in line:
+            coverage.add_all(catalog, "sequence", column.sequence_name)
         if column.comment:
-            coverage.notes[ObjectKey("column", key)] = "jsdoc"
+            coverage.jsdoc.add(ObjectKey("column", key))
         out += ts.jsdoc(column.comment, "  ")
-        out.append(f"  {props[column.name]}: {drizzle_columns.builder(column, ctx, table=table)},")
+        out.append(f"  {props[column.name]}: {line},")
     extras = []
     for constraint in sorted(table.constraints, key=lambda c: "pufcx".index(c.type)):
         line = _constraint(table, constraint, variables, all_props, ctx)
         if line is not None:
             extras.append(line)
             key = f"{table.qualified}.{quote_ident(constraint.name)}"
-            coverage.add("constraint", key, "type", "definition")
+            if constraint.type == "c" and _mentions_domain_column(table, [constraint.definition]):
+                coverage.domains[ObjectKey("constraint", key)] = "columns"
+                coverage.add("constraint", key, "type")
+            else:
+                coverage.add("constraint", key, "type", "definition")
     for index in table.indexes:
         line = _index(index, props, ctx)
         if line is not None:
             extras.append(line)
             key = f"{table.qualified}.{quote_ident(index.name)}"
-            coverage.add("index", key, "definition")
+            texts = [k.expression for k in index.keys if k.column is None] + [index.predicate or ""]
+            if _mentions_domain_column(table, texts):
+                # Its expression was written for the domain; on the base type
+                # PostgreSQL prints it without the cast.
+                coverage.domains[ObjectKey("index", key)] = "columns"
+                coverage.add("index", key)
+            else:
+                coverage.add("index", key, "definition")
     if not extras:
         return [*out, "});"]
-    return [*out, "}, (table) => [", *(f"  {e}," for e in extras), "]);"]
+    # The return type is spelled out: tables whose keys reference each other
+    # would otherwise have types that depend on themselves.
+    return [*out, "}, (table): PgTableExtraConfigValue[] => [", *(f"  {e}," for e in extras), "]);"]
+
+
+def _mentions_domain_column(table: Table, texts: list[str]) -> bool:
+    names = [quote_ident(c.name) for c in table.columns if c.domain_base is not None]
+    return any(re.search(rf"(?<![\w\"]){re.escape(n)}(?![\w\"])", t) for n in names for t in texts)
 
 
 def column_properties(table: Table) -> dict[str, str]:
@@ -306,11 +347,11 @@ def _view(
     ctx.imports.add("sql")
     coverage.add(kind, table.qualified, "definition", "kind")
     if table.comment:
-        coverage.notes[ObjectKey(kind, table.qualified)] = "jsdoc"
+        coverage.jsdoc.add(ObjectKey(kind, table.qualified))
     props = column_properties(table)
     out = [*ts.jsdoc(table.comment), f"export const {var} = {function}({ts.string(table.name)}, {{"]
     for column in table.columns:
         out += ts.jsdoc(column.comment, "  ")
-        out.append(f"  {props[column.name]}: {drizzle_columns.builder(column, ctx)},")
+        out.append(f"  {props[column.name]}: {drizzle_columns.builder(column.undomained, ctx)},")
     definition = (table.definition or "").strip().removesuffix(";")
     return [*out, f"}}).as({ts.sql(definition)});"]

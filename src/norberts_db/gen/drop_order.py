@@ -105,12 +105,18 @@ def order(
         else:
             other_edges.add((source, target))
 
+    # Break each cycle by the foreign keys that close it, one edge at a time
+    # in a fixed order, until none is left: as few keys as that takes.
     broken: set[tuple[str, str]] = set()
-    for component in _cycles(needs):
-        for (source, target), keys in fk_edges.items():
-            if source in component and target in component and (source, target) not in other_edges:
-                needs[source].discard(target)
-                broken |= keys
+    breakable = sorted((keys, edge) for edge, keys in ((e, sorted(k)) for e, k in fk_edges.items())
+                       if edge not in other_edges)
+    components = _cycles(needs)
+    for keys, (source, target) in breakable:
+        if not any(source in c and target in c for c in components):
+            continue
+        needs[source].discard(target)
+        broken.update(keys)
+        components = _cycles(needs)
     return _sorted_drops(found, needs), tuple(sorted(broken))
 
 

@@ -64,6 +64,12 @@ class Column:
     sequence_name: str | None = None
     sequence_dependency: str | None = None  # "i" identity, "a" owned (serial)
     sequence: Sequence | None = None
+    domain_base: Column | None = None  # a domain's base type, as a column of that type
+
+    @property
+    def undomained(self) -> Column:
+        """This column with a domain's base type in place of the domain."""
+        return self.domain_base or self
 
 
 @dataclass(frozen=True)

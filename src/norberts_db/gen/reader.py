@@ -8,6 +8,7 @@ read in one transaction that is rolled back. The dev database is never read.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -151,7 +152,7 @@ def _sequence(row: Row) -> Sequence:
 
 
 def _column(row: Row) -> Column:
-    return Column(
+    column = Column(
         name=row["name"],
         type=row["type"],
         base_type=row["base_type"],
@@ -169,6 +170,17 @@ def _column(row: Row) -> Column:
         sequence_dependency=row["sequence_dependency"],
         sequence=_sequence(row) if row["seq_start"] is not None else None,
     )
+    if row["domain_base"] is None:
+        return column
+    base = replace(
+        column,
+        type=row["domain_base"] + ("[]" if column.is_array else ""),
+        base_type=row["domain_base_type"],
+        base_type_schema=row["domain_base_type_schema"],
+        base_type_kind=row["domain_base_type_kind"],
+        typmod=row["domain_base_typmod"],
+    )
+    return replace(column, domain_base=base)
 
 
 def _constraint(row: Row) -> Constraint:

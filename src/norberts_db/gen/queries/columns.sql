@@ -1,6 +1,7 @@
 -- Columns of tables and views in catalog order (attnum). The type is given
 -- twice: as format_type prints it, and as its parts (the element type of an
--- array, its schema and kind, the raw typmod) for generators that map types.
+-- array, its schema and kind, the raw typmod; for a domain, the same of its
+-- base type) for generators that map types.
 -- An identity column's sequence options, and whether a default is the
 -- nextval() of a sequence the column owns (a serial), come along.
 SELECT
@@ -13,6 +14,11 @@ SELECT
     et.typtype::text AS base_type_kind,
     (t.typcategory = 'A' AND t.typelem <> 0) AS is_array,
     a.atttypmod::int AS typmod,
+    CASE WHEN et.typtype = 'd' THEN format_type(et.typbasetype, et.typtypmod) END AS domain_base,
+    bt.typname AS domain_base_type,
+    btn.nspname AS domain_base_type_schema,
+    bt.typtype::text AS domain_base_type_kind,
+    et.typtypmod::int AS domain_base_typmod,
     a.attnotnull AS not_null,
     a.attidentity::text AS identity,
     a.attgenerated::text AS generated,
@@ -34,6 +40,8 @@ INNER JOIN pg_catalog.pg_type AS t ON a.atttypid = t.oid
 INNER JOIN pg_catalog.pg_type AS et
     ON et.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem ELSE t.oid END
 INNER JOIN pg_catalog.pg_namespace AS etn ON et.typnamespace = etn.oid
+LEFT JOIN pg_catalog.pg_type AS bt ON et.typtype = 'd' AND et.typbasetype = bt.oid
+LEFT JOIN pg_catalog.pg_namespace AS btn ON bt.typnamespace = btn.oid
 LEFT JOIN pg_catalog.pg_attrdef AS ad ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
 LEFT JOIN LATERAL (
     SELECT

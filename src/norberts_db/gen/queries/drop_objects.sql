@@ -2,7 +2,8 @@
 -- initdb (oid >= 16384, FirstNormalObjectId), not a part of another object
 -- (no internal or automatic dependency: columns, indexes, constraints,
 -- triggers, owned sequences, array and row types go with their owner) and
--- not a member of an extension. Named and typed by pg_identify_object.
+-- not a member of an extension. Named and typed by pg_identify_object,
+-- which calls a domain a type: DROP TYPE would refuse it.
 WITH candidates (classid, objid) AS (
     SELECT 'pg_catalog.pg_namespace'::regclass, oid FROM pg_catalog.pg_namespace
     WHERE nspname NOT IN ('public', 'norberts_db')
@@ -34,7 +35,12 @@ WITH candidates (classid, objid) AS (
 SELECT
     c.classid::oid::bigint AS classid,
     c.objid::bigint AS objid,
-    o.type,
+    CASE
+        WHEN c.classid = 'pg_catalog.pg_type'::regclass
+            AND (SELECT t.typtype FROM pg_catalog.pg_type AS t WHERE t.oid = c.objid) = 'd'
+            THEN 'domain'
+        ELSE o.type
+    END AS type,
     o.identity
 FROM candidates AS c
 CROSS JOIN LATERAL pg_identify_object(c.classid, c.objid, 0) AS o

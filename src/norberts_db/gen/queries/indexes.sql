@@ -1,6 +1,6 @@
 -- Indexes that no constraint owns, with each key column in order: its
--- column or expression, the operator class when it is not the default for
--- the column's type, and its DESC / NULLS FIRST options (pg_index.indoption
+-- column or expression, the operator class when it is not a default one
+-- (a default one is what the index gets without naming any), and its DESC / NULLS FIRST options (pg_index.indoption
 -- bits 1 and 2). INCLUDE columns, the predicate, the method, storage
 -- parameters and pg_get_indexdef come along.
 SELECT
@@ -18,7 +18,7 @@ SELECT
             'column', CASE WHEN i.indkey[k.n - 1] <> 0 THEN a.attname END,
             'expression', pg_get_indexdef(i.indexrelid, k.n::int, true),
             'opclass', CASE
-                WHEN NOT oc.opcdefault OR oc.opcintype <> coalesce(bt.oid, kt.oid)
+                WHEN NOT oc.opcdefault
                     THEN quote_ident(ocn.nspname) || '.' || quote_ident(oc.opcname)
             END,
             'opclass_name', oc.opcname,
@@ -28,10 +28,6 @@ SELECT
         FROM generate_series(1, i.indnkeyatts) AS k (n)
         INNER JOIN pg_catalog.pg_opclass AS oc ON oc.oid = i.indclass[k.n - 1]
         INNER JOIN pg_catalog.pg_namespace AS ocn ON oc.opcnamespace = ocn.oid
-        INNER JOIN pg_catalog.pg_attribute AS ia
-            ON ia.attrelid = i.indexrelid AND ia.attnum = k.n
-        INNER JOIN pg_catalog.pg_type AS kt ON ia.atttypid = kt.oid
-        LEFT JOIN pg_catalog.pg_type AS bt ON kt.typtype = 'd' AND bt.oid = kt.typbasetype
         LEFT JOIN pg_catalog.pg_attribute AS a
             ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n - 1]
     ), '[]'::json)::text AS keys,
