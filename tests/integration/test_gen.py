@@ -1,0 +1,128 @@
+"""``invoke gen`` and ``gen.check`` on a real server, and the generated drop script.
+
+The committed generated files must be what the committed schema file
+generates, so a schema change without ``invoke gen`` fails CI here.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from norberts_db.conninfo import ConnInfo
+from norberts_db.gen import commands as gen_commands
+from norberts_db.gen import drop_script
+from norberts_db.gen.reader import build_catalog
+from norberts_db.settings import Settings, load_settings
+from norberts_db.sqlfile import load_script
+from norberts_db.verify import check_drop_script, render_text
+
+from .conftest import PROJECT_ROOT, SCHEMA_FILE
+
+FEATURES_FILE = Path(__file__).parent / "gen_schemas" / "features.sql"
+GENERATED_FILES = ("drizzle/schema.ts", "sql/drop_all_tables.sql", "docs/schema.md")
+
+
+def gen_settings(server: ConnInfo, **overrides: object) -> Settings:
+    """Settings that use the test server for the scratch database, and nothing else of the env."""
+    return load_settings(
+        project_root=PROJECT_ROOT,
+        environ={},
+        backend="external",
+        url=server.url(with_password=True),
+        **overrides,
+    )
+
+
+def test_the_committed_generated_files_are_what_the_schema_file_generates(
+    pg_server: ConnInfo,
+) -> None:
+    # As CI runs it; the URL and its password travel in the environment.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NORBERTS_DB_")}
+    env |= {"NORBERTS_DB_URL": pg_server.url(with_password=True), "NORBERTS_DB_BACKEND": "external"}
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "gen.check"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith(f"in step: {', '.join(GENERATED_FILES)} match ")
+
+
+def test_a_changed_schema_makes_check_exit_1_with_a_diff_and_the_fixing_command(
+    pg_server: ConnInfo, tmp_path: Path
+) -> None:
+    schema = tmp_path / "schema.sql"
+    text = SCHEMA_FILE.read_text(encoding="utf-8")
+    schema.write_text(
+        text.replace("    display_name text NOT NULL,\n", "    display_name text NOT NULL,\n"
+                     "    nickname varchar(40),\n", 1),
+        encoding="utf-8",
+    )
+    settings = gen_settings(pg_server, schema=str(schema))
+
+    report = gen_commands.check(settings)
+    assert report.exit_code == 1
+    assert "stale: drizzle/schema.ts is not what" in report.text
+    assert "Fix: invoke gen.drizzle" in report.text
+    assert "+  nickname: varchar('nickname', { length: 40 })," in report.text
+    assert "stale: docs/schema.md" in report.text
+    assert "+| nickname | character varying(40) | yes |  |  |" in report.text
+
+    github = gen_commands.check(settings, fmt="github")
+    assert github.exit_code == 1
+    assert "::error file=drizzle/schema.ts,title=Stale generated file::" in github.text
+
+
+def test_gen_writes_every_file_and_check_then_finds_them_in_step(
+    pg_server: ConnInfo, tmp_path: Path
+) -> None:
+    settings = gen_settings(pg_server, schema=str(FEATURES_FILE))
+    written = gen_commands.write(settings, ["drizzle", "drop-script", "docs"], out=str(tmp_path))
+    for name in GENERATED_FILES:
+        assert f"wrote {tmp_path / name}" in written
+    assert gen_commands.check(settings, out=str(tmp_path)).exit_code == 0
+    again = gen_commands.write(settings, ["docs"], out=str(tmp_path / "docs/schema.md"))
+    assert again.startswith(f"unchanged {tmp_path / 'docs/schema.md'}")
+
+
+@pytest.fixture(scope="module")
+def features_drop_script(pg_server: ConnInfo, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    catalog = build_catalog(pg_server, load_script(FEATURES_FILE), source="features.sql")
+    path = tmp_path_factory.mktemp("gen") / "drop.sql"
+    path.write_text(drop_script.render(catalog, command="invoke gen.drop-script"), encoding="utf-8")
+    return path
+
+
+def test_the_generated_drop_script_undoes_a_schema_with_every_kind_of_object(
+    pg_server: ConnInfo, features_drop_script: Path
+) -> None:
+    result = check_drop_script(pg_server, load_script(FEATURES_FILE), load_script(features_drop_script))
+    assert result.exit_code == 0, render_text(result)
+    text = features_drop_script.read_text(encoding="utf-8")
+    assert " CASCADE;" not in text
+    # One key breaks the cycle of departments and employees.
+    assert text.count("DROP CONSTRAINT") == 1
+    assert text.index("DROP VIEW") < text.index("DROP TABLE") < text.index("DROP DOMAIN")
+    assert text.index("DROP TYPE IF EXISTS inventory.unit") < text.index("DROP SCHEMA")
+
+
+def test_the_generated_drop_script_stops_at_an_object_the_schema_file_did_not_make(
+    scratch_db: ConnInfo, features_drop_script: Path
+) -> None:
+    with psycopg.connect(**scratch_db.connect_kwargs(), autocommit=True) as conn:
+        conn.execute(FEATURES_FILE.read_text(encoding="utf-8"))
+        conn.execute("CREATE VIEW public.hand_made AS SELECT number FROM public.badges")
+        with pytest.raises(psycopg.errors.DependentObjectsStillExist):
+            with conn.transaction():
+                conn.execute(features_drop_script.read_text(encoding="utf-8"))
+        assert conn.execute("SELECT to_regclass('public.hand_made')").fetchone() == ("hand_made",)
