@@ -361,7 +361,9 @@ def _generate(names: tuple[str, ...], schema: str | None, out: str | None, serve
 
 @task(name="drizzle", help=helps("schema", "out"))
 @server_flags
-def gen_drizzle(c: Context, schema: str | None = None, out: str | None = None, **server: Any) -> None:
+def gen_drizzle(
+    c: Context, schema: str | None = None, out: str | None = None, **server: Any
+) -> None:
     """Write the Drizzle ORM schema (drizzle/schema.ts) from the schema file."""
     _generate(("drizzle",), schema, out, server)
 
@@ -394,7 +396,11 @@ def gen_all(c: Context, schema: str | None = None, out: str | None = None, **ser
 @task(name="check", help={**helps("schema", "out"), "format": HELP["gen_format"]})
 @server_flags
 def gen_check(
-    c: Context, schema: str | None = None, out: str | None = None, format: str = "text", **server: Any
+    c: Context,
+    schema: str | None = None,
+    out: str | None = None,
+    format: str = "text",
+    **server: Any,
 ) -> None:
     """Regenerate every generated file in memory; exit 1 with a diff for each stale one."""
     from norberts_db.gen import commands as gen_commands

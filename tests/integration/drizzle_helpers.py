@@ -36,7 +36,9 @@ def ensure_node_modules() -> None:
         return
     npm = shutil.which("npm")
     if shutil.which("node") is None or npm is None:
-        pytest.skip("node and npm are not installed (`.ci/run` installs them: apt-get install nodejs npm)")
+        pytest.skip(
+            "node and npm are not installed (`.ci/run` installs them: apt-get install nodejs npm)"
+        )
     with (DRIZZLE / "node_modules.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _installed():
@@ -49,7 +51,9 @@ def ensure_node_modules() -> None:
             timeout=600,
             check=False,
         )
-        assert result.returncode == 0, f"npm ci failed in drizzle/:\n{result.stdout}\n{result.stderr}"
+        assert result.returncode == 0, (
+            f"npm ci failed in drizzle/:\n{result.stdout}\n{result.stderr}"
+        )
 
 
 def project_dir(tmp: Path, schema_ts: str) -> Path:

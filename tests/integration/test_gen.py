@@ -64,8 +64,11 @@ def test_a_changed_schema_makes_check_exit_1_with_a_diff_and_the_fixing_command(
     schema = tmp_path / "schema.sql"
     text = SCHEMA_FILE.read_text(encoding="utf-8")
     schema.write_text(
-        text.replace("    display_name text NOT NULL,\n", "    display_name text NOT NULL,\n"
-                     "    nickname varchar(40),\n", 1),
+        text.replace(
+            "    display_name text NOT NULL,\n",
+            "    display_name text NOT NULL,\n    nickname varchar(40),\n",
+            1,
+        ),
         encoding="utf-8",
     )
     settings = gen_settings(pg_server, schema=str(schema))
@@ -106,7 +109,9 @@ def features_drop_script(pg_server: ConnInfo, tmp_path_factory: pytest.TempPathF
 def test_the_generated_drop_script_undoes_a_schema_with_every_kind_of_object(
     pg_server: ConnInfo, features_drop_script: Path
 ) -> None:
-    result = check_drop_script(pg_server, load_script(FEATURES_FILE), load_script(features_drop_script))
+    result = check_drop_script(
+        pg_server, load_script(FEATURES_FILE), load_script(features_drop_script)
+    )
     assert result.exit_code == 0, render_text(result)
     text = features_drop_script.read_text(encoding="utf-8")
     assert " CASCADE;" not in text
@@ -122,7 +127,6 @@ def test_the_generated_drop_script_stops_at_an_object_the_schema_file_did_not_ma
     with psycopg.connect(**scratch_db.connect_kwargs(), autocommit=True) as conn:
         conn.execute(FEATURES_FILE.read_text(encoding="utf-8"))
         conn.execute("CREATE VIEW public.hand_made AS SELECT number FROM public.badges")
-        with pytest.raises(psycopg.errors.DependentObjectsStillExist):
-            with conn.transaction():
-                conn.execute(features_drop_script.read_text(encoding="utf-8"))
+        with pytest.raises(psycopg.errors.DependentObjectsStillExist), conn.transaction():
+            conn.execute(features_drop_script.read_text(encoding="utf-8"))
         assert conn.execute("SELECT to_regclass('public.hand_made')").fetchone() == ("hand_made",)

@@ -27,7 +27,9 @@ FEATURES_FILE = Path(__file__).parent / "gen_schemas" / "features.sql"
 
 
 @pytest.fixture(scope="module", params=[SCHEMA_FILE, FEATURES_FILE], ids=["project", "features"])
-def generated(request: pytest.FixtureRequest, pg_server: ConnInfo) -> tuple[SqlScript, Catalog, str]:
+def generated(
+    request: pytest.FixtureRequest, pg_server: ConnInfo
+) -> tuple[SqlScript, Catalog, str]:
     """The schema file, its catalog and its Drizzle schema: generated once per schema."""
     schema = load_script(request.param, what="schema file")
     catalog = build_catalog(pg_server, schema, source=request.param.name)

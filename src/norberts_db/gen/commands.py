@@ -42,7 +42,7 @@ def shown(settings: Settings, path: Path) -> str:
 def _targets(
     settings: Settings, names: Sequence[str], out: str | None
 ) -> list[tuple[Generated, Path]]:
-    """Where each file goes: ``out`` itself for one file, a folder holding the usual paths for all."""
+    """Where each file goes: ``out`` for one file; for several, ``out`` holds their usual paths."""
     chosen = [BY_NAME[name] for name in names]
     if out is None:
         return [(g, g.default_path(settings)) for g in chosen]
@@ -108,9 +108,7 @@ def check(
 
 def _text(catalog: Catalog, checked: list[str], stale: list[Stale], seconds: float) -> str:
     if not stale:
-        return (
-            f"in step: {', '.join(checked)} match {catalog.schema_file} ({seconds:.2f} s)"
-        )
+        return f"in step: {', '.join(checked)} match {catalog.schema_file} ({seconds:.2f} s)"
     out = []
     for item in stale:
         out += [
@@ -136,8 +134,14 @@ def _github(catalog: Catalog, checked: list[str], stale: list[Stale], seconds: f
             item.diff.rstrip("\n"),
             "::endgroup::",
         ]
-    return "\n".join([*out, _text(catalog, checked, [], seconds) if not stale else
-                      f"{len(stale)} of {len(checked)} generated files stale"])
+    return "\n".join(
+        [
+            *out,
+            _text(catalog, checked, [], seconds)
+            if not stale
+            else f"{len(stale)} of {len(checked)} generated files stale",
+        ]
+    )
 
 
 def _json(catalog: Catalog, checked: list[str], stale: list[Stale], seconds: float) -> str:
@@ -150,8 +154,11 @@ def _json(catalog: Catalog, checked: list[str], stale: list[Stale], seconds: flo
             {
                 "path": path,
                 "status": "stale" if path in by_path else "in step",
-                **({"fix": f"invoke {by_path[path].task}", "diff": by_path[path].diff}
-                   if path in by_path else {}),
+                **(
+                    {"fix": f"invoke {by_path[path].task}", "diff": by_path[path].diff}
+                    if path in by_path
+                    else {}
+                ),
             }
             for path in checked
         ],

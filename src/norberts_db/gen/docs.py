@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from norberts_db.gen.model import Catalog, Column, Constraint, Table, qualified
+from norberts_db.gen.model import Catalog, Column, Constraint, Table
 
 _ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 _CONSTRAINT_WORDS = {"p": "Primary key", "u": "Unique", "x": "Exclusion"}
@@ -46,7 +46,12 @@ def render(catalog: Catalog, *, command: str) -> str:
         out += ["## Views", ""]
         for view in views:
             kind = "Materialized view" if view.relkind == "m" else "View"
-            out += [f"### {view.qualified}", "", f"{kind}." + (f" {view.comment}" if view.comment else ""), ""]
+            out += [
+                f"### {view.qualified}",
+                "",
+                f"{kind}." + (f" {view.comment}" if view.comment else ""),
+                "",
+            ]
             out += _columns(view)
             out += ["```sql", (view.definition or "").strip(), "```", ""]
     if catalog.sequences:
@@ -55,7 +60,8 @@ def render(catalog: Catalog, *, command: str) -> str:
             o = seq.options
             out.append(
                 f"- `{seq.qualified}`: {o.type}, start {o.start}, increment {o.increment}, "
-                f"{o.min} to {o.max}{', cycles' if o.cycle else ''}" + (f". {seq.comment}" if seq.comment else "")
+                f"{o.min} to {o.max}{', cycles' if o.cycle else ''}"
+                + (f". {seq.comment}" if seq.comment else "")
             )
         out.append("")
     routines = [k for k in catalog.objects if k.kind in ("function", "procedure", "aggregate")]
@@ -127,7 +133,7 @@ def _table(table: Table, catalog: Catalog) -> list[str]:
         (other, fk)
         for other in catalog.tables
         for fk in other.of_type("f")
-        if qualified(fk.ref_schema or "", fk.ref_table or "") == table.qualified
+        if fk.ref_qualified == table.qualified
     ]
     if referenced_by:
         out += ["Referenced by:", ""]
@@ -142,7 +148,7 @@ def _table(table: Table, catalog: Catalog) -> list[str]:
 
 def _constraint(con: Constraint) -> str:
     if con.type == "f":
-        target = qualified(con.ref_schema or "", con.ref_table or "")
+        target = con.ref_qualified
         return (
             f"- Foreign key `{con.name}`: ({', '.join(con.columns)}) references "
             f"[{target}](#{_anchor(target)}) ({', '.join(con.ref_columns)}): `{con.definition}`"
@@ -169,7 +175,7 @@ def _diagram(tables: list[Table]) -> list[str]:
     known = {t.qualified: t for t in tables}
     for table in tables:
         for fk in table.of_type("f"):
-            target = known.get(qualified(fk.ref_schema or "", fk.ref_table or ""))
+            target = known.get(fk.ref_qualified)
             if target is None:
                 continue
             required = all(c.not_null for c in table.columns if c.name in fk.columns)

@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from norberts_db.catalog.model import ObjectKey
+from norberts_db.catalog.model import ObjectKey, split_name
 from norberts_db.gen import drizzle_columns, drizzle_relations
 from norberts_db.gen import typescript as ts
 from norberts_db.gen.drizzle_columns import TypeContext
-from norberts_db.gen.model import Catalog, Constraint, Index, Table, qualified, quote_ident
+from norberts_db.gen.model import Catalog, Constraint, Index, Table
 
 _ACTIONS = {"r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 # Attribute values a plain CREATE of the object has: not a loss when set so.
@@ -80,10 +80,12 @@ def render(catalog: Catalog, *, command: str) -> str:
         enums[f"{enum.schema}.{enum.name}"] = var
         coverage.add("enum", enum.qualified, "labels")
         labels = ", ".join(ts.string(label) for label in enum.labels)
-        owner = schemas.get(enum.schema, "")
+        owner: str | None = schemas.get(enum.schema)
         body += ts.jsdoc(enum.comment)
-        body.append(f"export const {var} = {owner + '.enum' if owner else 'pgEnum'}"
-                    f"({ts.string(enum.name)}, [{labels}]);")
+        body.append(
+            f"export const {var} = {owner + '.enum' if owner else 'pgEnum'}"
+            f"({ts.string(enum.name)}, [{labels}]);"
+        )
         body.append("")
     ctx = TypeContext(enums=enums, names=names)
     if any(enum.schema not in schemas for enum in catalog.enums):
@@ -94,10 +96,21 @@ def render(catalog: Catalog, *, command: str) -> str:
         function = f"{owner}.sequence" if owner else "pgSequence"
         if not owner:
             ctx.imports.add("pgSequence")
-        coverage.add("sequence", seq.qualified, "start", "increment", "minvalue", "maxvalue",
-                     "cache", "cycle", *(["type"] if seq.options.type == "bigint" else []))
-        body.append(f"export const {var} = {function}({ts.string(seq.name)}, "
-                    f"{drizzle_columns.sequence_options(seq.options)});")
+        coverage.add(
+            "sequence",
+            seq.qualified,
+            "start",
+            "increment",
+            "minvalue",
+            "maxvalue",
+            "cache",
+            "cycle",
+            *(["type"] if seq.options.type == "bigint" else []),
+        )
+        body.append(
+            f"export const {var} = {function}({ts.string(seq.name)}, "
+            f"{drizzle_columns.sequence_options(seq.options)});"
+        )
         body.append("")
     variables = {t.qualified: names.take(_wanted(t), "Table") for t in catalog.tables}
     props = {t.qualified: column_properties(t) for t in catalog.tables}
@@ -112,10 +125,18 @@ def render(catalog: Catalog, *, command: str) -> str:
     if relations:
         ctx.imports.add("relations")
         body += relations
-    for schema in schemas:
-        coverage.add("schema", quote_ident(schema))
-    return "\n".join(_header(catalog, command, coverage) + _imports(ctx, schemas) + _customs(ctx)
-                     + body).rstrip() + "\n"
+    owned = [(t.schema, t.qualified) for t in catalog.tables]
+    owned += [(e.schema, e.qualified) for e in catalog.enums]
+    owned += [(s.schema, s.qualified) for s in catalog.sequences]
+    for schema, name in owned:
+        if schema in schemas:
+            coverage.add("schema", split_name(name)[0])
+    return (
+        "\n".join(
+            _header(catalog, command, coverage) + _imports(ctx, schemas) + _customs(ctx) + body
+        ).rstrip()
+        + "\n"
+    )
 
 
 def _wanted(table: Table) -> str:
@@ -139,7 +160,9 @@ def _header(catalog: Catalog, command: str, coverage: Coverage) -> list[str]:
     ]
     losses = coverage.losses(catalog)
     if losses:
-        lines.append("// Not represented here (Drizzle cannot express them; the schema file has them):")
+        lines.append(
+            "// Not represented here (Drizzle cannot express them; the schema file has them):"
+        )
         lines += [f"//   - {loss}" for loss in losses]
     else:
         lines.append("// Everything the schema file creates is represented here.")
@@ -193,7 +216,7 @@ def _table(
     out = [*ts.jsdoc(table.comment), f"export const {var} = {function}({ts.string(table.name)}, {{"]
     props = all_props[table.qualified]
     for column in table.columns:
-        key = f"{table.qualified}.{quote_ident(column.name)}"
+        key = f"{table.qualified}.{column.quoted}"
         # drizzle-kit cannot create a domain: a column of one is of its base type.
         line = drizzle_columns.builder(column.undomained, ctx, table=table)
         attrs = ["identity_sequence"] if column.identity else []
@@ -210,20 +233,20 @@ def _table(
         out.append(f"  {props[column.name]}: {line},")
     extras = []
     for constraint in sorted(table.constraints, key=lambda c: "pufcx".index(c.type)):
-        line = _constraint(table, constraint, variables, all_props, ctx)
-        if line is not None:
-            extras.append(line)
-            key = f"{table.qualified}.{quote_ident(constraint.name)}"
+        made = _constraint(table, constraint, variables, all_props, ctx)
+        if made is not None:
+            extras.append(made)
+            key = f"{table.qualified}.{constraint.quoted}"
             if constraint.type == "c" and _mentions_domain_column(table, [constraint.definition]):
                 coverage.domains[ObjectKey("constraint", key)] = "columns"
                 coverage.add("constraint", key, "type")
             else:
                 coverage.add("constraint", key, "type", "definition")
     for index in table.indexes:
-        line = _index(index, props, ctx)
-        if line is not None:
-            extras.append(line)
-            key = f"{table.qualified}.{quote_ident(index.name)}"
+        made = _index(index, props, ctx)
+        if made is not None:
+            extras.append(made)
+            key = f"{table.qualified}.{index.quoted}"
             texts = [k.expression for k in index.keys if k.column is None] + [index.predicate or ""]
             if _mentions_domain_column(table, texts):
                 # Its expression was written for the domain; on the base type
@@ -240,7 +263,7 @@ def _table(
 
 
 def _mentions_domain_column(table: Table, texts: list[str]) -> bool:
-    names = [quote_ident(c.name) for c in table.columns if c.domain_base is not None]
+    names = [c.quoted for c in table.columns if c.domain_base is not None]
     return any(re.search(rf"(?<![\w\"]){re.escape(n)}(?![\w\"])", t) for n in names for t in texts)
 
 
@@ -274,10 +297,14 @@ def _constraint(
             return None
         ctx.imports.update({"check", "sql"})
         return f"check({name}, {ts.sql(con.check_expression)})"
-    if con.type == "f" and con.match_type in (None, "s") and "SET NULL (" not in con.definition \
-            and "SET DEFAULT (" not in con.definition:
+    if (
+        con.type == "f"
+        and con.match_type in (None, "s")
+        and "SET NULL (" not in con.definition
+        and "SET DEFAULT (" not in con.definition
+    ):
         ctx.imports.add("foreignKey")
-        target = qualified(con.ref_schema or "", con.ref_table or "")
+        target = con.ref_qualified
         if target not in variables:
             return None
         if target == table.qualified:
@@ -315,7 +342,7 @@ def _index(index: Index, props: dict[str, str], ctx: TypeContext) -> str | None:
             keys.append(_ref("table", props, key.column) + op + modifiers)
             continue
         # drizzle-kit drops DESC and NULLS of a key with an operator class: spelled in SQL.
-        text = key.expression if key.column is None else quote_ident(key.column)
+        text = key.expression if key.quoted_column is None else key.quoted_column
         if key.opclass:
             text += f" {key.opclass}"
         if key.desc:
@@ -324,8 +351,10 @@ def _index(index: Index, props: dict[str, str], ctx: TypeContext) -> str | None:
             text += " NULLS FIRST"
         ctx.imports.add("sql")
         keys.append(ts.sql(text))
-    on = f".on({', '.join(keys)})" if index.method == "btree" else (
-        f".using({ts.string(index.method)}, {', '.join(keys)})"
+    on = (
+        f".on({', '.join(keys)})"
+        if index.method == "btree"
+        else (f".using({ts.string(index.method)}, {', '.join(keys)})")
     )
     where = ""
     if index.predicate:
@@ -339,7 +368,7 @@ def _view(
 ) -> list[str]:
     materialized = table.relkind == "m"
     kind = "materialized view" if materialized else "view"
-    function = ("pgMaterializedView" if materialized else "pgView")
+    function = "pgMaterializedView" if materialized else "pgView"
     if owner:
         function = f"{owner}.{'materializedView' if materialized else 'view'}"
     else:

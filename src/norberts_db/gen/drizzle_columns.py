@@ -40,7 +40,7 @@ _PLAIN = {
 }
 _INT_MAX = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
 _SERIALS = {"int2": "smallserial", "int4": "serial", "int8": "bigserial"}
-_ACTION_TYPES = frozenset({"text", "varchar", "bpchar"})
+_STRING_TYPES = frozenset({"text", "varchar", "bpchar"})
 
 
 @dataclass
@@ -73,8 +73,10 @@ def builder(column: Column, ctx: TypeContext, *, table: Table | None = None) -> 
     if column.not_null and not (_is_serial(column, table) or column.identity):
         call += ".notNull()"
     if column.identity:
-        method = "generatedAlwaysAsIdentity" if column.identity == "a" else (
-            "generatedByDefaultAsIdentity"
+        method = (
+            "generatedAlwaysAsIdentity"
+            if column.identity == "a"
+            else ("generatedByDefaultAsIdentity")
         )
         options = _identity_options(column, table)
         call += f".{method}({options})"
@@ -142,13 +144,13 @@ def _builtin(typname: str, typmod: int, printed: str) -> tuple[str, str] | None:
         match = re.fullmatch(r"interval(?:\((\d+)\))?(?: ([a-z ]+?))?(?:\((\d+)\))?", printed)
         if match is None:
             return None
-        options = []
+        fields: list[str] = []
         if match.group(2):
-            options.append(f"fields: {ts.string(match.group(2))}")
-        precision = match.group(1) or match.group(3)
-        if precision:
-            options.append(f"precision: {precision}")
-        return "interval", "{ " + ", ".join(options) + " }" if options else ""
+            fields.append(f"fields: {ts.string(match.group(2))}")
+        digits = match.group(1) or match.group(3)
+        if digits:
+            fields.append(f"precision: {digits}")
+        return "interval", "{ " + ", ".join(fields) + " }" if fields else ""
     return None
 
 
@@ -158,20 +160,13 @@ def _is_serial(column: Column, table: Table) -> bool:
         return False
     if column.sequence is None or column.sequence_name is None:
         return False
-    expected = ts_quote_seq(table, column)
     plain = _default_sequence(column.sequence, column.sequence.type)
     return (
         column.default == f"nextval('{column.sequence_name}'::regclass)"
-        and column.sequence_name == expected
+        and column.sequence_name == column.default_sequence_name
         and plain
         and column.not_null
     )
-
-
-def ts_quote_seq(table: Table, column: Column) -> str:
-    from norberts_db.gen.model import qualified
-
-    return qualified(table.schema, f"{table.name}_{column.name}_seq")
 
 
 def _default_sequence(seq: Sequence, type_name: str) -> bool:
@@ -209,9 +204,8 @@ def _identity_options(column: Column, table: Table) -> str:
         "cache": seq.cache,
     }
     parts = []
-    default_name = ts_quote_seq(table, column)
-    if column.sequence_name and column.sequence_name != default_name:
-        parts.append(f"name: {ts.string(column.sequence_name.split('.', 1)[1].strip(chr(34)))}")
+    if column.sequence_name and column.sequence_name != column.default_sequence_name:
+        parts.append(f"name: {ts.string(column.sequence_relname or '')}")
     parts += [f"{key}: {ts.number(values[key])}" for key in values if values[key] != defaults[key]]
     if seq.cycle:
         parts.append("cycle: true")
@@ -239,9 +233,9 @@ def _default(column: Column, ctx: TypeContext) -> str:
     if column.base_type == "bool" and expr in ("true", "false") and not column.is_array:
         return f".default({expr})"
     literal = re.fullmatch(r"'((?:[^'\\]|'')*)'::(.+)", expr)
-    if literal and not column.is_array and literal.group(2) == column.type:
-        if column.base_type_kind == "e" or column.base_type in _ACTION_TYPES:
-            return f".default({ts.string(literal.group(1).replace(chr(39) * 2, chr(39)))})"
+    plain = column.base_type_kind == "e" or column.base_type in _STRING_TYPES
+    if literal and plain and not column.is_array and literal.group(2) == column.type:
+        return f".default({ts.string(literal.group(1).replace(chr(39) * 2, chr(39)))})"
     if re.fullmatch(r"\d{1,9}", expr) and column.base_type in ("int2", "int4"):
         return f".default({expr})"
     ctx.imports.add("sql")

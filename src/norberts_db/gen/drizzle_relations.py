@@ -1,7 +1,7 @@
 """``relations()`` for every foreign key between two tables of the file.
 
 The referencing side is ``one()`` with the key's columns. The referenced side
-is ``one()`` (when only one foreign key joins the two tables) when the key's columns are also unique in the referencing table
+is ``one()`` when the key's columns are also unique in the referencing table
 (a primary key, unique constraint or full unique index on exactly those
 columns: one-to-one), ``many()`` otherwise. Every pair is tied by the foreign
 key's name as ``relationName``, so two keys between the same tables never mix.
@@ -10,7 +10,7 @@ key's name as ``relationName``, so two keys between the same tables never mix.
 from __future__ import annotations
 
 from norberts_db.gen import typescript as ts
-from norberts_db.gen.model import Catalog, Constraint, Table, qualified
+from norberts_db.gen.model import Catalog, Constraint, Table
 
 
 def render(
@@ -27,11 +27,11 @@ def render(
     pairs: dict[tuple[str, str], int] = {}
     for table in tables.values():
         for fk in table.of_type("f"):
-            pair = (table.qualified, qualified(fk.ref_schema or "", fk.ref_table or ""))
+            pair = (table.qualified, fk.ref_qualified)
             pairs[pair] = pairs.get(pair, 0) + 1
     for table in tables.values():
         for fk in table.of_type("f"):
-            target = qualified(fk.ref_schema or "", fk.ref_table or "")
+            target = fk.ref_qualified
             if target not in tables:
                 continue
             relation = ts.string(fk.name)
@@ -86,4 +86,3 @@ def _name(wanted: str, fk: Constraint, taken: set[str]) -> str:
         name, n = f"{base}{n}", n + 1
     taken.add(name)
     return name
-

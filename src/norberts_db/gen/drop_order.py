@@ -108,8 +108,11 @@ def order(
     # Break each cycle by the foreign keys that close it, one edge at a time
     # in a fixed order, until none is left: as few keys as that takes.
     broken: set[tuple[str, str]] = set()
-    breakable = sorted((keys, edge) for edge, keys in ((e, sorted(k)) for e, k in fk_edges.items())
-                       if edge not in other_edges)
+    breakable = sorted(
+        (keys, edge)
+        for edge, keys in ((e, sorted(k)) for e, k in fk_edges.items())
+        if edge not in other_edges
+    )
     components = _cycles(needs)
     for keys, (source, target) in breakable:
         if not any(source in c and target in c for c in components):
@@ -124,7 +127,9 @@ def _ref(d: Mapping[str, Any]) -> Ref:
     return (int(d["refclassid"]), int(d["refobjid"]))
 
 
-def _sorted_drops(found: Mapping[Ref, DropObject], needs: Mapping[Ref, set[Ref]]) -> tuple[DropObject, ...]:
+def _sorted_drops(
+    found: Mapping[Ref, DropObject], needs: Mapping[Ref, set[Ref]]
+) -> tuple[DropObject, ...]:
     """Kahn's algorithm: drop an object once nothing left needs it."""
     needed_by = {ref: 0 for ref in found}
     for targets in needs.values():

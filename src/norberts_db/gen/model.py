@@ -7,32 +7,6 @@ from dataclasses import dataclass, field
 from norberts_db.catalog.model import ObjectKey
 
 
-def qualified(schema: str, name: str) -> str:
-    """``schema.name`` with each part quoted only where PostgreSQL needs it."""
-    return f"{quote_ident(schema)}.{quote_ident(name)}"
-
-
-_RESERVED = frozenset(
-    "all analyse analyze and any array as asc asymmetric authorization binary both case cast "
-    "check collate collation column concurrently constraint create cross current_catalog "
-    "current_date current_role current_schema current_time current_timestamp current_user "
-    "default deferrable desc distinct do else end except false fetch for foreign freeze from "
-    "full grant group having ilike in initially inner intersect into is isnull join lateral "
-    "leading left like limit localtime localtimestamp natural not notnull null offset on only "
-    "or order outer overlaps placing primary references returning right select session_user "
-    "similar some symmetric system_user table tablesample then to trailing true union unique "
-    "user using variadic verbose when where window with".split()
-)
-
-
-def quote_ident(name: str) -> str:
-    """The identifier as quote_ident() prints it: bare when it is lower-case and not reserved."""
-    bare = name.replace("_", "a").isalnum() and name.islower() and not name[:1].isdigit()
-    if bare and name.isascii() and name not in _RESERVED:
-        return name
-    return '"' + name.replace('"', '""') + '"'
-
-
 @dataclass(frozen=True)
 class Sequence:
     """Sequence options as the server prints them (text: a bigint may not fit a float)."""
@@ -49,6 +23,7 @@ class Sequence:
 @dataclass(frozen=True)
 class Column:
     name: str
+    quoted: str  # as quote_ident() prints it
     type: str  # as format_type prints it
     base_type: str  # the element type's name (typname) for arrays
     base_type_schema: str
@@ -61,9 +36,11 @@ class Column:
     default: str | None
     collation: str | None
     comment: str | None
-    sequence_name: str | None = None
+    sequence_name: str | None = None  # qualified and quoted
+    sequence_relname: str | None = None
     sequence_dependency: str | None = None  # "i" identity, "a" owned (serial)
     sequence: Sequence | None = None
+    default_sequence_name: str | None = None  # what an identity or serial would call its own
     domain_base: Column | None = None  # a domain's base type, as a column of that type
 
     @property
@@ -75,11 +52,13 @@ class Column:
 @dataclass(frozen=True)
 class Constraint:
     name: str
+    quoted: str
     type: str  # p, u, f, c, x
     columns: tuple[str, ...]
     definition: str
     ref_schema: str | None = None
     ref_table: str | None = None
+    ref_qualified: str = ""
     ref_columns: tuple[str, ...] = ()
     on_update: str | None = None  # a, r, c, n, d
     on_delete: str | None = None
@@ -100,6 +79,7 @@ class Constraint:
 @dataclass(frozen=True)
 class IndexKey:
     column: str | None  # None for an expression
+    quoted_column: str | None
     expression: str
     opclass: str | None  # set only when not the default for the type
     opclass_name: str
@@ -110,6 +90,7 @@ class IndexKey:
 @dataclass(frozen=True)
 class Index:
     name: str
+    quoted: str
     unique: bool
     method: str
     keys: tuple[IndexKey, ...]
@@ -134,6 +115,8 @@ class Table:
 
     schema: str
     name: str
+    quoted_schema: str
+    qualified: str
     relkind: str
     comment: str | None
     definition: str | None = None
@@ -141,10 +124,6 @@ class Table:
     constraints: tuple[Constraint, ...] = ()
     indexes: tuple[Index, ...] = ()
     triggers: tuple[Trigger, ...] = ()
-
-    @property
-    def qualified(self) -> str:
-        return qualified(self.schema, self.name)
 
     @property
     def is_view(self) -> bool:
@@ -158,10 +137,10 @@ class Table:
         return next(iter(self.of_type("p")), None)
 
     def is_unique(self, columns: tuple[str, ...]) -> bool:
-        """Whether a primary key, unique constraint or full unique index is on exactly ``columns``."""
+        """Whether a primary key, unique constraint or full unique index has exactly ``columns``."""
         keys = [set(c.columns) for c in self.constraints if c.type in ("p", "u")]
         keys += [
-            {k.column for k in index.keys}
+            {k.column or "" for k in index.keys}
             for index in self.indexes
             if index.unique and index.predicate is None and all(k.column for k in index.keys)
         ]
@@ -172,24 +151,18 @@ class Table:
 class Enum:
     schema: str
     name: str
+    qualified: str
     labels: tuple[str, ...]
     comment: str | None
-
-    @property
-    def qualified(self) -> str:
-        return qualified(self.schema, self.name)
 
 
 @dataclass(frozen=True)
 class StandaloneSequence:
     schema: str
     name: str
+    qualified: str
     options: Sequence
     comment: str | None
-
-    @property
-    def qualified(self) -> str:
-        return qualified(self.schema, self.name)
 
 
 @dataclass(frozen=True)

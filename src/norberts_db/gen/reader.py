@@ -104,10 +104,11 @@ def read_catalog(conn: Connection) -> Catalog:
         schema_file="",
         tables=tuple(_table(row, parts) for row in tables),
         enums=tuple(
-            Enum(r["schema"], r["name"], tuple(r["labels"]), r["comment"]) for r in enums
+            Enum(r["schema"], r["name"], r["qualified"], tuple(r["labels"]), r["comment"])
+            for r in enums
         ),
         sequences=tuple(
-            StandaloneSequence(r["schema"], r["name"], _sequence(r), r["comment"])
+            StandaloneSequence(r["schema"], r["name"], r["qualified"], _sequence(r), r["comment"])
             for r in sequences
         ),
         drop_order=ordered,
@@ -127,6 +128,8 @@ def _table(row: Row, parts: dict[str, dict[int, list[Row]]]) -> Table:
     return Table(
         schema=row["schema"],
         name=row["name"],
+        quoted_schema=row["quoted_schema"],
+        qualified=row["qualified"],
         relkind=row["relkind"],
         comment=row["comment"],
         definition=row["definition"],
@@ -134,7 +137,8 @@ def _table(row: Row, parts: dict[str, dict[int, list[Row]]]) -> Table:
         constraints=tuple(_constraint(r) for r in parts["constraints"].get(oid, [])),
         indexes=tuple(_index(r) for r in parts["indexes"].get(oid, [])),
         triggers=tuple(
-            Trigger(r["name"], r["definition"], r["comment"]) for r in parts["triggers"].get(oid, [])
+            Trigger(r["name"], r["definition"], r["comment"])
+            for r in parts["triggers"].get(oid, [])
         ),
     )
 
@@ -154,6 +158,7 @@ def _sequence(row: Row) -> Sequence:
 def _column(row: Row) -> Column:
     column = Column(
         name=row["name"],
+        quoted=row["quoted"],
         type=row["type"],
         base_type=row["base_type"],
         base_type_schema=row["base_type_schema"],
@@ -167,7 +172,9 @@ def _column(row: Row) -> Column:
         collation=row["collation"],
         comment=row["comment"],
         sequence_name=row["sequence_name"],
+        sequence_relname=row["sequence_relname"],
         sequence_dependency=row["sequence_dependency"],
+        default_sequence_name=row["default_sequence_name"],
         sequence=_sequence(row) if row["seq_start"] is not None else None,
     )
     if row["domain_base"] is None:
@@ -186,11 +193,13 @@ def _column(row: Row) -> Column:
 def _constraint(row: Row) -> Constraint:
     return Constraint(
         name=row["name"],
+        quoted=row["quoted"],
         type=row["type"],
         columns=tuple(row["columns"]),
         definition=row["definition"],
         ref_schema=row["ref_schema"],
         ref_table=row["ref_table"],
+        ref_qualified=row["ref_qualified"] or "",
         ref_columns=tuple(row["ref_columns"]),
         on_update=row["on_update"],
         on_delete=row["on_delete"],
@@ -207,6 +216,7 @@ def _index(row: Row) -> Index:
     keys = tuple(
         IndexKey(
             column=k["column"],
+            quoted_column=k["quoted_column"],
             expression=k["expression"],
             opclass=k["opclass"],
             opclass_name=k["opclass_name"],
@@ -217,6 +227,7 @@ def _index(row: Row) -> Index:
     )
     return Index(
         name=row["name"],
+        quoted=row["quoted"],
         unique=row["is_unique"],
         method=row["method"],
         keys=keys,

@@ -6,11 +6,72 @@ import re
 
 # Words TypeScript does not take as a variable name.
 _RESERVED = frozenset(
-    "break case catch class const continue debugger default delete do else enum export extends "
-    "false finally for function if import in instanceof new null return super switch this throw "
-    "true try typeof var void while with as implements interface let package private protected "
-    "public static yield any boolean constructor declare get module require number set string "
-    "symbol type from of await async sql relations".split()
+    [
+        "break",
+        "case",
+        "catch",
+        "class",
+        "const",
+        "continue",
+        "debugger",
+        "default",
+        "delete",
+        "do",
+        "else",
+        "enum",
+        "export",
+        "extends",
+        "false",
+        "finally",
+        "for",
+        "function",
+        "if",
+        "import",
+        "in",
+        "instanceof",
+        "new",
+        "null",
+        "return",
+        "super",
+        "switch",
+        "this",
+        "throw",
+        "true",
+        "try",
+        "typeof",
+        "var",
+        "void",
+        "while",
+        "with",
+        "as",
+        "implements",
+        "interface",
+        "let",
+        "package",
+        "private",
+        "protected",
+        "public",
+        "static",
+        "yield",
+        "any",
+        "boolean",
+        "constructor",
+        "declare",
+        "get",
+        "module",
+        "require",
+        "number",
+        "set",
+        "string",
+        "symbol",
+        "type",
+        "from",
+        "of",
+        "await",
+        "async",
+        "sql",
+        "relations",
+    ]
 )
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -57,7 +118,7 @@ def jsdoc(text: str | None, indent: str = "") -> list[str]:
 
 
 def camel(name: str) -> str:
-    """``owner_user_id`` -> ``ownerUserId``; other characters than letters and digits split words."""
+    """``owner_user_id`` -> ``ownerUserId``; any character but a letter or digit splits words."""
     words = [w for w in re.split(r"[^A-Za-z0-9]+", name) if w]
     if not words:
         return "_"

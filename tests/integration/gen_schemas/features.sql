@@ -73,6 +73,7 @@ CREATE TABLE public.employees (
     valid_during int4range,
     invoice_number bigint DEFAULT nextval('public.invoice_number_seq'),
     "Odd Name" text,
+    "order" text,
     CONSTRAINT employees_pk PRIMARY KEY (id),
     CONSTRAINT employees_department_id_fk
     FOREIGN KEY (department_id) REFERENCES public.departments (id)
@@ -110,6 +111,7 @@ CREATE INDEX employees_profile_idx ON public.employees USING gin (profile jsonb_
 CREATE INDEX employees_profile_all_idx ON public.employees USING gin (profile);
 CREATE INDEX employees_nickname_pattern_idx
 ON public.employees (nickname text_pattern_ops DESC);
+CREATE INDEX employees_order_idx ON public.employees ("order" text_pattern_ops DESC);
 CREATE INDEX employees_greeting_hash_idx ON public.employees USING hash (greeting);
 CREATE INDEX employees_active_level_idx ON public.employees (level) WHERE is_active;
 CREATE INDEX employees_upper_nickname_idx ON public.employees (upper(nickname) DESC);

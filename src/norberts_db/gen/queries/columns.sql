@@ -8,6 +8,9 @@ SELECT
     a.attrelid::bigint AS relid,
     a.attnum::int AS attnum,
     a.attname AS name,
+    quote_ident(a.attname) AS quoted,
+    quote_ident(tn.nspname) || '.' || quote_ident(tc.relname || '_' || a.attname || '_seq')
+        AS default_sequence_name,
     format_type(a.atttypid, a.atttypmod) AS type,
     et.typname AS base_type,
     etn.nspname AS base_type_schema,
@@ -27,6 +30,7 @@ SELECT
         AS collation,
     col_description(a.attrelid, a.attnum) AS comment,
     seq.seqname AS sequence_name,
+    seq.relname AS sequence_relname,
     seq.deptype AS sequence_dependency,
     seq.seqstart::text AS seq_start,
     seq.seqincrement::text AS seq_increment,
@@ -36,6 +40,8 @@ SELECT
     seq.seqcycle AS seq_cycle,
     format_type(seq.seqtypid, NULL) AS seq_type
 FROM pg_catalog.pg_attribute AS a
+INNER JOIN pg_catalog.pg_class AS tc ON a.attrelid = tc.oid
+INNER JOIN pg_catalog.pg_namespace AS tn ON tc.relnamespace = tn.oid
 INNER JOIN pg_catalog.pg_type AS t ON a.atttypid = t.oid
 INNER JOIN pg_catalog.pg_type AS et
     ON et.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem ELSE t.oid END
@@ -47,6 +53,7 @@ LEFT JOIN LATERAL (
     SELECT
         quote_ident(sn.nspname) || '.' || quote_ident(sc.relname) AS seqname,
         d.deptype::text AS deptype,
+        sc.relname AS relname,
         s.*
     FROM pg_catalog.pg_depend AS d
     INNER JOIN pg_catalog.pg_sequence AS s ON d.objid = s.seqrelid

@@ -7,6 +7,7 @@ SELECT
     co.conrelid::bigint AS relid,
     co.oid::bigint AS oid,
     co.conname AS name,
+    quote_ident(co.conname) AS quoted,
     co.contype::text AS type,
     array(
         SELECT a.attname::text
@@ -17,6 +18,7 @@ SELECT
     ) AS columns,
     rn.nspname AS ref_schema,
     rc.relname AS ref_table,
+    quote_ident(rn.nspname) || '.' || quote_ident(rc.relname) AS ref_qualified,
     array(
         SELECT a.attname::text
         FROM unnest(co.confkey) WITH ORDINALITY AS k (attnum, position)

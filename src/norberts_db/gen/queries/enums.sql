@@ -3,6 +3,7 @@
 SELECT
     n.nspname AS schema,
     t.typname AS name,
+    quote_ident(n.nspname) || '.' || quote_ident(t.typname) AS qualified,
     array(
         SELECT e.enumlabel::text FROM pg_catalog.pg_enum AS e
         WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder

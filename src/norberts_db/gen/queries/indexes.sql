@@ -6,6 +6,7 @@
 SELECT
     i.indrelid::bigint AS relid,
     ic.relname AS name,
+    quote_ident(ic.relname) AS quoted,
     i.indisunique AS is_unique,
     am.amname AS method,
     pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
@@ -16,6 +17,7 @@ SELECT
     coalesce((
         SELECT json_agg(json_build_object(
             'column', CASE WHEN i.indkey[k.n - 1] <> 0 THEN a.attname END,
+            'quoted_column', CASE WHEN i.indkey[k.n - 1] <> 0 THEN quote_ident(a.attname) END,
             'expression', pg_get_indexdef(i.indexrelid, k.n::int, true),
             'opclass', CASE
                 WHEN NOT oc.opcdefault

@@ -3,6 +3,7 @@
 SELECT
     n.nspname AS schema,
     c.relname AS name,
+    quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qualified,
     format_type(s.seqtypid, NULL) AS type,
     s.seqstart::text AS seq_start,
     s.seqincrement::text AS seq_increment,

@@ -5,6 +5,8 @@ SELECT
     c.oid::bigint AS oid,
     n.nspname AS schema,
     c.relname AS name,
+    quote_ident(n.nspname) AS quoted_schema,
+    quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qualified,
     c.relkind::text AS relkind,
     CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS definition,
     obj_description(c.oid, 'pg_class') AS comment
