@@ -53,17 +53,13 @@ def test_a_drop_script_that_forgets_a_table_reports_that_table_and_its_parts(
     project_drop_script: SqlScript,
     tmp_path: Path,
 ) -> None:
-    # Its triggers go, or the trigger functions could not be dropped.
     drop = edited_copy(
-        project_drop_script,
-        tmp_path,
-        r"^DROP TABLE IF EXISTS public\.people;$",
-        "DROP TRIGGER IF EXISTS people_set_updated_at_trg ON public.people;\n"
-        "DROP TRIGGER IF EXISTS people_audit_trg ON public.people;",
+        project_drop_script, tmp_path, r"^DROP TABLE IF EXISTS public\.people CASCADE;$", ""
     )
     result = check_drop_script(pg_server, project_schema, drop)
 
-    # Everything of public.people stays except its triggers.
+    # Everything of public.people stays except its triggers: dropping the trigger
+    # functions with CASCADE takes those along.
     everything = snapshot_database(schema_db).objects.keys()
     people = {
         key
@@ -130,7 +126,7 @@ def test_a_drop_script_that_removes_schema_public_is_reported_as_removing_it(
     drop = edited_copy(
         project_drop_script,
         tmp_path,
-        r"^DROP TABLE IF EXISTS public\.audit_log;$",
+        r"^DROP TABLE IF EXISTS public\.audit_log CASCADE;$",
         "DROP SCHEMA public CASCADE;",
     )
     result = check_drop_script(pg_server, project_schema, drop)
