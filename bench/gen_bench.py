@@ -21,25 +21,16 @@ import argparse
 import statistics
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from verify_bench import timed  # noqa: E402
+
 from norberts_db.commands import serve  # noqa: E402
 from norberts_db.gen import commands as gen_commands  # noqa: E402
 from norberts_db.settings import load_settings  # noqa: E402
-
-
-def timed(runs: int, action: Callable[[], object]) -> list[float]:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return times
 
 
 def quiet(message: str) -> None:
