@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 from norberts_db.conninfo import ConnInfo
+from norberts_db.errors import SettingsError
 from norberts_db.gen import commands as gen_commands
 from norberts_db.gen import drop_script
 from norberts_db.gen.reader import build_catalog
@@ -96,6 +97,17 @@ def test_gen_writes_every_file_and_check_then_finds_them_in_step(
     assert gen_commands.check(settings, out=str(tmp_path)).exit_code == 0
     again = gen_commands.write(settings, ["docs"], out=str(tmp_path / "docs/schema.md"))
     assert again.startswith(f"unchanged {tmp_path / 'docs/schema.md'}")
+
+
+def test_a_path_that_cannot_be_written_is_one_message_naming_it_and_the_setting(
+    pg_server: ConnInfo, tmp_path: Path
+) -> None:
+    (tmp_path / "docs").write_text("a file where a folder should be\n", encoding="utf-8")
+    settings = gen_settings(pg_server)
+    with pytest.raises(
+        SettingsError, match=r"Cannot write .*docs/schema\.md: .*setting schema_docs"
+    ):
+        gen_commands.write(settings, ["docs"], out=str(tmp_path / "docs" / "schema.md"))
 
 
 @pytest.fixture(scope="module")

@@ -63,7 +63,10 @@ def build_catalog(server: ConnInfo, schema: SqlScript, *, source: str) -> Catalo
         connect(scratch) as conn,
         conn.transaction(force_rollback=True),
     ):
-        empty = read_snapshot(conn).objects
+        # Rolled back, so that its session settings (an empty search_path, UTC)
+        # do not apply to the schema file, which is built as verify builds it.
+        with conn.transaction(force_rollback=True):
+            empty = read_snapshot(conn).objects
         run_script(conn, schema)
         conn.execute(catalog_queries.load("session"))
         catalog = read_catalog(conn)

@@ -160,3 +160,6 @@ SELECT id, email, mood FROM public.employees WHERE is_active;
 
 CREATE MATERIALIZED VIEW inventory.stock AS
 SELECT warehouse, sum(quantity) AS quantity FROM inventory.items GROUP BY warehouse;
+
+-- Unqualified: created in the first schema of the default search_path.
+CREATE TABLE notes (body text NOT NULL);
