@@ -95,6 +95,13 @@ def test_gen_writes_every_file_and_check_then_finds_them_in_step(
     for name in GENERATED_FILES:
         assert f"wrote {tmp_path / name}" in written
     assert gen_commands.check(settings, out=str(tmp_path)).exit_code == 0
+    docs = (tmp_path / "docs/schema.md").read_text(encoding="utf-8")
+    # A one-to-one key, a one-to-many key, a composite key across schemas.
+    assert '    employees ||--o| badges : "badges_employee_id_fk"' in docs
+    assert '    departments ||--o{ employees : "employees_department_id_fk"' in docs
+    assert '    inventory__items ||--o{ inventory__movements : "movements_item_fk"' in docs
+    assert "Labels, in order: `sad`, `ok`, `happy`" in docs
+    assert "- `employees_touch_trg`: `CREATE TRIGGER employees_touch_trg BEFORE UPDATE" in docs
     again = gen_commands.write(settings, ["docs"], out=str(tmp_path / "docs/schema.md"))
     assert again.startswith(f"unchanged {tmp_path / 'docs/schema.md'}")
 

@@ -156,8 +156,14 @@ def _constraint(con: Constraint) -> str:
     return f"- {_CONSTRAINT_WORDS[con.type]} `{con.name}`: `{con.definition}`"
 
 
+def _word(text: str) -> str:
+    """``text`` as one Mermaid word: letters, digits and underscores, not starting with a digit."""
+    word = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_") or "_"
+    return "_" + word if word[0].isdigit() else word
+
+
 def _entity(table: Table) -> str:
-    return table.name if table.schema == "public" else f"{table.schema}__{table.name}"
+    return _word(table.name if table.schema == "public" else f"{table.schema}__{table.name}")
 
 
 def _diagram(tables: list[Table]) -> list[str]:
@@ -169,8 +175,11 @@ def _diagram(tables: list[Table]) -> list[str]:
         out.append(f"    {_entity(table)} {{")
         for column in table.columns:
             keys = [k for k, s in (("PK", pk), ("FK", fks), ("UK", unique)) if column.name in s]
-            type_word = re.sub(r"[^A-Za-z0-9_\[\]]+", "_", column.type).strip("_")
-            out.append(f"        {type_word} {column.name}{' ' + ', '.join(keys) if keys else ''}")
+            array = "[]" if column.is_array else ""
+            name = _word(column.name)
+            out.append(
+                f"        {_word(column.type)}{array} {name}{' ' + ', '.join(keys) if keys else ''}"
+            )
         out.append("    }")
     known = {t.qualified: t for t in tables}
     for table in tables:
