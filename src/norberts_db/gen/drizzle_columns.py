@@ -105,7 +105,12 @@ def _type_call(column: Column, ctx: TypeContext, *, serial: bool) -> str:
             function, options = call
             ctx.imports.add(function)
             return f"{function}({name}{', ' + options if options else ''})"
-    return f"{ctx.custom_type(_element_type(column))}({name})"
+    # drizzle-kit quotes a custom type's name as one identifier, so a type of
+    # public goes by its bare name, which the default search_path finds.
+    sql_type = _element_type(column)
+    if column.base_type_schema == "public":
+        sql_type = sql_type.removeprefix("public.")
+    return f"{ctx.custom_type(sql_type)}({name})"
 
 
 def _element_type(column: Column) -> str:
