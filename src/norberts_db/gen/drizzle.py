@@ -155,6 +155,9 @@ def _table(
         key = f"{table.qualified}.{column.quoted}"
         # drizzle-kit cannot create a domain: a column of one is of its base type.
         line = drizzle_columns.builder(column.undomained, ctx, table=table)
+        written = column.undomained
+        if written.base_type_schema != "pg_catalog" and written.base_type_kind != "e":
+            coverage.prerequisites.add(written.type.removesuffix("[]"))
         attrs = ["identity_sequence"] if column.identity else []
         if column.collation is None and column.domain_base is None:
             attrs.append("definition")

@@ -28,6 +28,8 @@ class Coverage:
     covered: dict[ObjectKey, set[str]] = field(default_factory=dict)
     jsdoc: set[ObjectKey] = field(default_factory=set)  # comments written as JSDoc
     domains: dict[ObjectKey, str] = field(default_factory=dict)  # column -> its domain
+    # Types the columns use that drizzle-kit cannot create (range, composite, extension types).
+    prerequisites: set[str] = field(default_factory=set)
 
     def add(self, kind: str, name: str, *attributes: str) -> None:
         self.covered.setdefault(ObjectKey(kind, name), set()).update(attributes)
@@ -76,4 +78,10 @@ def header(catalog: Catalog, command: str, coverage: Coverage) -> list[str]:
         lines += [f"//   - {loss}" for loss in losses]
     else:
         lines.append("// Everything the schema file creates is represented here.")
+    if coverage.prerequisites:
+        lines.append("//")
+        lines.append(
+            "// drizzle-kit push needs these types to exist first (it cannot create them):"
+        )
+        lines += [f"//   type {name}" for name in sorted(coverage.prerequisites)]
     return [*lines, ""]
