@@ -26,6 +26,7 @@ from norberts_db.verify import check_drop_script, render_text
 from .conftest import PROJECT_ROOT, SCHEMA_FILE
 
 FEATURES_FILE = Path(__file__).parent / "gen_schemas" / "features.sql"
+KINDS_FILE = Path(__file__).parent / "gen_schemas" / "kinds.sql"
 GENERATED_FILES = ("drizzle/schema.ts", "sql/drop_all_tables.sql", "docs/schema.md")
 
 
@@ -117,27 +118,36 @@ def test_a_path_that_cannot_be_written_is_one_message_naming_it_and_the_setting(
         gen_commands.write(settings, ["docs"], out=str(tmp_path / "docs" / "schema.md"))
 
 
-@pytest.fixture(scope="module")
-def features_drop_script(pg_server: ConnInfo, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    catalog = build_catalog(pg_server, load_script(FEATURES_FILE), source="features.sql")
-    path = tmp_path_factory.mktemp("gen") / "drop.sql"
+def generated_drop_script(server: ConnInfo, schema: Path, folder: Path) -> Path:
+    catalog = build_catalog(server, load_script(schema), source=schema.name)
+    path = folder / f"drop_{schema.name}"
     path.write_text(drop_script.render(catalog, command="invoke gen.drop-script"), encoding="utf-8")
     return path
 
 
-def test_the_generated_drop_script_undoes_a_schema_with_every_kind_of_object_in_order(
-    pg_server: ConnInfo, features_drop_script: Path, tmp_path: Path
+@pytest.fixture(scope="module")
+def features_drop_script(pg_server: ConnInfo, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generated_drop_script(pg_server, FEATURES_FILE, tmp_path_factory.mktemp("gen"))
+
+
+@pytest.mark.parametrize("schema", [FEATURES_FILE, KINDS_FILE], ids=["features", "kinds"])
+def test_the_generated_drop_script_undoes_the_schema_by_its_order_alone(
+    pg_server: ConnInfo, schema: Path, tmp_path: Path
+) -> None:
+    script = generated_drop_script(pg_server, schema, tmp_path)
+    result = check_drop_script(pg_server, load_script(schema), load_script(script))
+    assert result.exit_code == 0, render_text(result)
+    # CASCADE is only for objects made by hand: without it the order drops everything.
+    exact = tmp_path / "drop_without_cascade.sql"
+    exact.write_text(script.read_text(encoding="utf-8").replace(" CASCADE;", ";"), encoding="utf-8")
+    result = check_drop_script(pg_server, load_script(schema), load_script(exact))
+    assert result.exit_code == 0, render_text(result)
+
+
+def test_the_generated_drop_script_breaks_a_cycle_and_drops_kind_after_kind(
+    features_drop_script: Path,
 ) -> None:
     text = features_drop_script.read_text(encoding="utf-8")
-    result = check_drop_script(
-        pg_server, load_script(FEATURES_FILE), load_script(features_drop_script)
-    )
-    assert result.exit_code == 0, render_text(result)
-    # The order alone drops everything: CASCADE is only for objects made by hand.
-    exact = tmp_path / "drop_without_cascade.sql"
-    exact.write_text(text.replace(" CASCADE;", ";"), encoding="utf-8")
-    result = check_drop_script(pg_server, load_script(FEATURES_FILE), load_script(exact))
-    assert result.exit_code == 0, render_text(result)
     # One key breaks the cycle of departments and employees.
     assert text.count("DROP CONSTRAINT") == 1
     assert text.index("DROP VIEW") < text.index("DROP TABLE") < text.index("DROP DOMAIN")
