@@ -54,6 +54,8 @@ HELP = {
     "grants": "also make owners and grants match",
     "dry_run": "print the pending migrations, change nothing",
     "name": "what the migration does, e.g. add_user_avatars",
+    "out": "where to write (default: the file's setting; for all files, a folder for their paths)",
+    "gen_format": "text (default), json, or github (annotations for GitHub Actions)",
 }
 APPLY_FORMAT = "text (default) or json"
 SERVER_FLAGS = ("backend", "pg", "port", "url", "image", "network")
@@ -443,6 +445,64 @@ def fix(c: Context, path: list[str] | None = None) -> None:
     finish(report.text, report.exit_code)
 
 
+def _generate(names: tuple[str, ...], schema: str | None, out: str | None, server: Any) -> None:
+    from norberts_db.gen import commands as gen_commands
+
+    with reported():
+        finish(gen_commands.write(settings(schema=schema, **server), names, out=out))
+
+
+@task(name="drizzle", help=helps("schema", "out"))
+@server_flags
+def gen_drizzle(
+    c: Context, schema: str | None = None, out: str | None = None, **server: Any
+) -> None:
+    """Write the Drizzle ORM schema (drizzle/schema.ts) from the schema file."""
+    _generate(("drizzle",), schema, out, server)
+
+
+@task(name="drop-script", help=helps("schema", "out"))
+@server_flags
+def gen_drop_script(
+    c: Context, schema: str | None = None, out: str | None = None, **server: Any
+) -> None:
+    """Write the drop script (sql/drop_all_tables.sql) from the schema file."""
+    _generate(("drop-script",), schema, out, server)
+
+
+@task(name="docs", help=helps("schema", "out"))
+@server_flags
+def gen_docs(c: Context, schema: str | None = None, out: str | None = None, **server: Any) -> None:
+    """Write the schema reference (docs/schema.md) from the schema file."""
+    _generate(("docs",), schema, out, server)
+
+
+@task(name="all", default=True, help=helps("schema", "out"))
+@server_flags
+def gen_all(c: Context, schema: str | None = None, out: str | None = None, **server: Any) -> None:
+    """Write every generated file: the Drizzle schema, the drop script, the schema docs."""
+    from norberts_db.gen.files import GENERATED
+
+    _generate(tuple(g.name for g in GENERATED), schema, out, server)
+
+
+@task(name="check", help={**helps("schema", "out"), "format": HELP["gen_format"]})
+@server_flags
+def gen_check(
+    c: Context,
+    schema: str | None = None,
+    out: str | None = None,
+    format: str = "text",
+    **server: Any,
+) -> None:
+    """Regenerate every generated file in memory; exit 1 with a diff for each stale one."""
+    from norberts_db.gen import commands as gen_commands
+
+    with reported(code=2):
+        report = gen_commands.check(settings(schema=schema, **server), fmt=format, out=out)
+    finish(report.text, report.exit_code)
+
+
 db = Collection(
     "db",
     up,
@@ -462,6 +522,7 @@ db = Collection(
 )
 ns = Collection(
     db,
+    Collection("gen", gen_all, gen_drizzle, gen_drop_script, gen_docs, gen_check),
     Collection("image", build),
     Collection("migration", new_migration),
     Collection("pg", fetch),

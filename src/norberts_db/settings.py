@@ -61,6 +61,9 @@ class Settings:
     # purpose must exist. So a reset from another schema file (--schema) does not
     # load the project's seed into it.
     seed: Path = Path("sql/seed.sql")
+    # Files generated from the schema file by `invoke gen` (the drop script is one too).
+    drizzle_schema: Path = Path("drizzle/schema.ts")
+    schema_docs: Path = Path("docs/schema.md")
     ready_timeout: float = 60.0
     # Seconds db.reset/create/drop wait for a lock (the schema lock included), and
     # that one statement may run; 0 means no limit. Applied with SET LOCAL.
@@ -118,6 +121,14 @@ class Settings:
     def seed_is_explicit(self) -> bool:
         """Whether the seed path was set (pyproject, environment, flag) rather than defaulted."""
         return "seed" in self.sources
+
+    @property
+    def drizzle_schema_path(self) -> Path:
+        return self._resolve(self.drizzle_schema)
+
+    @property
+    def schema_docs_path(self) -> Path:
+        return self._resolve(self.schema_docs)
 
     @property
     def state_path(self) -> Path:

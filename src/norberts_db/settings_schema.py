@@ -235,6 +235,8 @@ _SPECS = (
     Spec("schema", path("schema")),
     Spec("drop_script", path("drop_script")),
     Spec("seed", path("seed")),
+    Spec("drizzle_schema", path("drizzle_schema")),
+    Spec("schema_docs", path("schema_docs")),
     Spec(
         "ready_timeout",
         seconds("ready_timeout", zero_means_no_limit=False, high=MAX_READY_TIMEOUT),

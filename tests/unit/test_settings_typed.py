@@ -22,7 +22,15 @@ from norberts_db.settings_schema import MAX_NAME_BYTES, SPECS
 
 NUMERIC = ("port", "pg_version", "ready_timeout", "lock_timeout", "statement_timeout")
 STRINGS = ("backend", "network", "image", "user", "database", "server_options")
-PATHS = ("schema", "drop_script", "seed", "state_dir", "pg_bin_dir")
+PATHS = (
+    "schema",
+    "drop_script",
+    "seed",
+    "drizzle_schema",
+    "schema_docs",
+    "state_dir",
+    "pg_bin_dir",
+)
 PYPROJECT_KEYS = sorted(name for name, spec in SPECS.items() if spec.in_pyproject)
 VARIABLE_KEYS = sorted(SPECS)
 
