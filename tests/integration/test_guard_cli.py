@@ -211,7 +211,8 @@ def test_at_a_terminal_a_wrong_name_refuses_and_the_right_one_resets(
     assert f"the name typed did not match {schema_db.dbname!r}" in wrong
     assert unchanged == before
     assert right_code == 0, right
-    assert execute(schema_db, "SELECT count(*) FROM users") == [(0,)]
+    # The reset dropped the row and loaded the seed, which has no such user.
+    assert execute(schema_db, "SELECT count(*) FROM users WHERE email = 'a@example.com'") == [(0,)]
 
 
 # -- the mark in the database --------------------------------------------------------

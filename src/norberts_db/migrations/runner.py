@@ -249,7 +249,10 @@ def _run_alone(conn: Connection, script: SqlScript, statement: Statement) -> Non
     try:
         conn.execute(statement.text)
     except psycopg.Error as exc:
-        if conn.broken or exc.sqlstate is None or exc.sqlstate.startswith(("08", "57")):
+        # A wait or a run that ran out of time is the bounds' to report, not the SQL's.
+        if conn.broken or is_timeout(exc) or exc.sqlstate is None:
+            raise
+        if exc.sqlstate.startswith(("08", "57")):
             raise
         raise script_error(script, statement, exc) from None
 
