@@ -267,3 +267,12 @@ def schema_db(pg_server: ConnInfo, schema_template: str) -> Iterator[ConnInfo]:
         yield pg_server.for_database(name)
     finally:
         databases.drop_database(pg_server, name)
+
+
+@pytest.fixture(autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """Every task process a test started ends with the test, its pipes closed."""
+    yield
+    from .safety_helpers import reap_processes
+
+    reap_processes()
