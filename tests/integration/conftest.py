@@ -74,8 +74,10 @@ def project_bin_dir(env: dict[str, str]) -> str | None:
     """
     if env.get("NORBERTS_DB_PG_BIN_DIR"):
         return env["NORBERTS_DB_PG_BIN_DIR"]
-    settings = load_settings(project_root=PROJECT_ROOT, environ=env)
-    found = pgbinaries.find(settings.pg_version, state_dir=settings.state_path)
+    major = load_settings(project_root=PROJECT_ROOT, environ=env).pg_version
+    # The folder `invoke pg.fetch` filled, whatever state folder ``env`` gives a test server.
+    cache = load_settings(project_root=PROJECT_ROOT).state_path
+    found = pgbinaries.find(major, state_dir=cache)
     return str(found.bin_dir) if found else None
 
 
