@@ -87,10 +87,11 @@ def test_six_concurrent_resets_and_creates_all_succeed_one_after_the_other(
     env = url_environment(schema_db, state_dir)
 
     processes = [start_process(*command, env=env) for command in commands]
-    results = [(p.wait(timeout=120), *p.communicate()) for p in processes]
+    # communicate, not wait: a process whose pipe fills while nobody reads it never ends.
+    outputs = [p.communicate(timeout=300) for p in processes]
 
-    for code, _, err in results:
-        assert code == 0, err
+    for process, (_, err) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, err
         assert "already exists" not in err and "deadlock" not in err
     rows = execute(
         schema_db,

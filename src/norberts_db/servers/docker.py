@@ -98,6 +98,8 @@ class DockerServer(ManagedServer):
 
     def up(self) -> ServerInfo:
         with engine() as client:
+            # Also for an existing container, whose labels name the image it was made from.
+            self.settings = _with_usable_image(client, self.settings).settings
             container = self._container(client)
             if container is None:
                 version = self._create_and_start(client)
@@ -132,7 +134,6 @@ class DockerServer(ManagedServer):
 
     def _preflight(self, client: docker.DockerClient) -> None:
         """Everything that can be checked before anything is created."""
-        self.settings = _with_usable_image(client, self.settings).settings
         s = self.settings
         image_major = client.images.get(s.image_ref).labels.get(LABEL_PG_VERSION)
         if image_major and image_major != str(s.pg_version):
