@@ -37,6 +37,7 @@ from norberts_db.servers.docker_engine import (
     OFFICIAL_IMAGE,
     PULL_IDLE_TIMEOUT,
     connect_engine,
+    usable_image,
 )
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
 from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
@@ -160,13 +161,13 @@ def volume_exists(client: docker.DockerClient, name: str) -> bool:
 
 
 def other_major_image(client: docker.DockerClient, settings: Settings) -> int:
-    """A major other than the session's whose image is present, or skip."""
+    """A major other than the session's whose image the product can run, or skip."""
     for major in SUPPORTED_MAJORS:
         if major == MAJOR:
             continue
         try:
-            client.images.get(settings.image.format(major=major))
-        except NotFound:
+            usable_image(client, settings.image, major)
+        except DockerUnavailableError:
             continue
         return major
     pytest.skip(f"needs an image of a major other than {MAJOR} ({settings.image})")
