@@ -377,7 +377,10 @@ def test_a_container_that_exits_during_startup_shows_its_log_and_leaves_nothing(
 ) -> None:
     need(dev, "docker")
     image = f"norberts-db/test-fails-at-start:{os.getpid()}"
-    base = str(load_settings(project_root=PROJECT_ROOT, environ=dev.env).image_ref)
+    from norberts_db.servers.docker import DockerServer
+
+    settings = load_settings(project_root=PROJECT_ROOT, environ=dev.env)
+    base = DockerServer.probe(settings).settings.image_ref  # the image the dev server runs
     dockerfile = (
         f"FROM {base}\n"
         'ENTRYPOINT ["sh", "-c", "echo FATAL: data directory is damaged >&2; exit 3"]\n'
