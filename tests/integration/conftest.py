@@ -31,6 +31,7 @@ from norberts_db import apply, databases, pgbinaries
 from norberts_db.connection import server_version
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
+from norberts_db.interrupts import terminate_as_interrupt
 from norberts_db.servers import Server, choose_server
 from norberts_db.servers._pgdata import SHARED_MEMORY
 from norberts_db.settings import Settings, load_settings
@@ -194,8 +195,21 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"norberts_db: PostgreSQL {SESSION_SERVER.version}"]
 
 
+# Python ends on SIGTERM without cleaning up, and SIGTERM is how nox stops a session
+# (and a CI runner a job): the session's server would outlive the run. Within the
+# run it stops the tests as Ctrl-C does, so pytest_unconfigure still removes it.
+SIGNALS = contextlib.ExitStack()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    SIGNALS.enter_context(terminate_as_interrupt())
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
-    SESSION_SERVER.stop()
+    try:
+        SESSION_SERVER.stop()
+    finally:
+        SIGNALS.close()
 
 
 @pytest.fixture(scope="session")
