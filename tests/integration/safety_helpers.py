@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -112,8 +113,18 @@ def run_process(
     return Outcome(result.returncode, result.stdout, result.stderr)
 
 
-def start_process(*args: str, env: Mapping[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+_STARTED: list[subprocess.Popen[str]] = []
+
+
+def start_process(
+    *args: str, env: Mapping[str, str], sigint_ignored: bool = False
+) -> subprocess.Popen[str]:
+    """Start ``invoke ARGS``; :func:`reap_processes` ends it after the test, however it went.
+
+    ``sigint_ignored`` starts it the way a non-interactive shell starts a
+    background job (``invoke db.reset &`` in a script): with SIGINT ignored.
+    """
+    process = subprocess.Popen(
         [sys.executable, "-m", "invoke", *args],
         cwd=PROJECT_ROOT,
         env=dict(env),
@@ -121,7 +132,28 @@ def start_process(*args: str, env: Mapping[str, str]) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_ignore_sigint if sigint_ignored else None,
     )
+    _STARTED.append(process)
+    return process
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def reap_processes() -> None:
+    """Kill what :func:`start_process` started and is still running, and close its pipes.
+
+    A test that fails half-way (a timeout, an assertion) would otherwise leave
+    the process running and its pipes open, which Python reports, long after,
+    as unraisable ResourceWarnings.
+    """
+    while _STARTED:
+        process = _STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
 
 
 @contextmanager

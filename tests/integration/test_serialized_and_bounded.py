@@ -87,10 +87,11 @@ def test_six_concurrent_resets_and_creates_all_succeed_one_after_the_other(
     env = url_environment(schema_db, state_dir)
 
     processes = [start_process(*command, env=env) for command in commands]
-    results = [(p.wait(timeout=120), *p.communicate()) for p in processes]
+    # communicate, not wait: a process whose pipe fills while nobody reads it never ends.
+    outputs = [p.communicate(timeout=300) for p in processes]
 
-    for code, _, err in results:
-        assert code == 0, err
+    for process, (_, err) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, err
         assert "already exists" not in err and "deadlock" not in err
     rows = execute(
         schema_db,
@@ -121,8 +122,10 @@ def test_a_table_lock_held_elsewhere_ends_the_reset_after_lock_timeout_naming_th
         outcome = run_tasks("db.reset", env=env)
         waited = time.monotonic() - started
 
+    # Without the limit the reset would wait for the holder, which waits for the
+    # reset: it would never return. Load can only make the wait longer.
     assert outcome.code == 1
-    assert 1 <= waited < 10
+    assert waited >= 1
     message = outcome.stderr
     assert "Gave up waiting for a lock on table users after 1 s (lock_timeout)" in message
     assert f"pid {pid}, application 'report_job', user '{schema_db.user}'" in message
@@ -138,7 +141,8 @@ def test_waiting_for_the_schema_lock_of_another_reset_times_out_naming_that_rese
     schema_db: ConnInfo, state_dir: Path
 ) -> None:
     slow = state_dir / "slow_schema.sql"
-    slow.write_text("SELECT pg_sleep(8);\n" + SCHEMA_FILE.read_text())
+    # Long enough that no load lets it end before the second reset asks; SIGTERM ends it.
+    slow.write_text("SELECT pg_sleep(300);\n" + SCHEMA_FILE.read_text())
     env = url_environment(schema_db, state_dir)
     first = start_process("db.reset", "--schema", str(slow), env=env)
     try:
@@ -155,7 +159,7 @@ def test_waiting_for_the_schema_lock_of_another_reset_times_out_naming_that_rese
     assert "another reset, create, drop or migrate holds it" in message
     assert "application 'norberts_db'" in message
     assert "state 'active'" in message
-    assert "SELECT pg_sleep(8)" in message
+    assert "SELECT pg_sleep(300)" in message
     # The first reset, stopped by SIGTERM, was rolled back as a whole.
     assert first.returncode == 130
     assert execute(schema_db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [
@@ -164,12 +168,15 @@ def test_waiting_for_the_schema_lock_of_another_reset_times_out_naming_that_rese
 
 
 def _wait_for_schema_lock_holder(info: ConnInfo) -> None:
+    """Until a session holds the schema lock of this database (other tests on the same
+    server, xdist workers included, take the lock of theirs)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         rows = execute(
             info,
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-            "AND classid = 1312965698 AND objid = 1396918349",
+            "AND classid = 1312965698 AND objid = 1396918349 AND database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())",
         )
         if rows == [(1,)]:
             return
@@ -199,11 +206,11 @@ def test_a_statement_running_past_statement_timeout_is_cancelled_and_rolled_back
     slow.write_text("CREATE TABLE public.half_done (id int);\nSELECT pg_sleep(30);\n")
     env = url_environment(schema_db, state_dir, NORBERTS_DB_STATEMENT_TIMEOUT="0.5")
     before = fingerprint(schema_db)
-    started = time.monotonic()
 
+    # Uncancelled, the sleep would end and the create succeed: the exit code and the
+    # product's own figure (0.5 s) show the cancel, not a wall clock.
     outcome = run_tasks("db.create", "--schema", str(slow), env=env)
 
-    assert time.monotonic() - started < 10
     assert outcome.code == 1
     assert (
         f"A statement of {slow} ran longer than 0.5 s (statement_timeout) on database "
@@ -235,32 +242,32 @@ def test_limits_are_local_to_the_apply_transaction(schema_db: ConnInfo) -> None:
         assert conn.execute("SHOW lock_timeout").fetchone() == ("0",)
 
 
-def _start_reset_that_holds_the_lock(schema_db: ConnInfo, state_dir: Path) -> subprocess.Popen[str]:
+def _start_reset_that_holds_the_lock(
+    schema_db: ConnInfo, state_dir: Path, *, sigint_ignored: bool = False
+) -> subprocess.Popen[str]:
     """A db.reset process whose schema file ends in a 30 s sleep, once it holds the schema lock."""
     slow = state_dir / "slow_schema.sql"
     slow.write_text(SCHEMA_FILE.read_text() + "\nSELECT pg_sleep(30);\n")
     env = url_environment(schema_db, state_dir)
-    process = start_process("db.reset", "--schema", str(slow), env=env)
-    try:
-        _wait_for_schema_lock_holder(schema_db)
-    except BaseException:
-        process.kill()
-        process.communicate()
-        raise
+    process = start_process(
+        "db.reset", "--schema", str(slow), env=env, sigint_ignored=sigint_ignored
+    )
+    _wait_for_schema_lock_holder(schema_db)
     return process
 
 
+@pytest.mark.parametrize(
+    "sigint_ignored", [False, True], ids=["at a terminal", "as a background job"]
+)
 def test_an_interrupted_reset_process_exits_130_with_one_message(
-    schema_db: ConnInfo, state_dir: Path
+    schema_db: ConnInfo, state_dir: Path, sigint_ignored: bool
 ) -> None:
+    """A background job of a non-interactive shell inherits SIGINT ignored: so does the
+    suite when a script starts it that way, and with it every task the tests start."""
     before = fingerprint(schema_db)
-    process = _start_reset_that_holds_the_lock(schema_db, state_dir)
-    try:
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    process = _start_reset_that_holds_the_lock(schema_db, state_dir, sigint_ignored=sigint_ignored)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
 
     assert process.returncode == 130
     assert "Traceback" not in err
@@ -275,14 +282,9 @@ def test_two_sigterms_in_a_row_still_leave_the_database_unchanged(
     either way the transaction never committed."""
     before = fingerprint(schema_db)
     process = _start_reset_that_holds_the_lock(schema_db, state_dir)
-    try:
-        process.send_signal(signal.SIGTERM)
-        process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+    process.send_signal(signal.SIGTERM)
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=30)
 
     assert process.returncode in (130, -signal.SIGTERM)
     assert fingerprint(schema_db) == before

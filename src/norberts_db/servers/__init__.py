@@ -56,16 +56,17 @@ def choose_server(settings: Settings) -> Choice:
     from norberts_db.servers.docker import DockerServer
     from norberts_db.servers.embedded import EmbeddedServer
 
-    if backend == "docker":
-        return Choice(DockerServer(settings), f"backend set to docker{unused}")
     if backend == "embedded":
         return Choice(EmbeddedServer(settings), f"backend set to embedded{unused}")
+    docker = DockerServer.probe(settings)
+    if backend == "docker":
+        note = f"; {docker.note}" if docker.note else ""
+        return Choice(DockerServer(docker.settings), f"backend set to docker{unused}{note}")
 
-    docker_problem = DockerServer.unavailable_reason(settings)
+    docker_problem = docker.problem
     if docker_problem is None:
-        return Choice(
-            DockerServer(settings), f"a Docker engine answers and {settings.image_ref} is available"
-        )
+        image = docker.note or f"{docker.settings.image_ref} is available"
+        return Choice(DockerServer(docker.settings), f"a Docker engine answers and {image}")
     embedded_problem = EmbeddedServer.unavailable_reason(settings)
     if embedded_problem is None:
         return Choice(EmbeddedServer(settings), f"docker is not usable: {docker_problem}")

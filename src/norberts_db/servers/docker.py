@@ -11,6 +11,7 @@ import re
 import socket
 from collections.abc import Callable, Sequence
 from contextlib import suppress
+from dataclasses import dataclass, replace
 from typing import Any
 
 import docker
@@ -37,7 +38,7 @@ from norberts_db.servers.docker_engine import (
     api_reason,
     engine,
     engine_address,
-    ensure_image,
+    usable_image,
 )
 from norberts_db.settings import Settings
 
@@ -62,20 +63,30 @@ class DockerServer(ManagedServer):
         self.server_args = tuple(server_args)
 
     @classmethod
-    def unavailable_reason(cls, settings: Settings) -> str | None:
-        """None when an engine answers, the image is local or can be pulled, and the network
-        exists; else why not."""
+    def probe(cls, settings: Settings) -> Probe:
+        """Whether an engine answers, an image can be had and the network exists.
+
+        The settings it returns name the image that would run (see
+        :func:`~norberts_db.servers.docker_engine.usable_image`).
+        """
         try:
             with engine(PROBE_TIMEOUT) as client:
-                ensure_image(client, settings.image_ref, settings.pg_version)
-                if _lacks_bridge(client, settings):
-                    return (
+                usable = _with_usable_image(client, settings)
+                if _lacks_bridge(client, usable.settings):
+                    problem = (
                         f"the engine at {engine_address()} has no bridge network (it runs "
                         "with --bridge=none); NORBERTS_DB_NETWORK=host would use it"
                     )
+                    return Probe(usable.settings, usable.note, problem)
         except Unusable as exc:
-            return exc.reason
-        return None
+            return Probe(settings, "", exc.reason)
+        return usable
+
+    @classmethod
+    def unavailable_reason(cls, settings: Settings) -> str | None:
+        """None when an engine answers, an image is local or can be pulled, and the network
+        exists; else why not."""
+        return cls.probe(settings).problem
 
     @property
     def conninfo(self) -> ConnInfo:
@@ -110,6 +121,8 @@ class DockerServer(ManagedServer):
 
     def up(self) -> ServerInfo:
         with engine() as client:
+            # Also for an existing container, whose labels name the image it was made from.
+            self.settings = _with_usable_image(client, self.settings).settings
             container = self._container(client)
             if container is None:
                 version = self._create_and_start(client)
@@ -146,7 +159,6 @@ class DockerServer(ManagedServer):
     def _preflight(self, client: docker.DockerClient) -> None:
         """Everything that can be checked before anything is created."""
         s = self.settings
-        ensure_image(client, s.image_ref, s.pg_version)
         image_major = client.images.get(s.image_ref).labels.get(LABEL_PG_VERSION)
         if image_major and image_major != str(s.pg_version):
             raise ServerError(
@@ -380,6 +392,23 @@ class DockerServer(ManagedServer):
     def _redact(self, text: str) -> str:
         """Belt and braces: a log line quoting a statement must not leak the password."""
         return text.replace(self.settings.dev_password(), "********")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What :meth:`DockerServer.probe` found."""
+
+    settings: Settings  # with the image that would run
+    note: str  # why that image, when it is not the one the settings named
+    problem: str | None  # why Docker cannot be used; None when it can
+
+
+def _with_usable_image(client: docker.DockerClient, settings: Settings) -> Probe:
+    image, note = usable_image(client, settings.image, settings.pg_version)
+    if image == settings.image:
+        return Probe(settings, "", None)
+    sources = {**settings.sources, "image": f"the fallback for {settings.image}"}
+    return Probe(replace(settings, image=image, sources=sources), note, None)
 
 
 def data_mount(major: int) -> str:

@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 
 import docker
 from docker.errors import DockerException, ImageNotFound
@@ -25,6 +25,10 @@ LABEL_PG_VERSION = "org.norberts-db.pg-version"
 LABEL_PORT = "org.norberts-db.port"
 LABEL_NETWORK = "org.norberts-db.network"
 LABEL_IMAGE = "org.norberts-db.image"
+
+# The default image setting, and what `invoke image.build` makes where no registry answers.
+OFFICIAL_IMAGE = "postgres:{major}"
+BUILT_IMAGE = "norberts-db/postgres:{major}"
 
 DEFAULT_ENGINE = "unix:///var/run/docker.sock"
 # A local engine answers a ping in milliseconds; a missing socket fails at once.
@@ -103,23 +107,47 @@ def engine(timeout: int = API_TIMEOUT) -> Iterator[docker.DockerClient]:
 
 def ensure_image(client: docker.DockerClient, ref: str, major: int) -> None:
     """Make sure ``ref`` is local, pulling it if needed, or say how to get one."""
-    try:
-        client.images.get(ref)
+    if _present(client, ref):
         return
-    except ImageNotFound:
-        pass
     problem = _pull(ref)
     if problem is None:
-        with suppress(ImageNotFound):
-            client.images.get(ref)
+        if _present(client, ref):
             return
         problem = "the pull finished but the image is still missing"
     raise Unusable(
         f"image {ref} is not present and cannot be pulled: {problem}",
         f"Get it with `docker pull {ref}` where a registry is reachable, or build one "
-        f"offline with `invoke image.build --pg {major}` and set "
+        f"offline with `invoke image.build --pg {major}`: the default image setting "
+        f"({OFFICIAL_IMAGE}) falls back to it, any other needs "
         "NORBERTS_DB_IMAGE=norberts-db/postgres:{major}.",
     )
+
+
+def usable_image(client: docker.DockerClient, image: str, major: int) -> tuple[str, str]:
+    """The image setting to run (``{major}`` unreplaced) and, when it is not ``image``, why.
+
+    The official image is the default, and where no registry answers it can
+    only be had by building ``norberts-db/postgres:N`` offline. So when the
+    setting is the default and its image can be neither found nor pulled, a
+    local build is used rather than giving up on Docker. An image set on
+    purpose is never swapped for another.
+    """
+    try:
+        ensure_image(client, image.format(major=major), major)
+    except Unusable as exc:
+        built = BUILT_IMAGE.format(major=major)
+        if image != OFFICIAL_IMAGE or not _present(client, built):
+            raise
+        return BUILT_IMAGE, f"{exc.reason}; so {built}, built by `invoke image.build`, is used"
+    return image, ""
+
+
+def _present(client: docker.DockerClient, ref: str) -> bool:
+    try:
+        client.images.get(ref)
+    except ImageNotFound:
+        return False
+    return True
 
 
 def _pull(ref: str) -> str | None:
