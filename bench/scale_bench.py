@@ -179,29 +179,12 @@ def main() -> None:
                 run([*psql_cmd, "-d", drifted.url(), "-f", str(variant)], env)
                 target = {**env, "DATABASE_URL": clean.url(with_password=True)}
                 flags = ["--schema", str(schema)]
-                report(
-                    "db.verify clean, first",
-                    run([*invoke, "db.verify", *flags], target),
-                    build.seconds,
-                )
-                for _ in range(args.runs):
-                    report(
-                        "db.verify clean, repeated",
-                        run([*invoke, "db.verify", *flags], target),
-                        build.seconds,
-                    )
                 drift_env = {**env, "DATABASE_URL": drifted.url(with_password=True)}
-                report(
-                    "db.verify drift, first",
-                    run([*invoke, "db.verify", *flags], drift_env),
-                    build.seconds,
-                )
-                for _ in range(args.runs):
-                    report(
-                        "db.verify drift, repeated",
-                        run([*invoke, "db.verify", *flags], drift_env),
-                        build.seconds,
-                    )
+                verify = [*invoke, "db.verify", *flags]
+                for label, where in (("clean", target), ("drift", drift_env)):
+                    report(f"db.verify {label}, first", run(verify, where), build.seconds)
+                    for _ in range(args.runs):
+                        report(f"db.verify {label}, repeated", run(verify, where), build.seconds)
                 diff_cmd = [*invoke, "db.diff", "--to-url", clean.url(), "--allow-destructive"]
                 diff = run(diff_cmd, {**drift_env, "PGPASSWORD": server.password or ""})
                 report("db.diff --to-url", diff, build.seconds)

@@ -29,6 +29,7 @@ from invoke.program import Program
 from psycopg import sql
 
 from norberts_db.conninfo import ConnInfo
+from norberts_db.settings import Settings, load_settings
 
 from .conftest import PROJECT_ROOT
 
@@ -72,6 +73,17 @@ def url_environment(target: ConnInfo, state_dir: Path, **values: str) -> dict[st
         NORBERTS_DB_URL=target.url(with_password=True),
         NORBERTS_DB_STATE_DIR=str(state_dir),
         **values,
+    )
+
+
+def url_settings(target: ConnInfo, **overrides: object) -> Settings:
+    """Settings in which the library acts on ``target``, and nothing of the environment counts."""
+    return load_settings(
+        project_root=PROJECT_ROOT,
+        environ={},
+        backend="external",
+        url=target.url(with_password=True),
+        **overrides,
     )
 
 

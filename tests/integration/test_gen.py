@@ -19,26 +19,15 @@ from norberts_db.errors import SettingsError
 from norberts_db.gen import commands as gen_commands
 from norberts_db.gen import drop_script
 from norberts_db.gen.reader import build_catalog
-from norberts_db.settings import Settings, load_settings
 from norberts_db.sqlfile import load_script
 from norberts_db.verify import check_drop_script, render_text
 
 from .conftest import PROJECT_ROOT, SCHEMA_FILE
+from .safety_helpers import url_settings
 
 FEATURES_FILE = Path(__file__).parent / "gen_schemas" / "features.sql"
 KINDS_FILE = Path(__file__).parent / "gen_schemas" / "kinds.sql"
 GENERATED_FILES = ("drizzle/schema.ts", "sql/drop_all_tables.sql", "docs/schema.md")
-
-
-def gen_settings(server: ConnInfo, **overrides: object) -> Settings:
-    """Settings that use the test server for the scratch database, and nothing else of the env."""
-    return load_settings(
-        project_root=PROJECT_ROOT,
-        environ={},
-        backend="external",
-        url=server.url(with_password=True),
-        **overrides,
-    )
 
 
 def test_the_committed_generated_files_are_what_the_schema_file_generates(
@@ -73,7 +62,7 @@ def test_a_changed_schema_makes_check_exit_1_with_a_diff_and_the_fixing_command(
         ),
         encoding="utf-8",
     )
-    settings = gen_settings(pg_server, schema=str(schema))
+    settings = url_settings(pg_server, schema=str(schema))
 
     report = gen_commands.check(settings)
     assert report.exit_code == 1
@@ -91,7 +80,7 @@ def test_a_changed_schema_makes_check_exit_1_with_a_diff_and_the_fixing_command(
 def test_gen_writes_every_file_and_check_then_finds_them_in_step(
     pg_server: ConnInfo, tmp_path: Path
 ) -> None:
-    settings = gen_settings(pg_server, schema=str(FEATURES_FILE))
+    settings = url_settings(pg_server, schema=str(FEATURES_FILE))
     written = gen_commands.write(settings, ["drizzle", "drop-script", "docs"], out=str(tmp_path))
     for name in GENERATED_FILES:
         assert f"wrote {tmp_path / name}" in written
@@ -111,7 +100,7 @@ def test_a_path_that_cannot_be_written_is_one_message_naming_it_and_the_setting(
     pg_server: ConnInfo, tmp_path: Path
 ) -> None:
     (tmp_path / "docs").write_text("a file where a folder should be\n", encoding="utf-8")
-    settings = gen_settings(pg_server)
+    settings = url_settings(pg_server)
     with pytest.raises(
         SettingsError, match=r"Cannot write .*docs/schema\.md: .*setting schema_docs"
     ):
