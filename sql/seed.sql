@@ -361,8 +361,8 @@ FROM (
     ),
     (
         2::bigint,
-        'anthropic',
-        'claude-sonnet',
+        'mistral',
+        'mistral-large',
         1.00::numeric,
         NULL::numeric,
         40,
