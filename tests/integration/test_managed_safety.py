@@ -147,11 +147,6 @@ def _remove_container_and_volume(env: dict[str, str]) -> None:
             client.volumes.get(env["NORBERTS_DB_VOLUME_NAME"]).remove(force=True)
 
 
-def need(dev: DevServer, backend: str) -> None:
-    if dev.backend != backend:
-        pytest.skip(f"concerns the {backend} backend only")
-
-
 def tables(info: ConnInfo) -> int:
     rows = execute(info, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
     return int(str(rows[0][0]))
@@ -310,8 +305,8 @@ def _server_side_texts(dev: DevServer) -> list[str]:
 # -- docker faults --------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("dev", ["docker"], indirect=True)
 def test_docker_containers_listen_on_loopback_only(dev: DevServer) -> None:
-    need(dev, "docker")
     with engine() as client:
         attrs = client.containers.get(dev.container).attrs
     if dev.env.get("NORBERTS_DB_NETWORK") == "host":
@@ -324,10 +319,10 @@ def test_docker_containers_listen_on_loopback_only(dev: DevServer) -> None:
 
 
 @pytest.mark.parametrize("fault", ["removed", "stopped"])
+@pytest.mark.parametrize("dev", ["docker"], indirect=True)
 def test_a_container_removed_or_stopped_behind_the_tools_back_is_brought_back_by_reset(
     dev: DevServer, fault: str
 ) -> None:
-    need(dev, "docker")
     dev.ok("db.reset")
     with engine() as client:
         container = client.containers.get(dev.container)
@@ -347,8 +342,8 @@ def test_a_container_removed_or_stopped_behind_the_tools_back_is_brought_back_by
         assert client.containers.get(dev.container).status == "running"
 
 
+@pytest.mark.parametrize("dev", ["docker"], indirect=True)
 def test_an_engine_that_does_not_answer_is_named_with_what_to_do(dev: DevServer) -> None:
-    need(dev, "docker")
     dev.ok("db.up")
     dead = f"unix:///tmp/norberts-no-engine-{secrets.token_hex(4)}.sock"
 
@@ -373,10 +368,10 @@ def test_an_engine_that_does_not_answer_is_named_with_what_to_do(dev: DevServer)
         assert client.containers.get(dev.container).status == "running"
 
 
+@pytest.mark.parametrize("dev", ["docker"], indirect=True)
 def test_a_container_that_exits_during_startup_shows_its_log_and_leaves_nothing(
     dev: DevServer,
 ) -> None:
-    need(dev, "docker")
     image = f"norberts-db/test-fails-at-start:{os.getpid()}"
     from norberts_db.servers.docker import DockerServer
 
@@ -414,10 +409,10 @@ def test_a_container_that_exits_during_startup_shows_its_log_and_leaves_nothing(
 # -- embedded faults --------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("dev", ["embedded"], indirect=True)
 def test_an_embedded_server_killed_behind_the_tools_back_is_started_by_reset(
     dev: DevServer,
 ) -> None:
-    need(dev, "embedded")
     dev.ok("db.up")
     data = dev.state_dir / "embedded" / f"pg{MAJOR}" / "data"
     running = read_postmaster(data)
