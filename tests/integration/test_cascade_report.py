@@ -108,10 +108,28 @@ def test_nothing_is_listed_when_the_database_holds_only_the_schema(
     document = json.loads(run_tasks(task, "--format", "json", env=env).stdout)
 
     assert text.code == 0, text.output
-    summary, history = text.stdout.splitlines()
+    summary, *history = text.stdout.splitlines()
     assert "removed" not in summary
-    assert history.startswith("migration history: ")
+    # A drop clears a history only where there is one, and says so only then.
+    assert [line.split(":")[0] for line in history] == (
+        ["migration history"] if task == "db.reset" else []
+    )
     assert document["cascaded"] == []
+
+
+def test_a_drop_says_it_cleared_the_migration_history_only_when_there_was_one(
+    schema_db: ConnInfo, state_dir: Path
+) -> None:
+    env = url_environment(schema_db, state_dir)
+    assert run_tasks("db.migrate", env=env).code == 0
+
+    first = run_tasks("db.drop", "--json", env=env)
+    second = run_tasks("db.drop", "--json", env=env)
+
+    assert first.code == 0, first.output
+    assert json.loads(first.stdout)["history"] == "migration history: cleared"
+    assert second.code == 0, second.output
+    assert json.loads(second.stdout)["history"] is None
 
 
 def test_a_drop_without_a_readable_schema_file_lists_everything_it_removed(

@@ -73,21 +73,33 @@ class Proofs:
         return data if isinstance(data, dict) else {}
 
 
-@dataclass(frozen=True)
+@dataclass
 class ResetHistory:
-    """What a reset writes to the migration history, in its own transaction, and says of it."""
+    """What a reset writes to the migration history, in its own transaction, and says of it.
+
+    ``summary`` is what the task prints; a drop's "cleared" is said only when
+    ``write`` found migrations recorded there.
+    """
 
     record: tuple[MigrationFile, ...]
     summary: str
+    only_if_found: bool = False
 
     def write(self, conn: Connection) -> None:
         row = conn.execute(queries.load("history_tables")).fetchone()
         history, progress = (bool(row[0]), bool(row[1])) if row else (False, False)
         if not self.record and not history:
+            if self.only_if_found:
+                self.summary = ""
             return
         if not (history and progress):
             conn.execute(queries.load("history_create"))
-        conn.execute(queries.load("history_clear"))
+        cursor = conn.execute(queries.load("history_clear"))
+        cleared = max(cursor.rowcount, 0)
+        while cursor.nextset():
+            cleared += max(cursor.rowcount, 0)
+        if self.only_if_found and not cleared:
+            self.summary = ""
         for migration in self.record:
             record(conn, migration, migration.checksum(), 0)
 
@@ -125,7 +137,7 @@ def after_reset(
 ) -> ResetHistory:
     """What db.reset and db.create (``built``) or db.drop leave in the migration history."""
     if not built:
-        return ResetHistory((), "migration history: cleared")
+        return ResetHistory((), "migration history: cleared", only_if_found=True)
     try:
         found = files.discover(migrations_dir(settings))
     except files.MigrationFileError as exc:
