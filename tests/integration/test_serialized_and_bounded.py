@@ -184,17 +184,20 @@ def _wait_for_schema_lock_holder(info: ConnInfo) -> None:
     pytest.fail("the first reset never took the schema lock")
 
 
+@pytest.mark.parametrize("task", ["db.drop", "db.migrate"])
 def test_a_session_holding_the_schema_lock_is_named_when_the_wait_times_out(
-    schema_db: ConnInfo, state_dir: Path
+    schema_db: ConnInfo, state_dir: Path, task: str
 ) -> None:
     env = url_environment(schema_db, state_dir, NORBERTS_DB_LOCK_TIMEOUT="0.3")
     with psycopg.connect(**schema_db.connect_kwargs(), autocommit=True) as holder:
         holder.execute("SET application_name = 'migration_by_hand'")
         holder.execute(SCHEMA_LOCK)
         pid = holder.info.backend_pid
-        outcome = run_tasks("db.drop", env=env)
+        outcome = run_tasks(task, env=env)
 
     assert outcome.code == 1
+    assert "Gave up waiting for the schema lock" in outcome.stderr
+    assert "after 0.3 s (lock_timeout)" in outcome.stderr
     assert f"pid {pid}, application 'migration_by_hand'" in outcome.stderr
     assert SCHEMA_LOCK in outcome.stderr
 
