@@ -62,6 +62,41 @@ BEGIN
     FOR r IN SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' LOOP
         EXECUTE format('DROP EXTENSION %I CASCADE', r.extname);
     END LOOP;
+    -- Objects of the database outside any schema: subscriptions (let go of
+    -- their slot first, so DROP connects nowhere), publications, wrappers with
+    -- their servers and user mappings, casts and languages (extensions' went
+    -- with them; a type's own casts go with the type).
+    FOR r IN
+        SELECT s.subname FROM pg_subscription AS s
+        INNER JOIN pg_database AS d ON s.subdbid = d.oid
+        WHERE d.datname = current_database()
+    LOOP
+        EXECUTE format('ALTER SUBSCRIPTION %I DISABLE', r.subname);
+        EXECUTE format('ALTER SUBSCRIPTION %I SET (slot_name = NONE)', r.subname);
+        EXECUTE format('DROP SUBSCRIPTION %I', r.subname);
+    END LOOP;
+    FOR r IN SELECT pubname FROM pg_publication LOOP
+        EXECUTE format('DROP PUBLICATION %I', r.pubname);
+    END LOOP;
+    FOR r IN SELECT fdwname FROM pg_foreign_data_wrapper LOOP
+        EXECUTE format('DROP FOREIGN DATA WRAPPER %I CASCADE', r.fdwname);
+    END LOOP;
+    FOR r IN
+        SELECT c.oid FROM pg_cast AS c
+        WHERE c.oid >= 16384 AND NOT EXISTS (
+            SELECT 1 FROM pg_depend AS d
+            WHERE d.classid = 'pg_cast'::regclass AND d.objid = c.oid AND d.deptype = 'i'
+        )
+    LOOP
+        EXECUTE format(
+            'DROP CAST IF EXISTS (%s AS %s) CASCADE',
+            (SELECT format_type(castsource, NULL) FROM pg_cast WHERE oid = r.oid),
+            (SELECT format_type(casttarget, NULL) FROM pg_cast WHERE oid = r.oid)
+        );
+    END LOOP;
+    FOR r IN SELECT lanname FROM pg_language WHERE oid >= 16384 AND lanname <> 'plpgsql' LOOP
+        EXECUTE format('DROP LANGUAGE %I CASCADE', r.lanname);
+    END LOOP;
     FOR r IN
         SELECT nspname FROM pg_namespace
         WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'public')
@@ -88,6 +123,8 @@ def database_pair(server: ConnInfo) -> Iterator[tuple[ConnInfo, ConnInfo]]:
         yield server.for_database(names[0]), server.for_database(names[1])
     finally:
         for name in names:
+            # A database that holds a subscription cannot be dropped.
+            run_sql(server.for_database(name), EMPTY_DATABASE)
             databases.drop_database(server, name)
 
 

@@ -6,7 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from norberts_db.catalog.model import Change, ObjectKey
-from norberts_db.migrations import ddl_misc, ddl_parts, ddl_routines, ddl_tables, ddl_types
+from norberts_db.migrations import (
+    ddl_aggregates,
+    ddl_foreign,
+    ddl_misc,
+    ddl_parts,
+    ddl_publications,
+    ddl_routines,
+    ddl_tables,
+    ddl_types,
+)
 from norberts_db.migrations.planner import Planner
 
 
@@ -53,10 +62,38 @@ HANDLERS: dict[str, Handler] = {
     "materialized view": _VIEW,
     "function": _ROUTINE,
     "procedure": _ROUTINE,
-    "aggregate": _ROUTINE,
+    "aggregate": Handler(
+        ddl_aggregates.create_aggregate,
+        ddl_aggregates.drop_aggregate,
+        ddl_aggregates.alter_aggregate,
+    ),
     "window function": _ROUTINE,
     "event trigger": Handler(
         ddl_misc.create_event_trigger, ddl_misc.drop_event_trigger, ddl_misc.alter_event_trigger
+    ),
+    "publication": Handler(
+        ddl_publications.create_publication,
+        ddl_publications.drop_publication,
+        ddl_publications.alter_publication,
+    ),
+    "subscription": Handler(
+        ddl_publications.create_subscription,
+        ddl_publications.drop_subscription,
+        ddl_publications.alter_subscription,
+    ),
+    "foreign data wrapper": Handler(
+        ddl_foreign.create_wrapper, ddl_foreign.drop_wrapper, ddl_foreign.alter_wrapper
+    ),
+    "server": Handler(ddl_foreign.create_server, ddl_foreign.drop_server, ddl_foreign.alter_server),
+    "user mapping": Handler(
+        ddl_foreign.create_user_mapping,
+        ddl_foreign.drop_user_mapping,
+        ddl_foreign.alter_user_mapping,
+    ),
+    "foreign table": Handler(
+        ddl_foreign.create_foreign_table,
+        ddl_foreign.drop_foreign_table,
+        ddl_foreign.alter_foreign_table,
     ),
 }
 

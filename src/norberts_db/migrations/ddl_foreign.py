@@ -1,0 +1,309 @@
+"""Foreign-data wrappers, foreign servers, user mappings and foreign tables.
+
+Options are written from the [name, value] pairs of the plan's details and
+changed in place with ``OPTIONS (ADD | SET | DROP ...)``. A user mapping's
+secret (an option named like a password) is never written into a migration:
+such a statement is left to the user, with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from norberts_db.catalog.model import Change, ObjectKey
+from norberts_db.migrations.ddl_common import comment, privileges
+from norberts_db.migrations.ddl_misc import alter_with_comment
+from norberts_db.migrations.planner import PlanError, Planner
+from norberts_db.migrations.quoting import ident, literal
+
+# Option names whose values the snapshot shows only as a digest (as in foreign_data.sql).
+_SECRET = re.compile(r"password|secret|token|key", re.IGNORECASE)
+_FOREIGN_TABLE = "foreign table"
+
+
+def _pairs(p: Planner, key: ObjectKey, *, target: bool = True) -> dict[str, str]:
+    catalog = p.target if target else p.source
+    return {str(name): str(value) for name, value in catalog.detail(key).get("options") or ()}
+
+
+def options_clause(pairs: dict[str, str]) -> str:
+    """`` OPTIONS (name 'value', ...)``, or nothing for no options."""
+    if not pairs:
+        return ""
+    return f" OPTIONS ({', '.join(f'{ident(n)} {literal(v)}' for n, v in pairs.items())})"
+
+
+def options_change(found: dict[str, str], wanted: dict[str, str]) -> str:
+    """`` OPTIONS (SET ..., ADD ..., DROP ...)`` turning ``found`` into ``wanted``."""
+    items = [f"DROP {ident(name)}" for name in found if name not in wanted]
+    for name, value in wanted.items():
+        if name not in found:
+            items.append(f"ADD {ident(name)} {literal(value)}")
+        elif found[name] != value:
+            items.append(f"SET {ident(name)} {literal(value)}")
+    return f" OPTIONS ({', '.join(items)})" if items else ""
+
+
+def _function_name(signature: str) -> str:
+    """``public.h()`` -> ``public.h``: HANDLER and VALIDATOR take a name."""
+    return signature.rsplit("(", 1)[0]
+
+
+# -- foreign-data wrappers ----------------------------------------------------------------------
+
+
+def create_wrapper(p: Planner, key: ObjectKey) -> None:
+    attrs = p.target.attrs(key)
+    text = f"CREATE FOREIGN DATA WRAPPER {key.name}"
+    if attrs.get("handler"):
+        text += f" HANDLER {_function_name(attrs['handler'])}"
+    if attrs.get("validator"):
+        text += f" VALIDATOR {_function_name(attrs['validator'])}"
+    p.add(key, "create", text + options_clause(_pairs(p, key)))
+    comment(p, key)
+    privileges(p, key, created=True)
+
+
+def drop_wrapper(p: Planner, key: ObjectKey) -> None:
+    p.dropped.add(key)
+    p.add(key, "drop", f"DROP FOREIGN DATA WRAPPER {key.name}")
+
+
+def alter_wrapper(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
+    changed = {change.attribute for change in changes}
+    attrs = p.target.attrs(key)
+    clauses = []
+    if "handler" in changed:
+        handler = attrs.get("handler")
+        clauses.append(f"HANDLER {_function_name(handler)}" if handler else "NO HANDLER")
+    if "validator" in changed:
+        validator = attrs.get("validator")
+        clauses.append(f"VALIDATOR {_function_name(validator)}" if validator else "NO VALIDATOR")
+    if "options" in changed:
+        clauses.append(options_change(_pairs(p, key, target=False), _pairs(p, key)).strip())
+    if any(clauses):
+        p.add(
+            key,
+            "create",
+            f"ALTER FOREIGN DATA WRAPPER {key.name} {' '.join(filter(None, clauses))}",
+        )
+    alter_with_comment(p, key, changes)
+
+
+# -- servers ------------------------------------------------------------------------------------
+
+
+def create_server(p: Planner, key: ObjectKey) -> None:
+    attrs = p.target.attrs(key)
+    text = f"CREATE SERVER {key.name}"
+    if attrs.get("type"):
+        text += f" TYPE {literal(attrs['type'])}"
+    if attrs.get("version"):
+        text += f" VERSION {literal(attrs['version'])}"
+    text += f" FOREIGN DATA WRAPPER {attrs['wrapper']}{options_clause(_pairs(p, key))}"
+    p.add(key, "create", text, needs=[ObjectKey("foreign data wrapper", attrs["wrapper"])])
+    comment(p, key)
+    privileges(p, key, created=True)
+
+
+def drop_server(p: Planner, key: ObjectKey) -> None:
+    p.dropped.add(key)
+    wrapper = p.source.attrs(key).get("wrapper", "")
+    p.add(
+        key, "drop", f"DROP SERVER {key.name}", needs=[ObjectKey("foreign data wrapper", wrapper)]
+    )
+
+
+def alter_server(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
+    changed = {change.attribute for change in changes}
+    if changed & {"type", "wrapper"}:
+        users = sorted(str(user) for user in _users_of_server(p, key))
+        if users:
+            raise PlanError(
+                f"server {key.name}: its TYPE or FOREIGN DATA WRAPPER cannot be changed in "
+                "place, and re-creating the server would drop what uses it "
+                f"({', '.join(users)}). Write this migration by hand."
+            )
+        drop_server(p, key)
+        create_server(p, key)
+        p.replaced.add(key)
+        return
+    attrs = p.target.attrs(key)
+    clauses = []
+    if "version" in changed:
+        version = attrs.get("version")
+        clauses.append(f"VERSION {literal(version) if version else 'NULL'}")
+    if "options" in changed:
+        clauses.append(options_change(_pairs(p, key, target=False), _pairs(p, key)).strip())
+    if any(clauses):
+        p.add(key, "create", f"ALTER SERVER {key.name} {' '.join(filter(None, clauses))}")
+    alter_with_comment(p, key, changes)
+
+
+def _users_of_server(p: Planner, key: ObjectKey) -> Iterable[ObjectKey]:
+    for other, attrs in p.source.snapshot.objects.items():
+        if other.kind == _FOREIGN_TABLE and attrs.get("server") == key.name:
+            yield other
+        if other.kind == "user mapping" and other.name.endswith(f" SERVER {key.name}"):
+            yield other
+
+
+# -- user mappings ------------------------------------------------------------------------------
+
+
+def _server_of_mapping(key: ObjectKey) -> ObjectKey:
+    return ObjectKey("server", key.name.rsplit(" SERVER ", 1)[1])
+
+
+def _refuse_secrets(key: ObjectKey, names: Iterable[str]) -> None:
+    secret = sorted(name for name in names if _SECRET.search(name))
+    if secret:
+        raise PlanError(
+            f"user mapping {key.name}: option {', '.join(secret)} holds a secret, and the "
+            "toolkit never writes a secret into a migration file. Write this statement by "
+            "hand, or keep the secret out of the schema file (set it on each server)."
+        )
+
+
+def create_user_mapping(p: Planner, key: ObjectKey) -> None:
+    wanted = _pairs(p, key)
+    _refuse_secrets(key, wanted)
+    p.add(
+        key,
+        "create",
+        f"CREATE USER MAPPING {key.name}{options_clause(wanted)}",
+        needs=[_server_of_mapping(key)],
+    )
+
+
+def drop_user_mapping(p: Planner, key: ObjectKey) -> None:
+    p.dropped.add(key)
+    # Needing the server puts this drop before DROP SERVER, which refuses while it exists.
+    p.add(key, "drop", f"DROP USER MAPPING {key.name}", needs=[_server_of_mapping(key)])
+
+
+def alter_user_mapping(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
+    found, wanted = _pairs(p, key, target=False), _pairs(p, key)
+    touched = {n for n in wanted if found.get(n) != wanted[n]}
+    _refuse_secrets(key, touched)
+    change = options_change(found, wanted)
+    if change:
+        p.add(key, "create", f"ALTER USER MAPPING {key.name}{change}")
+
+
+# -- foreign tables -----------------------------------------------------------------------------
+
+
+def _columns(p: Planner, key: ObjectKey, *, target: bool = True) -> dict[str, dict[str, Any]]:
+    catalog = p.target if target else p.source
+    return {str(c["name"]): c for c in catalog.detail(key).get("columns") or ()}
+
+
+def _checks(p: Planner, key: ObjectKey, *, target: bool = True) -> dict[str, str]:
+    catalog = p.target if target else p.source
+    return {str(name): str(text) for name, text in catalog.detail(key).get("checks") or ()}
+
+
+def _column_sql(column: dict[str, Any]) -> str:
+    text = f"{column['name']} {column['type']}"
+    text += options_clause({str(n): str(v) for n, v in column.get("options") or ()})
+    if column.get("collation"):
+        text += f" COLLATE {column['collation']}"
+    if column.get("not_null"):
+        text += " NOT NULL"
+    if column.get("default") is not None:
+        text += f" DEFAULT {column['default']}"
+    return text
+
+
+def create_foreign_table(p: Planner, key: ObjectKey) -> None:
+    attrs = p.target.attrs(key)
+    columns = ",\n    ".join(_column_sql(c) for c in _columns(p, key).values())
+    body = f"(\n    {columns}\n)" if columns else "()"
+    text = f"CREATE FOREIGN TABLE {key.name} {body}\nSERVER {attrs['server']}"
+    text += options_clause(_pairs(p, key))
+    p.add(key, "create", text, needs=[ObjectKey("server", attrs["server"])])
+    for name, definition in _checks(p, key).items():
+        p.add(key, "create", f"ALTER FOREIGN TABLE {key.name} ADD CONSTRAINT {name} {definition}")
+    comment(p, key)
+    _column_comments(p, key, created=True)
+    privileges(p, key, created=True)
+
+
+def drop_foreign_table(p: Planner, key: ObjectKey) -> None:
+    p.dropped.add(key)
+    server = p.source.attrs(key).get("server", "")
+    p.add(key, "drop", f"DROP FOREIGN TABLE {key.name}", needs=[ObjectKey("server", server)])
+
+
+def alter_foreign_table(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
+    changed = {change.attribute for change in changes}
+    if "server" in changed:
+        # A foreign table holds no rows: moving it to another server is a new table.
+        drop_foreign_table(p, key)
+        create_foreign_table(p, key)
+        p.replaced.add(key)
+        return
+    alter = f"ALTER FOREIGN TABLE {key.name}"
+    if "columns" in changed:
+        for clause in _column_changes(_columns(p, key, target=False), _columns(p, key)):
+            p.add(key, "create", f"{alter} {clause}")
+    if "options" in changed:
+        change = options_change(_pairs(p, key, target=False), _pairs(p, key))
+        if change:
+            p.add(key, "create", alter + change)
+    if "checks" in changed:
+        found, wanted = _checks(p, key, target=False), _checks(p, key)
+        for name, definition in found.items():
+            if wanted.get(name) != definition:
+                p.add(key, "create", f"{alter} DROP CONSTRAINT {name}")
+        for name, definition in wanted.items():
+            if found.get(name) != definition:
+                p.add(key, "create", f"{alter} ADD CONSTRAINT {name} {definition}")
+    if "column_comments" in changed:
+        _column_comments(p, key, created=False)
+    alter_with_comment(p, key, changes)
+
+
+def _column_changes(
+    found: dict[str, dict[str, Any]], wanted: dict[str, dict[str, Any]]
+) -> list[str]:
+    clauses = [f"DROP COLUMN {name}" for name in found if name not in wanted]
+    for name, column in wanted.items():
+        old = found.get(name)
+        if old is None:
+            clauses.append(f"ADD COLUMN {_column_sql(column)}")
+            continue
+        if old["type"] != column["type"] or old.get("collation") != column.get("collation"):
+            collate = f" COLLATE {column['collation']}" if column.get("collation") else ""
+            clauses.append(f"ALTER COLUMN {name} TYPE {column['type']}{collate}")
+        if bool(old.get("not_null")) != bool(column.get("not_null")):
+            clauses.append(
+                f"ALTER COLUMN {name} {'SET' if column.get('not_null') else 'DROP'} NOT NULL"
+            )
+        if old.get("default") != column.get("default"):
+            default = column.get("default")
+            clauses.append(
+                f"ALTER COLUMN {name} SET DEFAULT {default}"
+                if default is not None
+                else f"ALTER COLUMN {name} DROP DEFAULT"
+            )
+        was = {str(n): str(v) for n, v in old.get("options") or ()}
+        now = {str(n): str(v) for n, v in column.get("options") or ()}
+        change = options_change(was, now)
+        if change:
+            clauses.append(f"ALTER COLUMN {name}{change}")
+    return clauses
+
+
+def _column_comments(p: Planner, key: ObjectKey, *, created: bool) -> None:
+    wanted = json.loads(p.target.attrs(key).get("column_comments") or "{}")
+    found = {} if created else json.loads(p.source.attrs(key).get("column_comments") or "{}")
+    for column in sorted(wanted.keys() | found.keys()):
+        text = wanted.get(column)
+        if text != found.get(column):
+            value = "NULL" if text is None else literal(text)
+            p.add(key, "create", f"COMMENT ON COLUMN {key.name}.{ident(column)} IS {value}")
