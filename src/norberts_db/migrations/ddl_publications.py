@@ -42,17 +42,13 @@ def _publication_options(p: Planner, key: ObjectKey, changed: set[str] | None) -
     options = []
     if changed is None or "publish" in changed:
         options.append(f"publish = {literal(attrs.get('publish', ''))}")
-    if (
-        (changed is None
-        and attrs.get("publish_via_partition_root"))
-        or (changed is not None and "publish_via_partition_root" in changed)
+    if (changed is None and attrs.get("publish_via_partition_root")) or (
+        changed is not None and "publish_via_partition_root" in changed
     ):
         on = "true" if attrs.get("publish_via_partition_root") else "false"
         options.append(f"publish_via_partition_root = {on}")
-    if (
-        (changed is None
-        and attrs.get("publish_generated_columns"))
-        or (changed is not None and "publish_generated_columns" in changed)
+    if (changed is None and attrs.get("publish_generated_columns")) or (
+        changed is not None and "publish_generated_columns" in changed
     ):
         options.append(
             f"publish_generated_columns = {attrs.get('publish_generated_columns', 'none')}"

@@ -8,12 +8,17 @@ from dataclasses import dataclass
 from norberts_db.catalog.model import Change, ObjectKey
 from norberts_db.migrations import (
     ddl_aggregates,
+    ddl_base_types,
+    ddl_casts,
+    ddl_default_privileges,
     ddl_foreign,
     ddl_misc,
+    ddl_operators,
     ddl_parts,
     ddl_publications,
     ddl_routines,
     ddl_tables,
+    ddl_text_search,
     ddl_types,
 )
 from norberts_db.migrations.planner import Planner
@@ -28,6 +33,9 @@ class Handler:
 
 _ROUTINE = Handler(
     ddl_routines.create_routine, ddl_routines.drop_routine, ddl_routines.alter_routine
+)
+_TEXT_SEARCH = Handler(
+    ddl_text_search.create_object, ddl_text_search.drop_object, ddl_text_search.alter_object
 )
 _VIEW = Handler(ddl_misc.create_view, ddl_misc.drop_view, ddl_misc.alter_view)
 
@@ -95,6 +103,44 @@ HANDLERS: dict[str, Handler] = {
         ddl_foreign.drop_foreign_table,
         ddl_foreign.alter_foreign_table,
     ),
+    "operator": Handler(
+        ddl_operators.create_operator, ddl_operators.drop_operator, ddl_operators.alter_operator
+    ),
+    "operator family": Handler(
+        ddl_operators.create_family, ddl_operators.drop_family, ddl_operators.alter_family
+    ),
+    "operator class": Handler(
+        ddl_operators.create_class, ddl_operators.drop_class, ddl_operators.alter_class
+    ),
+    "cast": Handler(ddl_casts.create_cast, ddl_casts.drop_cast, ddl_casts.alter_cast),
+    "conversion": Handler(
+        ddl_casts.create_conversion, ddl_casts.drop_conversion, ddl_casts.alter_conversion
+    ),
+    "language": Handler(
+        ddl_casts.create_language, ddl_casts.drop_language, ddl_casts.alter_language
+    ),
+    "text search parser": _TEXT_SEARCH,
+    "text search template": _TEXT_SEARCH,
+    "text search dictionary": _TEXT_SEARCH,
+    "text search configuration": _TEXT_SEARCH,
+    "text search mapping": Handler(
+        ddl_text_search.create_mapping,
+        ddl_text_search.drop_mapping,
+        ddl_text_search.alter_mapping,
+    ),
+    "base type": Handler(
+        ddl_base_types.create_base_type,
+        ddl_base_types.drop_base_type,
+        ddl_base_types.alter_base_type,
+    ),
+    "shell type": Handler(
+        ddl_base_types.create_shell, ddl_base_types.drop_shell, ddl_base_types.alter_shell
+    ),
+    "default privileges": Handler(
+        ddl_default_privileges.create_default_privileges,
+        ddl_default_privileges.drop_default_privileges,
+        ddl_default_privileges.alter_default_privileges,
+    ),
 }
 
 # Kinds the plan can drop and create again when something they depend on is replaced.
@@ -113,5 +159,12 @@ RECREATABLE = frozenset(
         "aggregate",
         "window function",
         "event trigger",
+        "operator",
+        "operator class",
+        "cast",
+        "conversion",
+        "text search configuration",
+        "text search dictionary",
+        "publication",
     }
 )
