@@ -35,10 +35,15 @@ class DiffOptions:
     allow_destructive: bool = False
     concurrently: bool = False
     privileges: bool = False
+    connect_subscriptions: bool = False
 
     @property
     def plan(self) -> PlanOptions:
-        return PlanOptions(concurrently=self.concurrently, privileges=self.privileges)
+        return PlanOptions(
+            concurrently=self.concurrently,
+            privileges=self.privileges,
+            connect_subscriptions=self.connect_subscriptions,
+        )
 
 
 def _remember_proof(
