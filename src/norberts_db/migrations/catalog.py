@@ -32,6 +32,7 @@ _DETAILS = {
     "types": ("enum", "composite type", "range type"),
     "routines": ("function", "procedure", "aggregate", "window function"),
     "tables": ("table",),
+    "extensions": ("extension",),
     # These rows name their own kind.
     "foreign_data": (),
 }
