@@ -54,7 +54,7 @@ class RoundTrip:
 # Everything a pair can create, gone; public as a new database has it.
 EMPTY_DATABASE = """
 DO $$
-DECLARE r record;
+DECLARE r record; i integer;
 BEGIN
     FOR r IN SELECT evtname FROM pg_event_trigger LOOP
         EXECUTE format('DROP EVENT TRIGGER %I', r.evtname);
@@ -97,6 +97,39 @@ BEGIN
     FOR r IN SELECT lanname FROM pg_language WHERE oid >= 16384 AND lanname <> 'plpgsql' LOOP
         EXECUTE format('DROP LANGUAGE %I CASCADE', r.lanname);
     END LOOP;
+    -- Default privileges for all schemas, back to PostgreSQL's defaults (the
+    -- entry then goes); those in a schema go with it.
+    FOR r IN
+        SELECT
+            pg_get_userbyid(a.defaclrole) AS role,
+            CASE a.defaclobjtype
+                WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES' WHEN 'f' THEN 'FUNCTIONS'
+                WHEN 'T' THEN 'TYPES' WHEN 'n' THEN 'SCHEMAS'
+            END AS objects,
+            ARRAY(
+                SELECT DISTINCT x.grantee::regrole::text FROM aclexplode(a.defaclacl) AS x
+                WHERE x.grantee NOT IN (0, a.defaclrole)
+            ) AS grantees
+        FROM pg_default_acl AS a WHERE a.defaclnamespace = 0
+    LOOP
+        EXECUTE format(
+            'ALTER DEFAULT PRIVILEGES FOR ROLE %I REVOKE ALL ON %s FROM PUBLIC', r.role, r.objects
+        );
+        FOR i IN 1 .. coalesce(array_length(r.grantees, 1), 0) LOOP
+            EXECUTE format(
+                'ALTER DEFAULT PRIVILEGES FOR ROLE %I REVOKE ALL ON %s FROM %s',
+                r.role, r.objects, r.grantees[i]
+            );
+        END LOOP;
+        EXECUTE format(
+            'ALTER DEFAULT PRIVILEGES FOR ROLE %I GRANT ALL ON %s TO %I', r.role, r.objects, r.role
+        );
+        IF r.objects IN ('FUNCTIONS', 'TYPES') THEN
+            EXECUTE format(
+                'ALTER DEFAULT PRIVILEGES FOR ROLE %I GRANT ALL ON %s TO PUBLIC', r.role, r.objects
+            );
+        END IF;
+    END LOOP;
     FOR r IN
         SELECT nspname FROM pg_namespace
         WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'public')
@@ -132,15 +165,15 @@ class CatalogsByText:
     """The catalog of a fresh database holding each schema text, read the first time."""
 
     def __init__(self) -> None:
-        self._read: dict[str, Catalog] = {}
+        self._read: dict[tuple[str, bool], Catalog] = {}
 
-    def of(self, text: str, holding: ConnInfo, *, build: bool) -> Catalog:
+    def of(self, text: str, holding: ConnInfo, *, build: bool, privileges: bool = False) -> Catalog:
         """The catalog of ``text``; ``holding`` is a database that holds it, or is built to."""
-        if text not in self._read:
+        if (text, privileges) not in self._read:
             if build:
                 run_sql(holding, EMPTY_DATABASE + text)
-            self._read[text] = read_catalog(holding)
-        return self._read[text]
+            self._read[text, privileges] = read_catalog(holding, privileges=privileges)
+        return self._read[text, privileges]
 
 
 def round_trip(
@@ -155,12 +188,14 @@ def round_trip(
     """Apply the migration from schema ``a`` to schema ``b`` to a database holding ``a``."""
     source, target = pair
     run_sql(source, EMPTY_DATABASE + a)
+    privileges = options.get("privileges", False)
     if catalogs is None:
         run_sql(target, EMPTY_DATABASE + b)
-        wanted, held = read_catalog(target), read_catalog(source)
+        wanted = read_catalog(target, privileges=privileges)
+        held = read_catalog(source, privileges=privileges)
     else:
-        wanted = catalogs.of(b, target, build=True)
-        held = catalogs.of(a, source, build=False)
+        wanted = catalogs.of(b, target, build=True, privileges=privileges)
+        held = catalogs.of(a, source, build=False, privileges=privileges)
     plan = plan_migration(held, wanted, PlanOptions(**options))
     if not allow_destructive:
         assert not plan.destructive, render_plan(plan)
@@ -170,5 +205,5 @@ def round_trip(
             (Path(folder) / "0001_roundtrip.sql").write_text(text, encoding="utf-8")
             # The migration is written for this very database: nothing to place.
             migrate(source, Path(folder), place=False)
-    found = compare(wanted.snapshot, snapshot_database(source))
+    found = compare(wanted.snapshot, snapshot_database(source, privileges=privileges))
     return RoundTrip(text, tuple(found))
