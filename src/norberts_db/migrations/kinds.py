@@ -12,6 +12,7 @@ from norberts_db.migrations import (
     ddl_casts,
     ddl_default_privileges,
     ddl_foreign,
+    ddl_foreign_tables,
     ddl_misc,
     ddl_operators,
     ddl_parts,
@@ -99,9 +100,9 @@ HANDLERS: dict[str, Handler] = {
         ddl_foreign.alter_user_mapping,
     ),
     "foreign table": Handler(
-        ddl_foreign.create_foreign_table,
-        ddl_foreign.drop_foreign_table,
-        ddl_foreign.alter_foreign_table,
+        ddl_foreign_tables.create_foreign_table,
+        ddl_foreign_tables.drop_foreign_table,
+        ddl_foreign_tables.alter_foreign_table,
     ),
     "operator": Handler(
         ddl_operators.create_operator, ddl_operators.drop_operator, ddl_operators.alter_operator
