@@ -1,4 +1,4 @@
-"""Plans for subscriptions and user mappings, from catalogs built by hand (no server)."""
+"""Plans for subscriptions, servers and user mappings, from catalogs built by hand (no server)."""
 
 from __future__ import annotations
 
@@ -63,4 +63,21 @@ def test_a_user_mapping_secret_is_never_written_into_a_migration() -> None:
 
     with pytest.raises(PlanError, match="option password holds a secret") as raised:
         plan_migration(Catalog(Snapshot({})), wanted)
+    assert SECRET not in str(raised.value)
+
+
+def test_a_server_password_is_refused_when_it_changes_but_other_options_change_in_place() -> None:
+    key = ObjectKey("server", "s")
+
+    def server(host: str, password: str) -> Catalog:
+        shown = f"host={host}, password=(hidden, md5 {password[:8]})"
+        attrs = {"wrapper": "w", "options": shown}
+        return Catalog(
+            Snapshot({key: attrs}), {key: {"options": [["host", host], ["password", password]]}}
+        )
+
+    moved = render_plan(plan_migration(server("a.invalid", SECRET), server("b.invalid", SECRET)))
+    assert moved == "ALTER SERVER s OPTIONS (SET host 'b.invalid');\n"
+    with pytest.raises(PlanError, match="server s: option password holds a secret") as raised:
+        plan_migration(server("a.invalid", "old-one"), server("a.invalid", SECRET))
     assert SECRET not in str(raised.value)

@@ -50,6 +50,16 @@ def _function_name(signature: str) -> str:
     return signature.rsplit("(", 1)[0]
 
 
+def _refuse_secrets(key: ObjectKey, names: Iterable[str]) -> None:
+    secret = sorted(name for name in names if _SECRET.search(name))
+    if secret:
+        raise PlanError(
+            f"{key.kind} {key.name}: option {', '.join(secret)} holds a secret, and the "
+            "toolkit never writes a secret into a migration file. Write this statement by "
+            "hand, or keep the secret out of the schema file and set it on each database."
+        )
+
+
 # -- foreign-data wrappers ----------------------------------------------------------------------
 
 
@@ -60,6 +70,7 @@ def create_wrapper(p: Planner, key: ObjectKey) -> None:
         text += f" HANDLER {_function_name(attrs['handler'])}"
     if attrs.get("validator"):
         text += f" VALIDATOR {_function_name(attrs['validator'])}"
+    _refuse_secrets(key, pairs(p, key))
     p.add(key, "create", text + options_clause(pairs(p, key)))
     comment(p, key)
     privileges(p, key, created=True)
@@ -81,7 +92,7 @@ def alter_wrapper(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> No
         validator = attrs.get("validator")
         clauses.append(f"VALIDATOR {_function_name(validator)}" if validator else "NO VALIDATOR")
     if "options" in changed:
-        clauses.append(options_change(pairs(p, key, target=False), pairs(p, key)).strip())
+        clauses.append(_options_change(p, key))
     if any(clauses):
         p.add(
             key,
@@ -101,6 +112,7 @@ def create_server(p: Planner, key: ObjectKey) -> None:
         text += f" TYPE {literal(attrs['type'])}"
     if attrs.get("version"):
         text += f" VERSION {literal(attrs['version'])}"
+    _refuse_secrets(key, pairs(p, key))
     text += f" FOREIGN DATA WRAPPER {attrs['wrapper']}{options_clause(pairs(p, key))}"
     p.add(key, "create", text, needs=[ObjectKey("foreign data wrapper", attrs["wrapper"])])
     comment(p, key)
@@ -135,7 +147,7 @@ def alter_server(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> Non
         version = attrs.get("version")
         clauses.append(f"VERSION {literal(version) if version else 'NULL'}")
     if "options" in changed:
-        clauses.append(options_change(pairs(p, key, target=False), pairs(p, key)).strip())
+        clauses.append(_options_change(p, key))
     if any(clauses):
         p.add(key, "create", f"ALTER SERVER {key.name} {' '.join(filter(None, clauses))}")
     alter_with_comment(p, key, changes)
@@ -156,14 +168,11 @@ def _server_of_mapping(key: ObjectKey) -> ObjectKey:
     return ObjectKey("server", key.name.rsplit(" SERVER ", 1)[1])
 
 
-def _refuse_secrets(key: ObjectKey, names: Iterable[str]) -> None:
-    secret = sorted(name for name in names if _SECRET.search(name))
-    if secret:
-        raise PlanError(
-            f"user mapping {key.name}: option {', '.join(secret)} holds a secret, and the "
-            "toolkit never writes a secret into a migration file. Write this statement by "
-            "hand, or keep the secret out of the schema file (set it on each server)."
-        )
+def _options_change(p: Planner, key: ObjectKey) -> str:
+    """The OPTIONS clause of an ALTER, refused when it would write a secret."""
+    found, wanted = pairs(p, key, target=False), pairs(p, key)
+    _refuse_secrets(key, (name for name in wanted if found.get(name) != wanted[name]))
+    return options_change(found, wanted).strip()
 
 
 def create_user_mapping(p: Planner, key: ObjectKey) -> None:
@@ -184,9 +193,6 @@ def drop_user_mapping(p: Planner, key: ObjectKey) -> None:
 
 
 def alter_user_mapping(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
-    found, wanted = pairs(p, key, target=False), pairs(p, key)
-    touched = {n for n in wanted if found.get(n) != wanted[n]}
-    _refuse_secrets(key, touched)
-    change = options_change(found, wanted)
+    change = _options_change(p, key)
     if change:
-        p.add(key, "create", f"ALTER USER MAPPING {key.name}{change}")
+        p.add(key, "create", f"ALTER USER MAPPING {key.name} {change}")
