@@ -35,10 +35,11 @@ _UNSCHEMED_KINDS = frozenset(
         "default privileges",
     }
 )
-# Rows of these kinds are not objects: they say what the snapshot leaves out or cannot read.
+# Rows of these kinds are not objects: they say what the snapshot leaves out, cannot
+# compare, or must not query (an "unreadable" row names the query).
 _NOT_COMPARED = "not compared"
 _INTERNAL_ROUTINE = "internal routine"
-_SUBSCRIPTIONS_UNREADABLE = "subscriptions:"
+_UNREADABLE = "unreadable"
 
 
 def snapshot_database(info: ConnInfo, *, privileges: bool = False) -> Snapshot:
@@ -63,15 +64,15 @@ def read_snapshot(conn: Connection, *, privileges: bool = False) -> Snapshot:
     """
     objects: dict[ObjectKey, dict[str, str]] = {}
     not_compared: list[str] = []
-    internal: set[str] = set()
+    marks: dict[str, set[str]] = {_INTERNAL_ROUTINE: set(), _UNREADABLE: set()}
     with conn.transaction():
         cursor = conn.execute(queries.snapshot_batch(privileges=privileges))
         while cursor.nextset():  # the first result, skipped here, is the session settings'
-            _read_rows(cursor, objects, not_compared, internal, privileges=privileges)
-        if not any(note.startswith(_SUBSCRIPTIONS_UNREADABLE) for note in not_compared):
+            _read_rows(cursor, objects, not_compared, marks, privileges=privileges)
+        if "subscriptions" not in marks[_UNREADABLE]:
             cursor = conn.execute(queries.load("subscriptions"))
-            _read_rows(cursor, objects, not_compared, internal, privileges=privileges)
-    for name in internal:
+            _read_rows(cursor, objects, not_compared, marks, privileges=privileges)
+    for name in marks[_INTERNAL_ROUTINE]:
         objects.pop(ObjectKey("function", name), None)
     return Snapshot(objects, tuple(sorted(not_compared)))
 
@@ -80,7 +81,7 @@ def _read_rows(
     cursor: psycopg.Cursor[tuple[object, ...]],
     objects: dict[ObjectKey, dict[str, str]],
     not_compared: list[str],
-    internal: set[str],
+    marks: dict[str, set[str]],
     *,
     privileges: bool,
 ) -> None:
@@ -90,8 +91,8 @@ def _read_rows(
         if kind == _NOT_COMPARED:
             not_compared.append(str(name))
             continue
-        if kind == _INTERNAL_ROUTINE:
-            internal.add(str(name))
+        if kind in marks:
+            marks[str(kind)].add(str(name))
             continue
         if is_toolkit_object(str(kind), str(name)):
             continue

@@ -1,10 +1,21 @@
 -- What this database holds that the snapshot cannot compare, one row each:
 -- the name says what and why. Verify reports these instead of claiming a
--- match. The subscriptions row also tells the snapshot not to read them.
+-- match. An unreadable row names a query the snapshot must not run.
+SELECT
+    'unreadable' AS kind,
+    'subscriptions' AS name
+WHERE NOT has_column_privilege('pg_catalog.pg_subscription', 'subconninfo', 'SELECT')
+UNION ALL
 SELECT
     'not compared' AS kind,
-    'subscriptions: reading them (pg_subscription.subconninfo) needs a superuser' AS name
-WHERE NOT has_column_privilege('pg_catalog.pg_subscription', 'subconninfo', 'SELECT')
+    count(*) || ' subscription(s): reading them (pg_subscription.subconninfo) needs a superuser'
+        AS name
+FROM pg_catalog.pg_subscription AS s
+INNER JOIN pg_catalog.pg_database AS d ON s.subdbid = d.oid
+WHERE
+    d.datname = current_database()
+    AND NOT has_column_privilege('pg_catalog.pg_subscription', 'subconninfo', 'SELECT')
+HAVING count(*) > 0
 UNION ALL
 SELECT
     'not compared' AS kind,
