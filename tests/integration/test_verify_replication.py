@@ -1,8 +1,10 @@
-"""What a user may not read is reported as not compared, never as a match.
+"""Subscriptions and user mappings in verify: what a user may not read, and scratch databases.
 
 A user who is not a superuser cannot read subscriptions' connection strings,
 nor the options of user mappings of servers it does not own: the snapshot
-leaves them out and says so, on each side.
+leaves them out and says so, on each side, and never reports a match for
+them. Migrations that create a subscription can be verified: the scratch
+database they are built in lets go of it, so it can be dropped.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from norberts_db.conninfo import ConnInfo
+from norberts_db.migrations.commands import migrations_result
+from norberts_db.sqlfile import load_script
 from norberts_db.verify import compare_databases, render_text
 
 from .migration_helpers import database_pair, run_sql
@@ -59,3 +64,18 @@ def test_what_a_user_may_not_read_is_not_compared_on_either_side(
     text = render_text(result)
     assert not text.startswith("matches: ")
     assert "not-for-readers" not in text
+
+
+def test_migrations_that_create_a_subscription_are_verified_and_their_database_dropped(
+    pg_server: ConnInfo, tmp_path: Path
+) -> None:
+    schema = tmp_path / "schema.sql"
+    schema.write_text(SCHEMA, encoding="utf-8")
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "0001_replication.sql").write_text(SCHEMA, encoding="utf-8")
+
+    result = migrations_result(pg_server, load_script(schema), migrations)
+
+    assert result.error is None, result.error
+    assert result.differences == ()
