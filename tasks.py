@@ -52,6 +52,8 @@ HELP = {
     "allow_destructive": "include statements that lose data (each is marked in the output)",
     "concurrently": "build indexes of existing tables with CREATE INDEX CONCURRENTLY",
     "grants": "also make owners and grants match",
+    "connect_subscriptions": "enable subscriptions the schema wants enabled (their workers "
+    "connect to the publisher); without it the SQL never connects anywhere",
     "dry_run": "print the pending migrations, change nothing",
     "name": "what the migration does, e.g. add_user_avatars",
     "out": "where to write (default: the file's setting; for all files, a folder for their paths)",
@@ -327,7 +329,11 @@ def verify(
     finish(report.text, report.exit_code)
 
 
-@task(help=helps("schema", "to_url", "allow_destructive", "concurrently", "grants"))
+@task(
+    help=helps(
+        "schema", "to_url", "allow_destructive", "concurrently", "grants", "connect_subscriptions"
+    )
+)
 @server_flags
 def diff(
     c: Context,
@@ -336,12 +342,15 @@ def diff(
     allow_destructive: bool = False,
     concurrently: bool = False,
     grants: bool = False,
+    connect_subscriptions: bool = False,
     **server: Any,
 ) -> None:
     """Print the SQL that makes the database match the schema file (exit 0 same, 1 differs)."""
     from norberts_db.migrations import commands as migration_commands
 
-    options = migration_commands.DiffOptions(allow_destructive, concurrently, grants)
+    options = migration_commands.DiffOptions(
+        allow_destructive, concurrently, grants, connect_subscriptions
+    )
     with reported(code=2):
         s = settings(schema=schema, **server)
         report = migration_commands.diff(s, to_url=to_url, options=options)
@@ -361,7 +370,14 @@ def migrate(c: Context, dry_run: bool = False, **server: Any) -> None:
 @task(
     name="new",
     positional=["name"],
-    help=helps("name", "schema", "allow_destructive", "concurrently", "grants"),
+    help=helps(
+        "name",
+        "schema",
+        "allow_destructive",
+        "concurrently",
+        "grants",
+        "connect_subscriptions",
+    ),
 )
 @server_flags
 def new_migration(
@@ -371,12 +387,15 @@ def new_migration(
     allow_destructive: bool = False,
     concurrently: bool = False,
     grants: bool = False,
+    connect_subscriptions: bool = False,
     **server: Any,
 ) -> None:
     """Write sql/migrations/NNNN_name.sql: what the migrations build -> the schema file."""
     from norberts_db.migrations import commands as migration_commands
 
-    options = migration_commands.DiffOptions(allow_destructive, concurrently, grants)
+    options = migration_commands.DiffOptions(
+        allow_destructive, concurrently, grants, connect_subscriptions
+    )
     with reported():
         s = settings(schema=schema, **server)
         finish(migration_commands.new_migration(s, name, options=options))

@@ -20,7 +20,7 @@ from dataclasses import replace
 
 import psycopg
 
-from norberts_db.catalog.compare import compare, objects_compared
+from norberts_db.catalog.compare import compare, not_compared, objects_compared
 from norberts_db.catalog.model import Difference, Snapshot
 from norberts_db.catalog.report import (
     FORMATS,
@@ -91,6 +91,7 @@ def verify_database(
         differences=tuple(compare(expected, actual)),
         objects_compared=objects_compared(expected, actual),
         notes=notes,
+        not_compared=not_compared(expected, actual),
         seconds=time.perf_counter() - started,
     )
 
@@ -131,6 +132,7 @@ def compare_databases(
         result,
         differences=tuple(compare(wanted, found)),
         objects_compared=objects_compared(wanted, found),
+        not_compared=not_compared(wanted, found),
         seconds=time.perf_counter() - started,
     )
 

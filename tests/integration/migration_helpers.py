@@ -54,13 +54,81 @@ class RoundTrip:
 # Everything a pair can create, gone; public as a new database has it.
 EMPTY_DATABASE = """
 DO $$
-DECLARE r record;
+DECLARE r record; i integer;
 BEGIN
     FOR r IN SELECT evtname FROM pg_event_trigger LOOP
         EXECUTE format('DROP EVENT TRIGGER %I', r.evtname);
     END LOOP;
     FOR r IN SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' LOOP
         EXECUTE format('DROP EXTENSION %I CASCADE', r.extname);
+    END LOOP;
+    -- Objects of the database outside any schema: subscriptions (let go of
+    -- their slot first, so DROP connects nowhere), publications, wrappers with
+    -- their servers and user mappings, casts and languages (extensions' went
+    -- with them; a type's own casts go with the type).
+    FOR r IN
+        SELECT s.subname FROM pg_subscription AS s
+        INNER JOIN pg_database AS d ON s.subdbid = d.oid
+        WHERE d.datname = current_database()
+    LOOP
+        EXECUTE format('ALTER SUBSCRIPTION %I DISABLE', r.subname);
+        EXECUTE format('ALTER SUBSCRIPTION %I SET (slot_name = NONE)', r.subname);
+        EXECUTE format('DROP SUBSCRIPTION %I', r.subname);
+    END LOOP;
+    FOR r IN SELECT pubname FROM pg_publication LOOP
+        EXECUTE format('DROP PUBLICATION %I', r.pubname);
+    END LOOP;
+    FOR r IN SELECT fdwname FROM pg_foreign_data_wrapper LOOP
+        EXECUTE format('DROP FOREIGN DATA WRAPPER %I CASCADE', r.fdwname);
+    END LOOP;
+    FOR r IN
+        SELECT c.oid FROM pg_cast AS c
+        WHERE c.oid >= 16384 AND NOT EXISTS (
+            SELECT 1 FROM pg_depend AS d
+            WHERE d.classid = 'pg_cast'::regclass AND d.objid = c.oid AND d.deptype = 'i'
+        )
+    LOOP
+        EXECUTE format(
+            'DROP CAST IF EXISTS (%s AS %s) CASCADE',
+            (SELECT format_type(castsource, NULL) FROM pg_cast WHERE oid = r.oid),
+            (SELECT format_type(casttarget, NULL) FROM pg_cast WHERE oid = r.oid)
+        );
+    END LOOP;
+    FOR r IN SELECT lanname FROM pg_language WHERE oid >= 16384 AND lanname <> 'plpgsql' LOOP
+        EXECUTE format('DROP LANGUAGE %I CASCADE', r.lanname);
+    END LOOP;
+    -- Default privileges for all schemas, back to PostgreSQL's defaults (the
+    -- entry then goes); those in a schema go with it.
+    FOR r IN
+        SELECT
+            pg_get_userbyid(a.defaclrole) AS role,
+            CASE a.defaclobjtype
+                WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES' WHEN 'f' THEN 'FUNCTIONS'
+                WHEN 'T' THEN 'TYPES' WHEN 'n' THEN 'SCHEMAS'
+            END AS objects,
+            ARRAY(
+                SELECT DISTINCT x.grantee::regrole::text FROM aclexplode(a.defaclacl) AS x
+                WHERE x.grantee NOT IN (0, a.defaclrole)
+            ) AS grantees
+        FROM pg_default_acl AS a WHERE a.defaclnamespace = 0
+    LOOP
+        EXECUTE format(
+            'ALTER DEFAULT PRIVILEGES FOR ROLE %I REVOKE ALL ON %s FROM PUBLIC', r.role, r.objects
+        );
+        FOR i IN 1 .. coalesce(array_length(r.grantees, 1), 0) LOOP
+            EXECUTE format(
+                'ALTER DEFAULT PRIVILEGES FOR ROLE %I REVOKE ALL ON %s FROM %s',
+                r.role, r.objects, r.grantees[i]
+            );
+        END LOOP;
+        EXECUTE format(
+            'ALTER DEFAULT PRIVILEGES FOR ROLE %I GRANT ALL ON %s TO %I', r.role, r.objects, r.role
+        );
+        IF r.objects IN ('FUNCTIONS', 'TYPES') THEN
+            EXECUTE format(
+                'ALTER DEFAULT PRIVILEGES FOR ROLE %I GRANT ALL ON %s TO PUBLIC', r.role, r.objects
+            );
+        END IF;
     END LOOP;
     FOR r IN
         SELECT nspname FROM pg_namespace
@@ -88,6 +156,8 @@ def database_pair(server: ConnInfo) -> Iterator[tuple[ConnInfo, ConnInfo]]:
         yield server.for_database(names[0]), server.for_database(names[1])
     finally:
         for name in names:
+            # A database that holds a subscription cannot be dropped.
+            run_sql(server.for_database(name), EMPTY_DATABASE)
             databases.drop_database(server, name)
 
 
@@ -95,15 +165,15 @@ class CatalogsByText:
     """The catalog of a fresh database holding each schema text, read the first time."""
 
     def __init__(self) -> None:
-        self._read: dict[str, Catalog] = {}
+        self._read: dict[tuple[str, bool], Catalog] = {}
 
-    def of(self, text: str, holding: ConnInfo, *, build: bool) -> Catalog:
+    def of(self, text: str, holding: ConnInfo, *, build: bool, privileges: bool = False) -> Catalog:
         """The catalog of ``text``; ``holding`` is a database that holds it, or is built to."""
-        if text not in self._read:
+        if (text, privileges) not in self._read:
             if build:
                 run_sql(holding, EMPTY_DATABASE + text)
-            self._read[text] = read_catalog(holding)
-        return self._read[text]
+            self._read[text, privileges] = read_catalog(holding, privileges=privileges)
+        return self._read[text, privileges]
 
 
 def round_trip(
@@ -118,12 +188,14 @@ def round_trip(
     """Apply the migration from schema ``a`` to schema ``b`` to a database holding ``a``."""
     source, target = pair
     run_sql(source, EMPTY_DATABASE + a)
+    privileges = options.get("privileges", False)
     if catalogs is None:
         run_sql(target, EMPTY_DATABASE + b)
-        wanted, held = read_catalog(target), read_catalog(source)
+        wanted = read_catalog(target, privileges=privileges)
+        held = read_catalog(source, privileges=privileges)
     else:
-        wanted = catalogs.of(b, target, build=True)
-        held = catalogs.of(a, source, build=False)
+        wanted = catalogs.of(b, target, build=True, privileges=privileges)
+        held = catalogs.of(a, source, build=False, privileges=privileges)
     plan = plan_migration(held, wanted, PlanOptions(**options))
     if not allow_destructive:
         assert not plan.destructive, render_plan(plan)
@@ -133,5 +205,5 @@ def round_trip(
             (Path(folder) / "0001_roundtrip.sql").write_text(text, encoding="utf-8")
             # The migration is written for this very database: nothing to place.
             migrate(source, Path(folder), place=False)
-    found = compare(wanted.snapshot, snapshot_database(source))
+    found = compare(wanted.snapshot, snapshot_database(source, privileges=privileges))
     return RoundTrip(text, tuple(found))

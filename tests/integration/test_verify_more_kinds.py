@@ -10,6 +10,7 @@ plain SQL, must be reported exactly, and a reset must bring verify back to 0.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,9 +20,8 @@ from norberts_db import apply
 from norberts_db.catalog.model import ObjectKey
 from norberts_db.catalog.snapshot import snapshot_database
 from norberts_db.migrations.catalog import read_catalog
-from norberts_db.migrations.plan import plan_migration
-from norberts_db.migrations.planner import PlanError
-from norberts_db.verify import render_text, verify_database
+from norberts_db.migrations.plan import plan_migration, render_plan
+from norberts_db.verify import render_json, render_text, verify_database
 
 from .template_helpers import SchemaTemplates, schema_templates  # noqa: F401 (a fixture)
 from .test_verify import App, Drift, check_drift, only_difference, run_sql
@@ -54,6 +54,8 @@ CREATE TRUSTED LANGUAGE other_pl HANDLER plpgsql_call_handler VALIDATOR plpgsql_
 CREATE FOREIGN DATA WRAPPER other_fdw OPTIONS (mode 'test');
 CREATE SERVER other_server FOREIGN DATA WRAPPER other_fdw
     OPTIONS (host 'archive.invalid', password 'hunter2-not-for-logs');
+CREATE USER MAPPING FOR PUBLIC SERVER other_server
+    OPTIONS (user 'reader', password 'hunter2-not-for-logs');
 CREATE FOREIGN TABLE other.remote_item (
     id integer OPTIONS (column_name 'ID') NOT NULL,
     label text
@@ -381,10 +383,47 @@ def test_default_privileges_are_compared_only_with_privileges(other: App) -> Non
     assert difference.name == f"FOR ROLE {other.info.user} IN SCHEMA other ON TABLES"
 
 
-def test_a_migration_of_these_kinds_is_refused_with_what_to_do(other: App) -> None:
+def test_a_dropped_publication_is_generated_again_with_its_tables_and_options(
+    other: App,
+) -> None:
     wanted = read_catalog(other.info)
     run_sql(other.info, "DROP PUBLICATION other_pub")
     found = read_catalog(other.info)
 
-    with pytest.raises(PlanError, match=r"publication other_pub: .*Write this migration by hand"):
-        plan_migration(found, wanted)
+    text = render_plan(plan_migration(found, wanted))
+
+    assert text == (
+        "CREATE PUBLICATION other_pub FOR TABLE other.item (id, label) WHERE ((id > 0)) "
+        "WITH (publish = 'insert, update');\n"
+    )
+
+
+def test_a_user_mapping_is_compared_and_its_secret_never_printed(other: App) -> None:
+    run_sql(
+        other.info,
+        "ALTER USER MAPPING FOR PUBLIC SERVER other_server "
+        "OPTIONS (SET password 'changed-secret', SET user 'writer')",
+    )
+
+    result = verify_database(other.info, other.schema)
+
+    difference = only_difference(result)
+    assert (difference.kind, difference.name) == ("user mapping", "FOR PUBLIC SERVER other_server")
+    assert [change.attribute for change in difference.changes] == ["options"]
+    report = render_text(result) + render_json(result)
+    assert "user=reader, password=(hidden, md5 " in report
+    assert SECRET not in report
+    assert "changed-secret" not in report
+
+
+def test_what_verify_cannot_read_is_reported_as_not_compared_in_text_and_json(
+    other: App,
+) -> None:
+    run_sql(other.info, "SELECT lo_create(0)")
+
+    result = verify_database(other.info, other.schema)
+
+    assert result.differences == ()
+    assert result.not_compared == ("database: 1 large object(s): not read",)
+    assert "Not compared (1):" in render_text(result)
+    assert json.loads(render_json(result))["not_compared"] == list(result.not_compared)

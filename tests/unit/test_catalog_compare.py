@@ -322,6 +322,7 @@ def test_json_report_has_stable_sorted_keys_and_the_documented_shape() -> None:
         "objects_compared",
         "error",
         "notes",
+        "not_compared",
         "summary",
         "differences",
     }
@@ -388,3 +389,18 @@ def test_drop_check_reports_leftovers_failures_and_exit_codes() -> None:
     ]
     assert render(dirty, "github").splitlines()[0].startswith("::error file=drop.sql,line=3,")
     assert DropCheckResult("schema.sql", "drop.sql", DB, error="boom").exit_code == 2
+
+
+def test_what_was_not_compared_is_said_apart_and_never_claimed_as_a_match() -> None:
+    result = VerifyResult(
+        schema_file="sql/s.sql",
+        database="app",
+        objects_compared=3,
+        not_compared=("database: 1 large object(s): not read",),
+    )
+
+    text = render_text(result)
+    assert not text.startswith("matches: ")
+    assert "Not compared (1):\n  database: 1 large object(s): not read" in text
+    document = json.loads(render_json(result))
+    assert document["not_compared"] == ["database: 1 large object(s): not read"]

@@ -42,3 +42,11 @@ def attribute_changes(expected: Attributes, found: Attributes) -> tuple[Change, 
 def objects_compared(expected: Snapshot, actual: Snapshot) -> int:
     """How many distinct objects the two snapshots hold together."""
     return len(expected.objects.keys() | actual.objects.keys())
+
+
+def not_compared(expected: Snapshot, actual: Snapshot) -> tuple[str, ...]:
+    """What either snapshot could not read, each side named."""
+    return tuple(
+        [f"schema: {item}" for item in expected.not_compared]
+        + [f"database: {item}" for item in actual.not_compared]
+    )

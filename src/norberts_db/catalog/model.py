@@ -67,6 +67,8 @@ KIND_ORDER = (
     "server",
     "foreign table",
     "publication",
+    "subscription",
+    "user mapping",
     "event trigger",
     "default privileges",
 )
@@ -91,6 +93,8 @@ class Snapshot:
     """Every object of a database and its attributes. Absent attributes are unset."""
 
     objects: Mapping[ObjectKey, Attributes] = field(default_factory=dict)
+    # What the toolkit could not read in this database, and why: never reported as a match.
+    not_compared: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.objects)
@@ -102,7 +106,8 @@ class Snapshot:
                 key: {k: v for k, v in attrs.items() if k not in PRIVILEGE_ATTRIBUTES}
                 for key, attrs in self.objects.items()
                 if key.kind not in PRIVILEGE_KINDS
-            }
+            },
+            self.not_compared,
         )
 
 

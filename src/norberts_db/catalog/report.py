@@ -59,12 +59,19 @@ def _verify_text(result: VerifyResult) -> str:
             f"{result.error}"
         )
     if not result.differences:
-        return (
+        text = (
             f"matches: {result.database} matches {result.schema_file} "
             f"({result.objects_compared} objects compared)"
         )
+        if result.not_compared:
+            text = (
+                f"matches, except what was not compared: {result.database} matches "
+                f"{result.schema_file} in the {result.objects_compared} objects compared"
+            )
+        return "\n".join([text, *_not_compared_lines(result)])
     lines = [f"drift: {result.database} does not match {result.schema_file}"]
     lines += _sections(result.differences, _VERIFY_SECTIONS)
+    lines += _not_compared_lines(result)
     lines += [
         "",
         f"{_plural(len(result.differences), 'difference')}: {result.count('missing')} missing, "
@@ -72,6 +79,14 @@ def _verify_text(result: VerifyResult) -> str:
         f"({result.objects_compared} objects compared)",
     ]
     return "\n".join(lines)
+
+
+def _not_compared_lines(result: VerifyResult) -> list[str]:
+    """What could not be read: neither a match nor a drift, so said apart."""
+    if not result.not_compared:
+        return []
+    title = f"Not compared ({len(result.not_compared)}):"
+    return ["", title, *(f"  {item}" for item in result.not_compared)]
 
 
 def _drop_text(result: DropCheckResult) -> str:
@@ -174,6 +189,7 @@ def _verify_json(result: VerifyResult) -> dict[str, Any]:
         "objects_compared": result.objects_compared,
         "error": result.error,
         "notes": list(result.notes),
+        "not_compared": list(result.not_compared),
         "summary": {status: result.count(status) for status, _ in _VERIFY_SECTIONS},
         "differences": [_difference_json(d, d.status) for d in result.differences],
     }

@@ -35,6 +35,8 @@ class VerifyResult:
     seconds: float = 0.0
     # Statements about server-wide objects (roles) that the shadow let pass, and why.
     notes: tuple[str, ...] = ()
+    # What either side holds that could not be read, so is neither a match nor a drift.
+    not_compared: tuple[str, ...] = ()
     # Used only to point CI annotations at lines of the schema file.
     script: SqlScript | None = field(default=None, compare=False, repr=False)
 

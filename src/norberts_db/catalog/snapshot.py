@@ -30,9 +30,16 @@ _UNSCHEMED_KINDS = frozenset(
         "foreign data wrapper",
         "server",
         "publication",
+        "subscription",
+        "user mapping",
         "default privileges",
     }
 )
+# Rows of these kinds are not objects: they say what the snapshot leaves out, cannot
+# compare, or must not query (an "unreadable" row names the query).
+_NOT_COMPARED = "not compared"
+_INTERNAL_ROUTINE = "internal routine"
+_UNREADABLE = "unreadable"
 
 
 def snapshot_database(info: ConnInfo, *, privileges: bool = False) -> Snapshot:
@@ -50,23 +57,51 @@ def snapshot_database(info: ConnInfo, *, privileges: bool = False) -> Snapshot:
 
 
 def read_snapshot(conn: Connection, *, privileges: bool = False) -> Snapshot:
-    """Read every object kind on ``conn``, inside one transaction of its own."""
+    """Read every object kind on ``conn``, inside one transaction of its own.
+
+    Several queries may describe one object (an aggregate's full definition
+    comes from its own query): their attributes are merged.
+    """
     objects: dict[ObjectKey, dict[str, str]] = {}
+    not_compared: list[str] = []
+    marks: dict[str, set[str]] = {_INTERNAL_ROUTINE: set(), _UNREADABLE: set()}
     with conn.transaction():
         cursor = conn.execute(queries.snapshot_batch(privileges=privileges))
         while cursor.nextset():  # the first result, skipped here, is the session settings'
-            columns = [column.name for column in cursor.description or ()]
-            for row in cursor:
-                kind, name, *values = row
-                if is_toolkit_object(str(kind), str(name)):
-                    continue
-                attributes = {
-                    column: str(value)
-                    for column, value in zip(columns[2:], values, strict=True)
-                    if value is not None and (privileges or column not in PRIVILEGE_ATTRIBUTES)
-                }
-                objects[ObjectKey(str(kind), str(name))] = attributes
-    return Snapshot(objects)
+            _read_rows(cursor, objects, not_compared, marks, privileges=privileges)
+        if "subscriptions" not in marks[_UNREADABLE]:
+            cursor = conn.execute(queries.load("subscriptions"))
+            _read_rows(cursor, objects, not_compared, marks, privileges=privileges)
+    for name in marks[_INTERNAL_ROUTINE]:
+        objects.pop(ObjectKey("function", name), None)
+    return Snapshot(objects, tuple(sorted(not_compared)))
+
+
+def _read_rows(
+    cursor: psycopg.Cursor[tuple[object, ...]],
+    objects: dict[ObjectKey, dict[str, str]],
+    not_compared: list[str],
+    marks: dict[str, set[str]],
+    *,
+    privileges: bool,
+) -> None:
+    columns = [column.name for column in cursor.description or ()]
+    for row in cursor:
+        kind, name, *values = row
+        if kind == _NOT_COMPARED:
+            not_compared.append(str(name))
+            continue
+        if kind in marks:
+            marks[str(kind)].add(str(name))
+            continue
+        if is_toolkit_object(str(kind), str(name)):
+            continue
+        attributes = {
+            column: str(value)
+            for column, value in zip(columns[2:], values, strict=True)
+            if value is not None and (privileges or column not in PRIVILEGE_ATTRIBUTES)
+        }
+        objects.setdefault(ObjectKey(str(kind), str(name)), {}).update(attributes)
 
 
 def is_toolkit_object(kind: str, name: str) -> bool:

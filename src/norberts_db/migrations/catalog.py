@@ -32,7 +32,12 @@ _DETAILS = {
     "types": ("enum", "composite type", "range type"),
     "routines": ("function", "procedure", "aggregate", "window function"),
     "tables": ("table",),
+    "extensions": ("extension",),
+    # These rows name their own kind.
+    "foreign_data": (),
 }
+# Read only where the user may read pg_subscription.subconninfo.
+_SUBSCRIPTIONS = "subscriptions"
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ def catalog_of(conn: psycopg.Connection[Any], *, privileges: bool = False) -> Ca
     conn.execute(catalog_queries.load("session"))
     return Catalog(
         snapshot=snapshot,
-        details=_read_details(conn),
+        details=_read_details(conn, snapshot),
         edges=_read_edges(conn),
         server_version=int(conn.info.server_version),
     )
@@ -100,13 +105,17 @@ def read_catalogs(
         return read_catalog(source, privileges=privileges), other.result()
 
 
-def _read_details(conn: psycopg.Connection[Any]) -> dict[ObjectKey, Details]:
+def _read_details(conn: psycopg.Connection[Any], snapshot: Snapshot) -> dict[ObjectKey, Details]:
     details: dict[ObjectKey, Details] = {}
+    wanted = dict(_DETAILS)
+    if any(key.kind == "subscription" for key in snapshot.objects):
+        wanted[_SUBSCRIPTIONS] = ()
     with conn.cursor(row_factory=dict_row) as cursor:
-        for query, kinds in _DETAILS.items():
+        for query, kinds in wanted.items():
             for row in cursor.execute(queries.load(query)):
-                for kind in kinds:
-                    details[ObjectKey(kind, str(row["name"]))] = row
+                for kind in kinds or (str(row["kind"]),):
+                    key = ObjectKey(kind, str(row["name"]))
+                    details[key] = {**details.get(key, {}), **row}
     return details
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 
 from norberts_db.bounds import Limits
-from norberts_db.catalog.compare import compare, objects_compared
+from norberts_db.catalog.compare import compare, not_compared, objects_compared
 from norberts_db.catalog.results import VerifyResult
 from norberts_db.catalog.snapshot import snapshot_database
 from norberts_db.commands import Note, Report, _format, _stderr, pick
@@ -35,10 +35,15 @@ class DiffOptions:
     allow_destructive: bool = False
     concurrently: bool = False
     privileges: bool = False
+    connect_subscriptions: bool = False
 
     @property
     def plan(self) -> PlanOptions:
-        return PlanOptions(concurrently=self.concurrently, privileges=self.privileges)
+        return PlanOptions(
+            concurrently=self.concurrently,
+            privileges=self.privileges,
+            connect_subscriptions=self.connect_subscriptions,
+        )
 
 
 def _remember_proof(
@@ -180,6 +185,7 @@ def migrations_result(
         result,
         differences=tuple(compare(expected, actual)),
         objects_compared=objects_compared(expected, actual),
+        not_compared=not_compared(expected, actual),
         seconds=time.perf_counter() - started,
     )
 

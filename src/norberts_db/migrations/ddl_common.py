@@ -30,6 +30,34 @@ _KEYWORD = {
     "index": "INDEX",
     "collation": "COLLATION",
     "statistics": "STATISTICS",
+    "foreign data wrapper": "FOREIGN DATA WRAPPER",
+    "server": "SERVER",
+    "foreign table": "FOREIGN TABLE",
+    "publication": "PUBLICATION",
+    "subscription": "SUBSCRIPTION",
+    "operator": "OPERATOR",
+    "operator class": "OPERATOR CLASS",
+    "operator family": "OPERATOR FAMILY",
+    "cast": "CAST",
+    "conversion": "CONVERSION",
+    "language": "LANGUAGE",
+    "base type": "TYPE",
+    "shell type": "TYPE",
+    "text search parser": "TEXT SEARCH PARSER",
+    "text search template": "TEXT SEARCH TEMPLATE",
+    "text search dictionary": "TEXT SEARCH DICTIONARY",
+    "text search configuration": "TEXT SEARCH CONFIGURATION",
+}
+# How GRANT names a kind where it differs from COMMENT ON.
+_GRANT_KEYWORD = {
+    "view": "TABLE",
+    "materialized view": "TABLE",
+    "foreign table": "TABLE",
+    "enum": "TYPE",
+    "composite type": "TYPE",
+    "range type": "TYPE",
+    "aggregate": "FUNCTION",
+    "server": "FOREIGN SERVER",
 }
 
 
@@ -41,6 +69,10 @@ def object_clause(key: ObjectKey, catalog: Catalog) -> str:
         return f"{key.kind.upper()} {last_of(key.name)} {on}{parent}"
     if key.kind == "index":
         return f"INDEX {schema_of(key.name)}.{last_of(key.name)}"
+    if key.kind == "aggregate":
+        from norberts_db.migrations.ddl_aggregates import signature
+
+        return f"AGGREGATE {signature(key, catalog)}"
     return f"{_KEYWORD[key.kind]} {key.name}"
 
 
@@ -118,11 +150,7 @@ def privileges(p: Planner, key: ObjectKey, *, created: bool) -> None:
 def _grant_target(key: ObjectKey) -> str:
     if key.kind == "column":
         return f"TABLE {parent_of(key.name)}"
-    if key.kind in ("view", "materialized view"):
-        return f"TABLE {key.name}"
-    if key.kind in ("enum", "composite type", "range type"):
-        return f"TYPE {key.name}"
-    return f"{_KEYWORD[key.kind]} {key.name}"
+    return f"{_GRANT_KEYWORD.get(key.kind, _KEYWORD[key.kind])} {key.name}"
 
 
 def _with_column(privilege: str, key: ObjectKey) -> str:

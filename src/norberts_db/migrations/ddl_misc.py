@@ -6,7 +6,7 @@ import json
 
 from norberts_db.catalog.model import Change, ObjectKey
 from norberts_db.migrations.ddl_common import comment, privileges
-from norberts_db.migrations.planner import Planner
+from norberts_db.migrations.planner import PlanError, Planner
 from norberts_db.migrations.quoting import ident, literal
 
 # -- schemas ------------------------------------------------------------------------------------
@@ -60,6 +60,12 @@ def alter_extension(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> 
     if "version" in changed:
         p.add(key, "create", f"ALTER EXTENSION {key.name} UPDATE TO {literal(attrs['version'])}")
     if "schema" in changed:
+        if p.source.detail(key).get("relocatable") is False:
+            raise PlanError(
+                f"extension {key.name}: it moves to schema {attrs['schema']}, but it is not "
+                "relocatable, so only dropping it (with everything it created) and creating it "
+                "again would move it. Write this migration by hand."
+            )
         p.add(key, "create", f"ALTER EXTENSION {key.name} SET SCHEMA {attrs['schema']}")
     if "comment" in changed:
         comment(p, key, clear=True)

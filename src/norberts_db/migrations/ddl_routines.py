@@ -54,6 +54,8 @@ def _aggregate(p: Planner, key: ObjectKey) -> str:
 
 
 def drop_routine(p: Planner, key: ObjectKey) -> None:
+    if key in p.dropped:
+        return  # taken along by another drop (a base type's DROP ... CASCADE)
     p.dropped.add(key)
     if p.source.detail(key).get("is_internal"):
         return  # dropped with the object it belongs to

@@ -96,6 +96,9 @@ def _rebuild_dependents(p: Planner) -> None:
             if dependent.kind == "column":
                 _column_dependent(p, key, edge.through_default, dependent)
                 continue
+            moved = p.target.attrs(dependent).get("schema") != key.name
+            if dependent.kind == "extension" and key.kind == "schema" and moved:
+                continue  # moved out of the schema by its own ALTER EXTENSION ... SET SCHEMA
             if dependent.kind not in RECREATABLE:
                 raise PlanError(
                     f"{dependent.kind} {dependent.name} depends on {key.kind} {key.name}, which "

@@ -30,10 +30,15 @@ class PlanOptions:
     """``concurrently``: build indexes of existing tables with CREATE INDEX CONCURRENTLY.
 
     ``privileges``: also make owners and grants match.
+
+    ``connect_subscriptions``: enable the subscriptions the schema wants
+    enabled, whose workers then connect to their publishers; without it a
+    migration never connects anywhere.
     """
 
     concurrently: bool = False
     privileges: bool = False
+    connect_subscriptions: bool = False
 
 
 @dataclass

@@ -11,6 +11,7 @@ was cut off).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -308,5 +309,14 @@ def database_from_migrations(server: ConnInfo, directory: Path) -> Iterator[Conn
     from norberts_db.temporary import MIGRATIONS_PREFIX, temporary_database
 
     with temporary_database(server, MIGRATIONS_PREFIX) as scratch:
-        migrate(scratch, directory)
-        yield scratch
+        try:
+            migrate(scratch, directory)
+            yield scratch
+        finally:
+            _release_subscriptions(scratch)
+
+
+def _release_subscriptions(scratch: ConnInfo) -> None:
+    """Drop the subscriptions the migrations made, which would keep the database from going."""
+    with contextlib.suppress(psycopg.Error), connect(scratch, autocommit=True) as conn:
+        conn.execute(queries.load("subscriptions_release"))

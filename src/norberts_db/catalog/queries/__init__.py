@@ -40,6 +40,11 @@ KINDS = (
     "foreign_data",
     "publications",
     "default_privileges",
+    "aggregates",
+    "internal_routines",
+    "foreign_table_parts",
+    "user_mappings",
+    "not_compared",
 )
 
 

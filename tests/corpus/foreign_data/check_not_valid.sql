@@ -1,0 +1,10 @@
+-- A foreign table's CHECK is added NOT VALID, and another is dropped.
+-- a:
+CREATE FOREIGN DATA WRAPPER w;
+CREATE SERVER s FOREIGN DATA WRAPPER w;
+CREATE FOREIGN TABLE public.f (qty integer, CONSTRAINT positive CHECK (qty > 0)) SERVER s;
+-- b:
+CREATE FOREIGN DATA WRAPPER w;
+CREATE SERVER s FOREIGN DATA WRAPPER w;
+CREATE FOREIGN TABLE public.f (qty integer) SERVER s;
+ALTER FOREIGN TABLE public.f ADD CONSTRAINT small CHECK (qty < 100) NOT VALID;
