@@ -111,6 +111,7 @@ def create_index(p: Planner, key: ObjectKey) -> None:
             lambda m: f"CREATE {m[1] or ''}INDEX CONCURRENTLY ", definition
         )
     p.add(key, "create", definition, concurrently=concurrently)
+    _keep_replica_identity(p, key)
     if concurrently:
         # COMMENT ON runs inside the transaction, before the index exists: keep it with the index.
         text = p.target.attrs(key).get("comment")
@@ -122,6 +123,28 @@ def create_index(p: Planner, key: ObjectKey) -> None:
             p.add(key, "create", f"COMMENT ON {clause} IS {literal(text)}", concurrently=True)
         return
     comment(p, key)
+
+
+def replica_identity(p: Planner, key: ObjectKey, clause: str) -> None:
+    """REPLICA IDENTITY as a step of its own, after the index it uses (new or made again)."""
+    step = ObjectKey("table replica identity", key.name)
+    if any(planned.key == step for planned in p.steps):
+        return
+    index = p.target.detail(key).get("replica_index")
+    p.add(
+        step,
+        "create",
+        f"ALTER TABLE {key.name} REPLICA IDENTITY {clause}",
+        needs=[key, ObjectKey("index", f"{key.name}.{index}")] if index else [key],
+    )
+
+
+def _keep_replica_identity(p: Planner, key: ObjectKey) -> None:
+    """An index made again stops being the replica identity: say it is again once rebuilt."""
+    table = ObjectKey("table", parent_of(key.name))
+    if not p.source.has(key) or p.target.detail(table).get("replica_index") != last_of(key.name):
+        return
+    replica_identity(p, table, f"USING INDEX {last_of(key.name)}")
 
 
 def drop_index(p: Planner, key: ObjectKey) -> None:

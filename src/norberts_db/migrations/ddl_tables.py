@@ -8,6 +8,7 @@ from typing import Any
 from norberts_db.catalog.model import Change, ObjectKey
 from norberts_db.migrations import ddl_parts, safety
 from norberts_db.migrations.ddl_common import comment, privileges
+from norberts_db.migrations.ddl_misc import restart_clause
 from norberts_db.migrations.planner import PlanError, Planner
 from norberts_db.migrations.quoting import last_of, parent_of
 
@@ -101,12 +102,7 @@ def _table_settings(p: Planner, key: ObjectKey, found: Mapping[str, str]) -> Non
         clause = {"full": "FULL", "nothing": "NOTHING"}.get(identity or "", "DEFAULT")
         if identity and identity.startswith("using index"):
             clause = f"USING INDEX {index}"
-        p.add(
-            key,
-            "create",
-            f"{alter} REPLICA IDENTITY {clause}",
-            needs=[ObjectKey("index", f"{key.name}.{index}")] if index else [],
-        )
+        ddl_parts.replica_identity(p, key, clause)
     clustered = wanted.get("clustered_on")
     if clustered != found.get("clustered_on"):
         # A step of its own, after the index (or the constraint that owns it).
@@ -304,7 +300,8 @@ def _alter_definition(p: Planner, key: ObjectKey) -> None:
             return
         p.add(key, "create", f"{alter} DROP EXPRESSION")
     if old.get("identity") and not new.get("identity"):
-        p.add(key, "create", f"{alter} DROP IDENTITY")
+        # Before the creates: a serial's new sequence may take the identity sequence's name.
+        p.add(key, "drop", f"{alter} DROP IDENTITY")
     _alter_type(p, key, old, new, alter)
     if old.get("default") != new.get("default") and key not in p.defaults_reset:
         if new.get("default") is None:
@@ -361,7 +358,24 @@ def _alter_identity(
         p.add(key, "create", f"{alter} SET GENERATED {new['identity']}")
     if old.get("identity_options") != new.get("identity_options"):
         settings = _sequence_settings(str(new["identity_options"]))
-        p.add(key, "create", f"{alter} {settings}")
+        restart, destructive = restart_clause(
+            key,
+            _identity_bounds(str(old.get("identity_options") or "")),
+            _identity_bounds(str(new["identity_options"])),
+        )
+        p.add(key, "create", f"{alter} {settings}{restart}", destructive=destructive)
+
+
+def _identity_bounds(options: str) -> dict[str, str]:
+    """START, MINVALUE and MAXVALUE of ``START WITH 1 ... MINVALUE 1 MAXVALUE 9 ...``."""
+    words = options.split()
+    found: dict[str, str] = {}
+    for at, word in enumerate(words[:-1]):
+        if word in ("MINVALUE", "MAXVALUE") and words[at - 1] != "NO":
+            found[word.lower()] = words[at + 1]
+        elif word == "START" and at + 2 < len(words):
+            found["start"] = words[at + 2]
+    return found
 
 
 def _sequence_settings(options: str) -> str:
