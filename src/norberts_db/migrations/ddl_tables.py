@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from norberts_db.catalog.model import Change, ObjectKey
-from norberts_db.migrations import ddl_parts, safety
+from norberts_db.migrations import ddl_indexes, ddl_parts, safety
 from norberts_db.migrations.ddl_common import comment, privileges
 from norberts_db.migrations.ddl_misc import restart_clause
 from norberts_db.migrations.planner import PlanError, Planner
@@ -54,9 +54,15 @@ def drop_table(p: Planner, key: ObjectKey) -> None:
 def alter_table(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
     changed = {change.attribute for change in changes}
     if changed & {"partition_key"}:
+        old = p.source.attrs(key).get("partition_key") or "none (a plain table)"
+        new = p.target.attrs(key).get("partition_key") or "none (a plain table)"
         raise PlanError(
-            f"table {key.name}: its partition key changes. That means copying the table into "
-            "a new one; write this migration by hand."
+            f"table {key.name}: its partition key changes from {old} to {new}. PostgreSQL "
+            "cannot change a table's partitioning in place: the rows must be copied into a new "
+            "table, which then takes the old one's name, and the foreign keys, views, "
+            "routines, grants and publications that name the table moved to it. The copy "
+            "holds both tables' rows at once and writes to the old one must stop while it "
+            "runs, which a generated migration cannot arrange. Write this migration by hand."
         )
     if "partition_of" in changed:
         _partition(p, key)
@@ -102,7 +108,7 @@ def _table_settings(p: Planner, key: ObjectKey, found: Mapping[str, str]) -> Non
         clause = {"full": "FULL", "nothing": "NOTHING"}.get(identity or "", "DEFAULT")
         if identity and identity.startswith("using index"):
             clause = f"USING INDEX {index}"
-        ddl_parts.replica_identity(p, key, clause)
+        ddl_indexes.replica_identity(p, key, clause)
     clustered = wanted.get("clustered_on")
     if clustered != found.get("clustered_on"):
         # A step of its own, after the index (or the constraint that owns it).

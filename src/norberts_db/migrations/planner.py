@@ -71,6 +71,7 @@ class Planner:
         adds_enum_value: bool = False,
         needs: Iterable[ObjectKey] = (),
         note: str = "",
+        late: bool = False,
     ) -> None:
         self.steps.append(
             Step(
@@ -82,6 +83,7 @@ class Planner:
                 adds_enum_value=adds_enum_value,
                 needs=tuple(needs),
                 note=note,
+                late=late,
             )
         )
 
