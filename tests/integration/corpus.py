@@ -7,6 +7,7 @@ A pair file reads::
     -- extension: postgres_fdw (optional: skipped where the server does not ship it)
     -- icu: yes               (optional: needs a server built with ICU)
     -- one way: <why>         (optional: the pair is not also run from B to A)
+    -- concurrently: yes      (optional: the plan builds indexes with CONCURRENTLY)
     -- a:
     <schema A>
     -- b:
@@ -26,7 +27,7 @@ from .conftest import PROJECT_ROOT
 
 CORPUS = PROJECT_ROOT / "tests" / "corpus"
 
-_HEADER = re.compile(r"^--\s*(since|extension|icu|one way):\s*(.*?)\s*$")
+_HEADER = re.compile(r"^--\s*(since|extension|icu|one way|concurrently):\s*(.*?)\s*$")
 _SECTION = re.compile(r"^--\s*(a|b):\s*$", re.MULTILINE)
 
 
@@ -39,6 +40,7 @@ class CorpusPair:
     extension: str = ""
     icu: bool = False
     both_ways: bool = True
+    concurrently: bool = False
 
     def directions(self) -> list[tuple[str, str, str]]:
         """(id, from, to) for each way the pair runs."""
@@ -75,6 +77,7 @@ def load_pair(path: Path, root: Path = CORPUS) -> CorpusPair:
         extension=options.get("extension", ""),
         icu=options.get("icu", "no") == "yes",
         both_ways="one way" not in options,
+        concurrently=options.get("concurrently", "no") == "yes",
     )
 
 

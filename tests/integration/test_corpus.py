@@ -63,7 +63,7 @@ def test_verify_sees_the_difference_and_the_diff_closes_it(
         pytest.skip(f"extension {pair.extension} is not available on this server")
     if pair.icu and not server_has_icu:
         pytest.skip("the server was built without ICU")
-    result = round_trip(pair_dbs, a, b, catalogs=catalogs)
+    result = round_trip(pair_dbs, a, b, catalogs=catalogs, concurrently=pair.concurrently)
     source, target = pair_dbs
     seen = compare(
         catalogs.of(b, target, build=False).snapshot, catalogs.of(a, source, build=False).snapshot
