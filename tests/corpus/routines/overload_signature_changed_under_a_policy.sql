@@ -13,5 +13,5 @@ CREATE FUNCTION public.allowed(n bigint) RETURNS boolean LANGUAGE sql AS 'SELECT
 CREATE FUNCTION public.allowed(t text) RETURNS boolean LANGUAGE sql AS 'SELECT t <> ''''';
 CREATE TABLE public.t (id integer, name text);
 ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;
-CREATE POLICY t_read ON public.t USING (public.allowed(id::bigint));
+CREATE POLICY t_read ON public.t USING (public.allowed(id));
 COMMENT ON FUNCTION public.allowed(bigint) IS 'by number';
