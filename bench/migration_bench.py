@@ -121,9 +121,14 @@ _DUMP_NOISE = re.compile(r"^(--.*|\\(un)?restrict .*|)$")
 
 
 def dump(pg_dump: Path, info: ConnInfo) -> list[str]:
-    """``pg_dump --schema-only`` of the database, its name and pg_dump's comments left out."""
+    """``pg_dump --schema-only`` of the database, its name and pg_dump's comments left out.
+
+    The ``\\restrict`` lines (PostgreSQL 18's) carry a random key: left out too.
+    """
     environment = {**os.environ, "PGPASSWORD": info.password or ""}
-    command = [str(pg_dump), "--schema-only", "-h", info.host, "-p", str(info.port)]
+    # The migration runner's own history (schema norberts_db) is no part of the schema.
+    command = [str(pg_dump), "--schema-only", "--exclude-schema=norberts_db"]
+    command += ["-h", info.host, "-p", str(info.port)]
     text = subprocess.run(
         [*command, "-U", info.user, "-d", info.dbname],
         capture_output=True,

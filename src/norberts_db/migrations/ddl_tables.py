@@ -311,7 +311,10 @@ def _alter_definition(p: Planner, key: ObjectKey) -> None:
     _alter_type(p, key, old, new, alter)
     if old.get("default") != new.get("default") and key not in p.defaults_reset:
         if new.get("default") is None:
-            p.add(key, "create", f"{alter} DROP DEFAULT")
+            # A serial becoming an identity: its sequence goes first (see plan.py), and the
+            # identity's sequence takes its name, as in a database built so.
+            serial = new.get("identity") and not old.get("identity")
+            p.add(key, "drop" if serial else "create", f"{alter} DROP DEFAULT")
         else:
             p.add(key, "create", f"{alter} SET DEFAULT {new['default']}")
     if new.get("not_null") and not old.get("not_null"):

@@ -157,9 +157,20 @@ def _drop_providers_last(p: Planner) -> None:
         and step.key.kind in _PROVIDERS
         and step.key not in p.replaced
         and not _needs_dropped_relation(p, step.key)
+        and not _serial_becomes_identity(p, step.key)
         else step
         for step in p.steps
     ]
+
+
+def _serial_becomes_identity(p: Planner, key: ObjectKey) -> bool:
+    """A serial's sequence whose column becomes an identity: it goes before the identity comes."""
+    owned_by = p.source.attrs(key).get("owned_by") if key.kind == "sequence" else None
+    if not owned_by:
+        return False
+    column = ObjectKey("column", owned_by)
+    was, will = p.source.detail(column), p.target.detail(column)
+    return bool(will.get("identity")) and not was.get("identity")
 
 
 def _needs_dropped_relation(p: Planner, key: ObjectKey) -> bool:
