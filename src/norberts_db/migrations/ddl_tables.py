@@ -8,7 +8,7 @@ from typing import Any
 from norberts_db.catalog.model import Change, ObjectKey
 from norberts_db.migrations import ddl_indexes, ddl_parts, safety
 from norberts_db.migrations.ddl_common import comment, privileges
-from norberts_db.migrations.ddl_misc import restart_clause
+from norberts_db.migrations.ddl_identity import alter_identity, identity_options
 from norberts_db.migrations.planner import PlanError, Planner
 from norberts_db.migrations.quoting import last_of, parent_of
 
@@ -198,27 +198,6 @@ def column_definition(detail: Mapping[str, Any]) -> str:
     return text
 
 
-_MAXVALUE = {"smallint": "32767", "integer": "2147483647", "bigint": "9223372036854775807"}
-
-
-def identity_options(detail: Mapping[str, Any]) -> str:
-    """`` (START WITH ...)`` of an identity column; empty when all are the defaults.
-
-    The sequence's type is the column's, so ``AS type`` is left out.
-    """
-    words = str(detail.get("identity_options") or "").split()
-    if words[:1] == ["AS"]:
-        type_, words = words[1], words[2:]
-    else:
-        type_ = "bigint"
-    options = " ".join(words)
-    default = (
-        f"START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE {_MAXVALUE.get(type_, '')} "
-        "CACHE 1 NO CYCLE"
-    )
-    return "" if options == default else f" ({options})"
-
-
 def create_column(p: Planner, key: ObjectKey) -> None:
     if p.comes_with_parent(key):
         return
@@ -319,7 +298,7 @@ def _alter_definition(p: Planner, key: ObjectKey) -> None:
             p.add(key, "create", f"{alter} SET DEFAULT {new['default']}")
     if new.get("not_null") and not old.get("not_null"):
         p.add(key, "create", f"{alter} SET NOT NULL")
-    _alter_identity(p, key, old, new, alter)
+    alter_identity(p, key, old, new, alter)
     if old.get("not_null") and not new.get("not_null"):
         p.add(key, "create", f"{alter} DROP NOT NULL")
 
@@ -351,63 +330,6 @@ def _alter_type(
     p.add(key, "create", f"{alter} TYPE {new['type']}{collate}{using}", destructive=destructive)
     if reset and new.get("default") is not None:
         p.add(key, "create", f"{alter} SET DEFAULT {new['default']}")
-
-
-def _alter_identity(
-    p: Planner, key: ObjectKey, old: Mapping[str, Any], new: Mapping[str, Any], alter: str
-) -> None:
-    if not new.get("identity"):
-        return
-    if not old.get("identity") or old.get("identity") == new.get("identity"):
-        if not old.get("identity"):
-            options = identity_options(new)
-            p.add(key, "create", f"{alter} ADD GENERATED {new['identity']} AS IDENTITY{options}")
-            return
-    else:
-        p.add(key, "create", f"{alter} SET GENERATED {new['identity']}")
-    if old.get("identity_options") != new.get("identity_options"):
-        settings = _sequence_settings(str(new["identity_options"]))
-        restart, destructive = restart_clause(
-            key,
-            _identity_bounds(str(old.get("identity_options") or "")),
-            _identity_bounds(str(new["identity_options"])),
-        )
-        p.add(key, "create", f"{alter} {settings}{restart}", destructive=destructive)
-
-
-def _identity_bounds(options: str) -> dict[str, str]:
-    """START, MINVALUE and MAXVALUE of ``START WITH 1 ... MINVALUE 1 MAXVALUE 9 ...``."""
-    words = options.split()
-    found: dict[str, str] = {}
-    for at, word in enumerate(words[:-1]):
-        if word in ("MINVALUE", "MAXVALUE") and words[at - 1] != "NO":
-            found[word.lower()] = words[at + 1]
-        elif word == "START" and at + 2 < len(words):
-            found["start"] = words[at + 2]
-    return found
-
-
-def _sequence_settings(options: str) -> str:
-    """``AS t START WITH 1 INCREMENT BY 1 ...`` as ``SET START WITH 1 SET INCREMENT BY 1 ...``."""
-    words = options.split()
-    parts: list[str] = []
-    i = 0
-    while i < len(words):
-        if words[i] == "AS":
-            i += 2
-        elif words[i] in ("START", "INCREMENT"):
-            parts.append(f"SET {words[i]} {words[i + 1]} {words[i + 2]}")
-            i += 3
-        elif words[i] == "NO":
-            parts.append(f"SET NO {words[i + 1]}")
-            i += 2
-        elif words[i] == "CYCLE":
-            parts.append("SET CYCLE")
-            i += 1
-        else:
-            parts.append(f"SET {words[i]} {words[i + 1]}")
-            i += 2
-    return " ".join(parts)
 
 
 def _regenerate(p: Planner, key: ObjectKey, *, was_generated: bool) -> None:
