@@ -52,24 +52,25 @@ from norberts_db.migrations.plan import PlanOptions, plan_migration, render_plan
 from norberts_db.migrations.runner import migrate  # noqa: E402
 from norberts_db.pgbinaries import find  # noqa: E402
 
-# name, A, B, whether the plan builds indexes concurrently
-Pair = tuple[str, str, str, bool]
+# name, A, B, whether the plan builds indexes concurrently, whether grants are compared
+Pair = tuple[str, str, str, bool, bool]
 Result = tuple[str, float, bool, str, bool | None]
 
 
-def ours(source: ConnInfo, target: ConnInfo, concurrently: bool) -> str:
-    options = PlanOptions(concurrently=concurrently)
-    return render_plan(plan_migration(*read_catalogs(source, target), options))
+def ours(source: ConnInfo, target: ConnInfo, concurrently: bool, grants: bool) -> str:
+    options = PlanOptions(concurrently=concurrently, privileges=grants)
+    catalogs = read_catalogs(source, target, privileges=grants)
+    return render_plan(plan_migration(*catalogs, options))
 
 
-def migras(source: ConnInfo, target: ConnInfo, concurrently: bool) -> str:
+def migras(source: ConnInfo, target: ConnInfo, concurrently: bool, grants: bool) -> str:
     from migra import Migration
     from sqlbag import S  # type: ignore[import-untyped]
 
     with S(source.url(with_password=True)) as s0, S(target.url(with_password=True)) as s1:
         migration = Migration(s0, s1)
         migration.set_safety(False)
-        migration.add_all_changes()
+        migration.add_all_changes(privileges=grants)
         return str(migration.sql)
 
 
@@ -94,13 +95,13 @@ def measure(
 ) -> tuple[float, bool, str, bool | None]:
     """Generation time, whether the migration turns A into B exactly, why not, same dump."""
     source, target = dbs
-    _, a, b, concurrently = pair
+    _, a, b, concurrently, grants = pair
     reset(source, a)
     reset(target, b)
     generate, run = (ours, apply_ours) if tool == "norberts_db" else (migras, apply_plain)
     started = time.perf_counter()
     try:
-        text = generate(source, target, concurrently)
+        text = generate(source, target, concurrently, grants)
     except Exception as exc:  # a tool that cannot generate has missed the pair
         why = f"generation failed: {exc}".splitlines()[0]
         return time.perf_counter() - started, False, why, None
@@ -110,7 +111,9 @@ def measure(
             run(source, text)
     except Exception as exc:  # a migration the server rejects has missed the pair
         return seconds, False, f"apply failed: {str(exc).splitlines()[0]}", None
-    left = compare(snapshot_database(target), snapshot_database(source))
+    left = compare(
+        snapshot_database(target, privileges=grants), snapshot_database(source, privileges=grants)
+    )
     if left:
         return seconds, False, f"{len(left)} difference(s) left", None
     same_dump = None if pg_dump is None else dump(pg_dump, source) == dump(pg_dump, target)
@@ -168,7 +171,7 @@ def corpus(server: ConnInfo, icu: bool) -> list[Pair]:
         rows = conn.execute("SELECT name FROM pg_available_extensions").fetchall()
     extensions = {str(row[0]) for row in rows}
     return [
-        (f"corpus {way}", a, b, pair.concurrently)
+        (f"corpus {way}", a, b, pair.concurrently, pair.grants)
         for pair in corpus_pairs()
         if version >= pair.since and (icu or not pair.icu) and pair.extension in extensions | {""}
         for way, a, b in pair.directions()
@@ -198,9 +201,9 @@ def main() -> None:
     schema = (ROOT / "sql" / "norberts_schema.sql").read_text(encoding="utf-8")
     icu = has_icu(server)
     usable = [p for p in PAIRS if not p.extension and (icu or not p.icu)]
-    pairs: list[Pair] = [(p.id, p.a, p.b, False) for p in usable]
-    pairs += [(f"{p.id} (back)", p.b, p.a, False) for p in usable if p.both_ways]
-    pairs.append(("project schema from empty", "", schema, False))
+    pairs: list[Pair] = [(p.id, p.a, p.b, False, False) for p in usable]
+    pairs += [(f"{p.id} (back)", p.b, p.a, False, False) for p in usable if p.both_ways]
+    pairs.append(("project schema from empty", "", schema, False, False))
     pairs += corpus(server, icu)
     pg_dump = dumper(server)
     results: dict[str, list[Result]] = {"norberts_db": [], "migra": []}

@@ -8,6 +8,7 @@ A pair file reads::
     -- icu: yes               (optional: needs a server built with ICU)
     -- one way: <why>         (optional: the pair is not also run from B to A)
     -- concurrently: yes      (optional: the plan builds indexes with CONCURRENTLY)
+    -- grants: yes            (optional: owners and grants are compared and generated)
     -- a:
     <schema A>
     -- b:
@@ -27,7 +28,7 @@ from .conftest import PROJECT_ROOT
 
 CORPUS = PROJECT_ROOT / "tests" / "corpus"
 
-_HEADER = re.compile(r"^--\s*(since|extension|icu|one way|concurrently):\s*(.*?)\s*$")
+_HEADER = re.compile(r"^--\s*(since|extension|icu|one way|concurrently|grants):\s*(.*?)\s*$")
 _SECTION = re.compile(r"^--\s*(a|b):\s*$", re.MULTILINE)
 
 
@@ -41,6 +42,7 @@ class CorpusPair:
     icu: bool = False
     both_ways: bool = True
     concurrently: bool = False
+    grants: bool = False
 
     def directions(self) -> list[tuple[str, str, str]]:
         """(id, from, to) for each way the pair runs."""
@@ -78,6 +80,7 @@ def load_pair(path: Path, root: Path = CORPUS) -> CorpusPair:
         icu=options.get("icu", "no") == "yes",
         both_ways="one way" not in options,
         concurrently=options.get("concurrently", "no") == "yes",
+        grants=options.get("grants", "no") == "yes",
     )
 
 

@@ -95,15 +95,18 @@ class CatalogsByText:
     """The catalog of a fresh database holding each schema text, read the first time."""
 
     def __init__(self) -> None:
-        self._read: dict[str, Catalog] = {}
+        self._read: dict[tuple[str, bool], Catalog] = {}
 
-    def of(self, text: str, holding: ConnInfo, *, build: bool) -> Catalog:
-        """The catalog of ``text``; ``holding`` is a database that holds it, or is built to."""
-        if text not in self._read:
+    def of(self, text: str, holding: ConnInfo, *, build: bool, privileges: bool = False) -> Catalog:
+        """The catalog of ``text``; ``holding`` is a database that holds it, or is built to.
+
+        ``privileges``: with owners and grants.
+        """
+        if (text, privileges) not in self._read:
             if build:
                 run_sql(holding, EMPTY_DATABASE + text)
-            self._read[text] = read_catalog(holding)
-        return self._read[text]
+            self._read[text, privileges] = read_catalog(holding, privileges=privileges)
+        return self._read[text, privileges]
 
 
 def round_trip(
@@ -117,13 +120,15 @@ def round_trip(
 ) -> RoundTrip:
     """Apply the migration from schema ``a`` to schema ``b`` to a database holding ``a``."""
     source, target = pair
+    privileges = options.get("privileges", False)
     run_sql(source, EMPTY_DATABASE + a)
     if catalogs is None:
         run_sql(target, EMPTY_DATABASE + b)
-        wanted, held = read_catalog(target), read_catalog(source)
+        wanted = read_catalog(target, privileges=privileges)
+        held = read_catalog(source, privileges=privileges)
     else:
-        wanted = catalogs.of(b, target, build=True)
-        held = catalogs.of(a, source, build=False)
+        wanted = catalogs.of(b, target, build=True, privileges=privileges)
+        held = catalogs.of(a, source, build=False, privileges=privileges)
     plan = plan_migration(held, wanted, PlanOptions(**options))
     if not allow_destructive:
         assert not plan.destructive, render_plan(plan)
@@ -133,5 +138,5 @@ def round_trip(
             (Path(folder) / "0001_roundtrip.sql").write_text(text, encoding="utf-8")
             # The migration is written for this very database: nothing to place.
             migrate(source, Path(folder), place=False)
-    found = compare(wanted.snapshot, snapshot_database(source))
+    found = compare(wanted.snapshot, snapshot_database(source, privileges=privileges))
     return RoundTrip(text, tuple(found))

@@ -64,10 +64,13 @@ def test_verify_sees_the_difference_and_the_diff_closes_it(
         pytest.skip(f"extension {pair.extension} is not available on this server")
     if pair.icu and not server_has_icu:
         pytest.skip("the server was built without ICU")
-    result = round_trip(pair_dbs, a, b, catalogs=catalogs, concurrently=pair.concurrently)
+    result = round_trip(
+        pair_dbs, a, b, catalogs=catalogs, concurrently=pair.concurrently, privileges=pair.grants
+    )
     source, target = pair_dbs
     seen = compare(
-        catalogs.of(b, target, build=False).snapshot, catalogs.of(a, source, build=False).snapshot
+        catalogs.of(b, target, build=False, privileges=pair.grants).snapshot,
+        catalogs.of(a, source, build=False, privileges=pair.grants).snapshot,
     )
     assert seen, f"{way}: verify sees no difference between A and B"
     assert result.differences == (), f"{way}: {result.differences}\n--- migration:\n{result.sql}"

@@ -1,4 +1,5 @@
 -- Grants and a policy to roles the server has and the schema only names.
+-- grants: yes
 -- a:
 CREATE TABLE public.t (id integer);
 -- b:

@@ -1,4 +1,6 @@
--- A schema that creates a role (if it is missing) and gives it a grant and a policy.
+-- A schema that creates a role (if it is missing) and gives it a grant, a
+-- table of its own and a policy.
+-- grants: yes
 -- a:
 CREATE TABLE public.t (id integer);
 -- b:
@@ -9,5 +11,7 @@ DO $$BEGIN
 END$$;
 CREATE TABLE public.t (id integer);
 GRANT SELECT ON public.t TO corpus_reader;
+CREATE TABLE public.owned (id integer);
+ALTER TABLE public.owned OWNER TO corpus_reader;
 ALTER TABLE public.t ENABLE ROW LEVEL SECURITY;
 CREATE POLICY t_read ON public.t FOR SELECT TO corpus_reader USING (id > 0);
