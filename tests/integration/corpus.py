@@ -8,6 +8,7 @@ A pair file reads::
     -- icu: yes               (optional: needs a server built with ICU)
     -- one way: <why>         (optional: the pair is not also run from B to A)
     -- privileges: yes        (optional: owners and grants compared and generated too)
+    -- concurrently: yes      (optional: the plan builds indexes with CONCURRENTLY)
     -- a:
     <schema A>
     -- b:
@@ -27,7 +28,7 @@ from .conftest import PROJECT_ROOT
 
 CORPUS = PROJECT_ROOT / "tests" / "corpus"
 
-_HEADER = re.compile(r"^--\s*(since|extension|icu|one way|privileges):\s*(.*?)\s*$")
+_HEADER = re.compile(r"^--\s*(since|extension|icu|one way|privileges|concurrently):\s*(.*?)\s*$")
 _SECTION = re.compile(r"^--\s*(a|b):\s*$", re.MULTILINE)
 
 
@@ -41,6 +42,7 @@ class CorpusPair:
     icu: bool = False
     both_ways: bool = True
     privileges: bool = False
+    concurrently: bool = False
 
     def directions(self) -> list[tuple[str, str, str]]:
         """(id, from, to) for each way the pair runs."""
@@ -78,6 +80,7 @@ def load_pair(path: Path, root: Path = CORPUS) -> CorpusPair:
         icu=options.get("icu", "no") == "yes",
         both_ways="one way" not in options,
         privileges=options.get("privileges", "no") == "yes",
+        concurrently=options.get("concurrently", "no") == "yes",
     )
 
 

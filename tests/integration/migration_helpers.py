@@ -168,7 +168,10 @@ class CatalogsByText:
         self._read: dict[tuple[str, bool], Catalog] = {}
 
     def of(self, text: str, holding: ConnInfo, *, build: bool, privileges: bool = False) -> Catalog:
-        """The catalog of ``text``; ``holding`` is a database that holds it, or is built to."""
+        """The catalog of ``text``; ``holding`` is a database that holds it, or is built to.
+
+        ``privileges``: with owners and grants.
+        """
         if (text, privileges) not in self._read:
             if build:
                 run_sql(holding, EMPTY_DATABASE + text)
@@ -187,8 +190,8 @@ def round_trip(
 ) -> RoundTrip:
     """Apply the migration from schema ``a`` to schema ``b`` to a database holding ``a``."""
     source, target = pair
-    run_sql(source, EMPTY_DATABASE + a)
     privileges = options.get("privileges", False)
+    run_sql(source, EMPTY_DATABASE + a)
     if catalogs is None:
         run_sql(target, EMPTY_DATABASE + b)
         wanted = read_catalog(target, privileges=privileges)

@@ -9,7 +9,7 @@ import pytest
 from norberts_db.catalog.model import ObjectKey
 from norberts_db.migrations.commands import DiffOptions, refuse_destructive
 from norberts_db.migrations.ddl_common import acl_entries
-from norberts_db.migrations.ddl_tables import identity_options
+from norberts_db.migrations.ddl_identity import identity_options
 from norberts_db.migrations.ddl_types import enum_additions
 from norberts_db.migrations.files import MigrationFileError, checksum, discover, next_path, slug
 from norberts_db.migrations.history import MigrationError

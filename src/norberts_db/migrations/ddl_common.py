@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from norberts_db.catalog.model import ObjectKey
 from norberts_db.migrations.catalog import Catalog
@@ -76,13 +77,15 @@ def object_clause(key: ObjectKey, catalog: Catalog) -> str:
     return f"{_KEYWORD[key.kind]} {key.name}"
 
 
-def comment(p: Planner, key: ObjectKey, *, clear: bool = False) -> None:
+def comment(
+    p: Planner, key: ObjectKey, *, clear: bool = False, needs: Iterable[ObjectKey] = ()
+) -> None:
     """COMMENT ON the object with the target's comment; with ``clear``, also remove one."""
     text = p.target.attrs(key).get("comment")
     if text is None and not clear:
         return
     value = "NULL" if text is None else literal(text)
-    p.add(key, "create", f"COMMENT ON {object_clause(key, p.target)} IS {value}")
+    p.add(key, "create", f"COMMENT ON {object_clause(key, p.target)} IS {value}", needs=needs)
 
 
 # -- owners and grants (only with PlanOptions.privileges) ---------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from norberts_db.catalog.model import Change, ObjectKey
 from norberts_db.migrations.ddl_common import comment, privileges
@@ -84,6 +85,29 @@ _SEQUENCE_OPTIONS = (
 )
 
 
+def restart_clause(
+    key: ObjectKey, old: Mapping[str, str], new: Mapping[str, str]
+) -> tuple[str, str]:
+    """`` RESTART WITH start`` when the new bounds leave out where the sequence stands.
+
+    Where it stands is data the catalog does not hold; the old start stands
+    for it (a sequence not used yet is there). PostgreSQL refuses bounds that
+    leave the current value out ("RESTART value (1) cannot be less than
+    MINVALUE (100)"), so the sequence restarts at its new start.
+    """
+    try:
+        at, low, high = int(old["start"]), int(new["minvalue"]), int(new["maxvalue"])
+    except (KeyError, ValueError):
+        return "", ""
+    if low <= at <= high:
+        return "", ""
+    start = new.get("start", str(low))
+    return (
+        f" RESTART WITH {start}",
+        f"restarts {key.kind} {key.name} at {start}: its new bounds leave out {at}",
+    )
+
+
 def create_sequence(p: Planner, key: ObjectKey) -> None:
     attrs = p.target.attrs(key)
     options = " ".join(
@@ -99,11 +123,23 @@ def create_sequence(p: Planner, key: ObjectKey) -> None:
 def _owned_by(p: Planner, key: ObjectKey) -> None:
     """OWNED BY is set once the column exists, which may need the sequence for its default."""
     owned_by = p.target.attrs(key).get("owned_by")
-    if not owned_by and not p.source.attrs(key).get("owned_by"):
+    was_owned_by = p.source.attrs(key).get("owned_by")
+    if not owned_by and not was_owned_by:
         return
+    owner = ObjectKey("sequence owner", key.name)
+    if was_owned_by and p.is_gone(ObjectKey("column", was_owned_by)):
+        # Released before its column (or table) goes, which would take the sequence along.
+        p.add(
+            owner,
+            "drop",
+            f"ALTER SEQUENCE {key.name} OWNED BY NONE",
+            needs=[ObjectKey("column", was_owned_by)],
+        )
+        if not owned_by:
+            return
     column = ObjectKey("column", owned_by) if owned_by else None
     p.add(
-        ObjectKey("sequence owner", key.name),
+        owner,
         "create",
         f"ALTER SEQUENCE {key.name} OWNED BY {owned_by or 'NONE'}",
         needs=[key, column] if column else [key],
@@ -128,7 +164,14 @@ def alter_sequence(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> N
     attrs = p.target.attrs(key)
     options = [form.format(attrs[name]) for name, form in _SEQUENCE_OPTIONS if name in changed]
     if options:
-        p.add(key, "create", f"ALTER SEQUENCE {key.name} {' '.join(options)}")
+        # One statement: PostgreSQL checks the options together, against the new bounds.
+        restart, destructive = restart_clause(key, p.source.attrs(key), attrs)
+        p.add(
+            key,
+            "create",
+            f"ALTER SEQUENCE {key.name} {' '.join(options)}{restart}",
+            destructive=destructive,
+        )
     if "persistence" in changed:
         logged = "UNLOGGED" if attrs.get("persistence") == "unlogged" else "LOGGED"
         p.add(key, "create", f"ALTER SEQUENCE {key.name} SET {logged}")

@@ -6,8 +6,16 @@ import re
 
 from norberts_db.catalog.model import Change, ObjectKey
 from norberts_db.migrations.ddl_common import comment
+from norberts_db.migrations.partitioned import (
+    detached,
+    inherited,
+    parent_part,
+    part_needs,
+    rebuilt,
+    table_of,
+)
 from norberts_db.migrations.planner import Planner
-from norberts_db.migrations.quoting import last_of, parent_of, schema_of
+from norberts_db.migrations.quoting import last_of, parent_of
 
 _DEFERRABLE = {
     "deferrable initially immediate": " DEFERRABLE",
@@ -47,7 +55,11 @@ def inline_constraints(p: Planner, table: ObjectKey) -> list[str]:
 
 def _inline(p: Planner, key: ObjectKey) -> bool:
     attrs = p.target.attrs(key)
-    return attrs.get("type") != "foreign key" and attrs.get("validated") != "not validated"
+    return (
+        attrs.get("type") != "foreign key"
+        and attrs.get("validated") != "not validated"
+        and not inherited(p.target, key)
+    )
 
 
 def is_foreign_key(p: Planner, key: ObjectKey) -> bool:
@@ -55,6 +67,14 @@ def is_foreign_key(p: Planner, key: ObjectKey) -> bool:
 
 
 def create_constraint(p: Planner, key: ObjectKey) -> None:
+    if inherited(p.target, key):
+        # Made by PostgreSQL with the parent's constraint, or the partition.
+        comment(p, key, needs=part_needs(p, key))
+        return
+    _add_constraint(p, key)
+
+
+def _add_constraint(p: Planner, key: ObjectKey) -> None:
     parent = p.parent(key, p.target)
     new_parent = p.is_new(parent)
     if new_parent and parent.kind == "table" and _inline(p, key):
@@ -65,6 +85,9 @@ def create_constraint(p: Planner, key: ObjectKey) -> None:
     validated = attrs.get("validated") != "not validated"
     # On a table that has rows, check them after adding, under a weaker lock.
     later = validated and not new_parent and attrs.get("type") in _VALIDATABLE
+    if attrs.get("type") == "foreign key" and p.source.server_version < 180000:
+        # Before 18, a partitioned table refuses a NOT VALID foreign key.
+        later = later and not p.target.attrs(parent).get("partition_key")
     not_valid = " NOT VALID" if later or not validated else ""
     p.add(key, "create", f"{alter} ADD {_constraint_sql(p, key)}{not_valid}")
     if later:
@@ -76,6 +99,12 @@ def drop_constraint(p: Planner, key: ObjectKey) -> None:
     p.dropped.add(key)
     if p.goes_with_parent(key):
         return
+    if inherited(p.source, key):
+        # Goes with the parent's constraint; a detached partition keeps it, to be dropped after.
+        if detached(p, table_of(key)):
+            sql = f"ALTER TABLE {parent_of(key.name)} DROP CONSTRAINT {last_of(key.name)}"
+            p.add(key, "create", sql, needs=[table_of(key)])
+        return
     parent = p.parent(key, p.source)
     if parent.kind == "domain" and p.is_gone(parent):
         return
@@ -84,6 +113,9 @@ def drop_constraint(p: Planner, key: ObjectKey) -> None:
 
 
 def alter_constraint(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
+    if inherited(p.source, key) or inherited(p.target, key):
+        _alter_inherited(p, key, changes, "constraint")
+        return
     changed = {change.attribute for change in changes} - {"comment"}
     if changed == {"validated"} and p.target.attrs(key).get("validated") == "validated":
         parent = p.parent(key, p.target)
@@ -97,46 +129,6 @@ def alter_constraint(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) ->
     comment(p, key, clear=True)
 
 
-# -- indexes ------------------------------------------------------------------------------------
-
-_CREATE_INDEX = re.compile(r"^CREATE (UNIQUE )?INDEX ")
-
-
-def create_index(p: Planner, key: ObjectKey) -> None:
-    definition = p.target.attrs(key)["definition"]
-    table = ObjectKey("table", parent_of(key.name))
-    concurrently = p.options.concurrently and p.source.has(table) and " ON ONLY " not in definition
-    if concurrently:
-        definition = _CREATE_INDEX.sub(
-            lambda m: f"CREATE {m[1] or ''}INDEX CONCURRENTLY ", definition
-        )
-    p.add(key, "create", definition, concurrently=concurrently)
-    if concurrently:
-        # COMMENT ON runs inside the transaction, before the index exists: keep it with the index.
-        text = p.target.attrs(key).get("comment")
-        if text is not None:
-            from norberts_db.migrations.ddl_common import object_clause
-            from norberts_db.migrations.quoting import literal
-
-            clause = object_clause(key, p.target)
-            p.add(key, "create", f"COMMENT ON {clause} IS {literal(text)}", concurrently=True)
-        return
-    comment(p, key)
-
-
-def drop_index(p: Planner, key: ObjectKey) -> None:
-    p.dropped.add(key)
-    if not p.goes_with_parent(key):
-        p.add(key, "drop", f"DROP INDEX {schema_of(key.name)}.{last_of(key.name)}")
-
-
-def alter_index(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
-    if {change.attribute for change in changes} - {"comment"}:
-        replace(p, key)
-    else:
-        comment(p, key, clear=True)
-
-
 # -- triggers -----------------------------------------------------------------------------------
 
 _ENABLE = {
@@ -148,7 +140,37 @@ _ENABLE = {
 
 
 def create_trigger(p: Planner, key: ObjectKey) -> None:
+    if inherited(p.target, key):
+        comment(p, key, needs=part_needs(p, key))  # cloned from the parent's trigger
+        return
     _create_switchable(p, key, "TRIGGER")
+
+
+def _alter_inherited(p: Planner, key: ObjectKey, changes: tuple[Change, ...], noun: str) -> None:
+    """A constraint or trigger inherited on one side or both."""
+    was, will = inherited(p.source, key), inherited(p.target, key)
+    commented = any(change.attribute == "comment" for change in changes)
+    if was and will:
+        if rebuilt(p, parent_part(p.target, key)):
+            comment(p, key, needs=part_needs(p, key))
+        elif commented:
+            comment(p, key, clear=True, needs=part_needs(p, key))
+        return
+    if will:
+        # It becomes the parent's: a trigger of its own would clash with the clone.
+        if noun == "trigger":
+            p.add(key, "drop", f"DROP TRIGGER {last_of(key.name)} ON {parent_of(key.name)}")
+        if commented or noun == "trigger":
+            comment(p, key, needs=part_needs(p, key))
+        return
+    # It stops being the parent's: a detached partition keeps its constraints (not its
+    # cloned triggers); a parent's constraint that goes takes the partition's with it.
+    if noun == "trigger":
+        _create_switchable(p, key, "TRIGGER")
+    elif not detached(p, table_of(key)):
+        _add_constraint(p, key)
+    elif commented:
+        comment(p, key, clear=True)
 
 
 def _create_switchable(p: Planner, key: ObjectKey, noun: str) -> None:
@@ -173,10 +195,16 @@ def _drop_part(p: Planner, key: ObjectKey, noun: str) -> None:
 
 
 def drop_trigger(p: Planner, key: ObjectKey) -> None:
+    if inherited(p.source, key):
+        p.dropped.add(key)  # with the parent's trigger, or the partition's detaching
+        return
     _drop_part(p, key, "TRIGGER")
 
 
 def alter_trigger(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
+    if inherited(p.source, key) or inherited(p.target, key):
+        _alter_inherited(p, key, changes, "trigger")
+        return
     changed = {change.attribute for change in changes}
     if "definition" in changed:
         replace(p, key)
@@ -254,6 +282,15 @@ def replace(p: Planner, key: ObjectKey) -> None:
     """
     from norberts_db.migrations.kinds import HANDLERS
 
+    if key in p.replaced:
+        return
+    if inherited(p.source, key) and inherited(p.target, key):
+        # A partition's part is made again with its parent's.
+        parent = parent_part(p.target, key)
+        p.replaced.add(key)
+        if parent is not None and p.source.has(parent) and p.target.has(parent):
+            replace(p, parent)
+        return
     p.steps[:] = [step for step in p.steps if step.key != key or step.phase != "create"]
     handler = HANDLERS[key.kind]
     handler.drop(p, key)

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from norberts_db.catalog.model import Change, ObjectKey
-from norberts_db.migrations import ddl_parts, safety
+from norberts_db.migrations import ddl_indexes, ddl_parts, safety
 from norberts_db.migrations.ddl_common import comment, privileges
+from norberts_db.migrations.ddl_identity import alter_identity, identity_options
 from norberts_db.migrations.planner import PlanError, Planner
 from norberts_db.migrations.quoting import last_of, parent_of
 
@@ -53,9 +54,15 @@ def drop_table(p: Planner, key: ObjectKey) -> None:
 def alter_table(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
     changed = {change.attribute for change in changes}
     if changed & {"partition_key"}:
+        old = p.source.attrs(key).get("partition_key") or "none (a plain table)"
+        new = p.target.attrs(key).get("partition_key") or "none (a plain table)"
         raise PlanError(
-            f"table {key.name}: its partition key changes. That means copying the table into "
-            "a new one; write this migration by hand."
+            f"table {key.name}: its partition key changes from {old} to {new}. PostgreSQL "
+            "cannot change a table's partitioning in place: the rows must be copied into a new "
+            "table, which then takes the old one's name, and the foreign keys, views, "
+            "routines, grants and publications that name the table moved to it. The copy "
+            "holds both tables' rows at once and writes to the old one must stop while it "
+            "runs, which a generated migration cannot arrange. Write this migration by hand."
         )
     if "partition_of" in changed:
         _partition(p, key)
@@ -101,12 +108,7 @@ def _table_settings(p: Planner, key: ObjectKey, found: Mapping[str, str]) -> Non
         clause = {"full": "FULL", "nothing": "NOTHING"}.get(identity or "", "DEFAULT")
         if identity and identity.startswith("using index"):
             clause = f"USING INDEX {index}"
-        p.add(
-            key,
-            "create",
-            f"{alter} REPLICA IDENTITY {clause}",
-            needs=[ObjectKey("index", f"{key.name}.{index}")] if index else [],
-        )
+        ddl_indexes.replica_identity(p, key, clause)
     clustered = wanted.get("clustered_on")
     if clustered != found.get("clustered_on"):
         # A step of its own, after the index (or the constraint that owns it).
@@ -196,27 +198,6 @@ def column_definition(detail: Mapping[str, Any]) -> str:
     return text
 
 
-_MAXVALUE = {"smallint": "32767", "integer": "2147483647", "bigint": "9223372036854775807"}
-
-
-def identity_options(detail: Mapping[str, Any]) -> str:
-    """`` (START WITH ...)`` of an identity column; empty when all are the defaults.
-
-    The sequence's type is the column's, so ``AS type`` is left out.
-    """
-    words = str(detail.get("identity_options") or "").split()
-    if words[:1] == ["AS"]:
-        type_, words = words[1], words[2:]
-    else:
-        type_ = "bigint"
-    options = " ".join(words)
-    default = (
-        f"START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE {_MAXVALUE.get(type_, '')} "
-        "CACHE 1 NO CYCLE"
-    )
-    return "" if options == default else f" ({options})"
-
-
 def create_column(p: Planner, key: ObjectKey) -> None:
     if p.comes_with_parent(key):
         return
@@ -304,16 +285,20 @@ def _alter_definition(p: Planner, key: ObjectKey) -> None:
             return
         p.add(key, "create", f"{alter} DROP EXPRESSION")
     if old.get("identity") and not new.get("identity"):
-        p.add(key, "create", f"{alter} DROP IDENTITY")
+        # Before the creates: a serial's new sequence may take the identity sequence's name.
+        p.add(key, "drop", f"{alter} DROP IDENTITY")
     _alter_type(p, key, old, new, alter)
     if old.get("default") != new.get("default") and key not in p.defaults_reset:
         if new.get("default") is None:
-            p.add(key, "create", f"{alter} DROP DEFAULT")
+            # A serial becoming an identity: its sequence goes first (see plan.py), and the
+            # identity's sequence takes its name, as in a database built so.
+            serial = new.get("identity") and not old.get("identity")
+            p.add(key, "drop" if serial else "create", f"{alter} DROP DEFAULT")
         else:
             p.add(key, "create", f"{alter} SET DEFAULT {new['default']}")
     if new.get("not_null") and not old.get("not_null"):
         p.add(key, "create", f"{alter} SET NOT NULL")
-    _alter_identity(p, key, old, new, alter)
+    alter_identity(p, key, old, new, alter)
     if old.get("not_null") and not new.get("not_null"):
         p.add(key, "create", f"{alter} DROP NOT NULL")
 
@@ -345,46 +330,6 @@ def _alter_type(
     p.add(key, "create", f"{alter} TYPE {new['type']}{collate}{using}", destructive=destructive)
     if reset and new.get("default") is not None:
         p.add(key, "create", f"{alter} SET DEFAULT {new['default']}")
-
-
-def _alter_identity(
-    p: Planner, key: ObjectKey, old: Mapping[str, Any], new: Mapping[str, Any], alter: str
-) -> None:
-    if not new.get("identity"):
-        return
-    if not old.get("identity") or old.get("identity") == new.get("identity"):
-        if not old.get("identity"):
-            options = identity_options(new)
-            p.add(key, "create", f"{alter} ADD GENERATED {new['identity']} AS IDENTITY{options}")
-            return
-    else:
-        p.add(key, "create", f"{alter} SET GENERATED {new['identity']}")
-    if old.get("identity_options") != new.get("identity_options"):
-        settings = _sequence_settings(str(new["identity_options"]))
-        p.add(key, "create", f"{alter} {settings}")
-
-
-def _sequence_settings(options: str) -> str:
-    """``AS t START WITH 1 INCREMENT BY 1 ...`` as ``SET START WITH 1 SET INCREMENT BY 1 ...``."""
-    words = options.split()
-    parts: list[str] = []
-    i = 0
-    while i < len(words):
-        if words[i] == "AS":
-            i += 2
-        elif words[i] in ("START", "INCREMENT"):
-            parts.append(f"SET {words[i]} {words[i + 1]} {words[i + 2]}")
-            i += 3
-        elif words[i] == "NO":
-            parts.append(f"SET NO {words[i + 1]}")
-            i += 2
-        elif words[i] == "CYCLE":
-            parts.append("SET CYCLE")
-            i += 1
-        else:
-            parts.append(f"SET {words[i]} {words[i + 1]}")
-            i += 2
-    return " ".join(parts)
 
 
 def _regenerate(p: Planner, key: ObjectKey, *, was_generated: bool) -> None:

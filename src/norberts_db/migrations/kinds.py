@@ -13,6 +13,7 @@ from norberts_db.migrations import (
     ddl_default_privileges,
     ddl_foreign,
     ddl_foreign_tables,
+    ddl_indexes,
     ddl_misc,
     ddl_operators,
     ddl_parts,
@@ -60,7 +61,7 @@ HANDLERS: dict[str, Handler] = {
     "constraint": Handler(
         ddl_parts.create_constraint, ddl_parts.drop_constraint, ddl_parts.alter_constraint
     ),
-    "index": Handler(ddl_parts.create_index, ddl_parts.drop_index, ddl_parts.alter_index),
+    "index": Handler(ddl_indexes.create_index, ddl_indexes.drop_index, ddl_indexes.alter_index),
     "trigger": Handler(ddl_parts.create_trigger, ddl_parts.drop_trigger, ddl_parts.alter_trigger),
     "policy": Handler(ddl_parts.create_policy, ddl_parts.drop_policy, ddl_parts.alter_policy),
     "rule": Handler(ddl_parts.create_rule, ddl_parts.drop_rule, ddl_parts.alter_rule),

@@ -10,7 +10,9 @@ A pure function, tested without a server. The order is:
    the target);
 4. cleanup steps: drops of types, functions, sequences, extensions and
    schemas that the steps before stopped using, ordered as drops;
-5. ``CREATE INDEX CONCURRENTLY`` steps, which run outside a transaction.
+5. ``CREATE INDEX CONCURRENTLY`` steps, which run outside a transaction, and
+   the steps that must follow them (attaching a partition's index), in the
+   order they were planned.
 
 Within 2 and 3 the steps are otherwise in a fixed, readable order: by kind
 (schemas, extensions, collations, types, functions, tables with their
@@ -94,10 +96,12 @@ def order_steps(
 ) -> list[Step]:
     """The steps in an order PostgreSQL accepts; see the module docstring."""
     first = [s for s in steps if s.adds_enum_value]
-    last = [s for s in steps if s.concurrently]
+    last = [s for s in steps if s.concurrently or s.late]
     drops = [s for s in steps if s.phase == "drop" and not s.adds_enum_value]
     creates = [
-        s for s in steps if s.phase == "create" and not s.adds_enum_value and not s.concurrently
+        s
+        for s in steps
+        if s.phase == "create" and not s.adds_enum_value and not s.concurrently and not s.late
     ]
     cleanups = [s for s in steps if s.phase == "cleanup"]
     return [

@@ -49,7 +49,29 @@ def plan_migration(
         target_needs=needs_map(target),
         foreign_keys=foreign_keys,
     )
-    return Plan(steps=tuple(steps), source=source_name, target=target_name)
+    return Plan(steps=tuple(_unchecked_bodies(steps)), source=source_name, target=target_name)
+
+
+_ROUTINES = frozenset({"function", "procedure", "aggregate", "window function"})
+
+
+def _unchecked_bodies(steps: list[Step]) -> list[Step]:
+    """Routines' bodies checked when they run, not when they are created (as pg_dump does).
+
+    PostgreSQL records no dependency for a body written as a string, so a
+    routine is created before its possible users (CHECKs, defaults, indexes,
+    views) and may be created before the tables and routines its body names.
+    The setting is local to the migration's transaction.
+    """
+    if not any(step.key.kind in _ROUTINES and step.phase == "create" for step in steps):
+        return steps
+    at = sum(1 for step in steps if step.adds_enum_value)
+    setting = Step(
+        key=ObjectKey("setting", "check_function_bodies"),
+        phase="create",
+        sql="SET LOCAL check_function_bodies = off",
+    )
+    return [*steps[:at], setting, *steps[at:]]
 
 
 def _processing_order(difference: Difference) -> tuple[int, str]:
@@ -134,10 +156,35 @@ _PROVIDERS = frozenset(
 def _drop_providers_last(p: Planner) -> None:
     p.steps[:] = [
         replace(step, phase="cleanup")
-        if step.phase == "drop" and step.key.kind in _PROVIDERS and step.key not in p.replaced
+        if step.phase == "drop"
+        and step.key.kind in _PROVIDERS
+        and step.key not in p.replaced
+        and not _needs_dropped_relation(p, step.key)
+        and not _serial_becomes_identity(p, step.key)
         else step
         for step in p.steps
     ]
+
+
+def _serial_becomes_identity(p: Planner, key: ObjectKey) -> bool:
+    """A serial's sequence whose column becomes an identity: it goes before the identity comes."""
+    owned_by = p.source.attrs(key).get("owned_by") if key.kind == "sequence" else None
+    if not owned_by:
+        return False
+    column = ObjectKey("column", owned_by)
+    was, will = p.source.detail(column), p.target.detail(column)
+    return bool(will.get("identity")) and not was.get("identity")
+
+
+def _needs_dropped_relation(p: Planner, key: ObjectKey) -> bool:
+    """A routine that uses a table or view this plan drops (its row type, a SQL-standard body).
+
+    It goes before them, as drops go, or the table's drop would be refused.
+    """
+    if key.kind not in _ROUTINES:
+        return False
+    relations = ("table", "view", "materialized view", "column")
+    return any(used.kind in relations and used in p.dropped for used in p.uses(key, p.source))
 
 
 def _settled(p: Planner, key: ObjectKey) -> bool:

@@ -76,6 +76,7 @@ class Planner:
         adds_enum_value: bool = False,
         needs: Iterable[ObjectKey] = (),
         note: str = "",
+        late: bool = False,
     ) -> None:
         self.steps.append(
             Step(
@@ -87,6 +88,7 @@ class Planner:
                 adds_enum_value=adds_enum_value,
                 needs=tuple(needs),
                 note=note,
+                late=late,
             )
         )
 

@@ -20,7 +20,9 @@ class Step:
 
     ``destructive`` says what data the statement loses, empty when it loses
     none. ``needs`` names objects the statement uses beyond what the catalog
-    records as dependencies of ``key``.
+    records as dependencies of ``key``. ``late`` steps run with the
+    concurrent index builds, after them (attaching a partition's index built
+    concurrently).
     """
 
     key: ObjectKey
@@ -31,6 +33,7 @@ class Step:
     adds_enum_value: bool = False
     needs: tuple[ObjectKey, ...] = ()
     note: str = ""
+    late: bool = False
 
 
 @dataclass(frozen=True)

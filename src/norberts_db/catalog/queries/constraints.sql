@@ -3,6 +3,7 @@
 -- (foreign keys include their ON DELETE / ON UPDATE actions and MATCH type);
 -- the DEFERRABLE, INITIALLY DEFERRED and NOT VALID it appends are cut off and
 -- reported as attributes of their own, so each shows as one clear change.
+-- inherited_from: the parent's constraint a partition's (or child's) comes from.
 -- Left out: NOT NULL constraints (PostgreSQL 18 stores them here with
 -- generated names; nullability is part of the column) and constraint
 -- triggers (read as triggers).
@@ -29,6 +30,16 @@ SELECT
         ELSE 'deferrable initially immediate'
     END AS deferrable,
     CASE WHEN co.convalidated THEN 'validated' ELSE 'not validated' END AS validated,
+    CASE
+        WHEN co.conparentid <> 0 THEN (
+            SELECT quote_ident(pn.nspname) || '.' || quote_ident(pc.relname) || '.' || quote_ident(pco.conname)
+            FROM pg_catalog.pg_constraint AS pco
+            INNER JOIN pg_catalog.pg_class AS pc ON pco.conrelid = pc.oid
+            INNER JOIN pg_catalog.pg_namespace AS pn ON pc.relnamespace = pn.oid
+            WHERE pco.oid = co.conparentid
+        )
+        WHEN co.coninhcount > 0 AND NOT co.conislocal THEN 'the parent table'
+    END AS inherited_from,
     obj_description(co.oid, 'pg_constraint') AS comment
 FROM pg_catalog.pg_constraint AS co
 INNER JOIN pg_catalog.pg_namespace AS n ON co.connamespace = n.oid

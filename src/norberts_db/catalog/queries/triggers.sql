@@ -1,7 +1,8 @@
 -- Triggers (not the internal ones that implement foreign keys), named
 -- schema.table.trigger. pg_get_triggerdef carries timing, events, level,
 -- WHEN condition, function and arguments; whether the trigger fires is
--- tgenabled, which ALTER TABLE ... DISABLE TRIGGER changes.
+-- tgenabled, which ALTER TABLE ... DISABLE TRIGGER changes; inherited_from, the
+-- parent's trigger a partition's was cloned from.
 SELECT
     'trigger' AS kind,
     quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(tg.tgname) AS name,
@@ -12,6 +13,13 @@ SELECT
         WHEN 'R' THEN 'enabled on replica only'
         WHEN 'A' THEN 'enabled always'
     END AS enabled,
+    (
+        SELECT quote_ident(pn.nspname) || '.' || quote_ident(pc.relname) || '.' || quote_ident(ptg.tgname)
+        FROM pg_catalog.pg_trigger AS ptg
+        INNER JOIN pg_catalog.pg_class AS pc ON ptg.tgrelid = pc.oid
+        INNER JOIN pg_catalog.pg_namespace AS pn ON pc.relnamespace = pn.oid
+        WHERE ptg.oid = tg.tgparentid
+    ) AS inherited_from,
     obj_description(tg.oid, 'pg_trigger') AS comment
 FROM pg_catalog.pg_trigger AS tg
 INNER JOIN pg_catalog.pg_class AS c ON tg.tgrelid = c.oid
