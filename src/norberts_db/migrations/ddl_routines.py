@@ -1,4 +1,4 @@
-"""Functions, procedures and aggregates.
+"""Functions and procedures (aggregates: :mod:`norberts_db.migrations.ddl_aggregates`).
 
 A changed routine is replaced in place (CREATE OR REPLACE) when PostgreSQL
 allows it: same kind, same result type, same argument names and defaults.
@@ -10,47 +10,24 @@ from __future__ import annotations
 
 from norberts_db.catalog.model import Change, ObjectKey
 from norberts_db.migrations.ddl_common import comment, privileges
-from norberts_db.migrations.planner import PlanError, Planner
-from norberts_db.migrations.quoting import literal
+from norberts_db.migrations.planner import Planner
 
 _KEYWORD = {
     "function": "FUNCTION",
     "window function": "FUNCTION",
     "procedure": "PROCEDURE",
-    "aggregate": "AGGREGATE",
 }
 # Attributes whose change CREATE OR REPLACE cannot make.
-_SIGNATURE = {"result", "arguments", "aggregate"}
+_SIGNATURE = {"result", "arguments"}
 
 
 def create_routine(p: Planner, key: ObjectKey) -> None:
     detail = p.target.detail(key)
     if detail.get("is_internal"):
         return  # created with the object it belongs to
-    if key.kind == "aggregate":
-        p.add(key, "create", _aggregate(p, key))
-    else:
-        p.add(key, "create", str(detail["definition"]))
+    p.add(key, "create", str(detail["definition"]))
     comment(p, key)
     privileges(p, key, created=True)
-
-
-def _aggregate(p: Planner, key: ObjectKey) -> str:
-    detail, attrs = p.target.detail(key), p.target.attrs(key)
-    if any(word in attrs.get("aggregate", "") for word in ("ORDERED-SET", "HYPOTHETICAL")):
-        raise PlanError(
-            f"aggregate {key.name}: ordered-set aggregates are not generated. "
-            "Write this migration by hand."
-        )
-    options = [f"SFUNC = {detail['sfunc']}", f"STYPE = {detail['stype']}"]
-    if detail.get("finalfunc"):
-        options.append(f"FINALFUNC = {detail['finalfunc']}")
-    if detail.get("combinefunc"):
-        options.append(f"COMBINEFUNC = {detail['combinefunc']}")
-    if detail.get("initcond") is not None:
-        options.append(f"INITCOND = {literal(str(detail['initcond']))}")
-    arguments = detail["identity_arguments"]
-    return f"CREATE AGGREGATE {detail['qualified_name']}({arguments}) ({', '.join(options)})"
 
 
 def drop_routine(p: Planner, key: ObjectKey) -> None:
@@ -65,9 +42,6 @@ def drop_routine(p: Planner, key: ObjectKey) -> None:
 def alter_routine(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
     changed = {change.attribute for change in changes}
     if p.target.detail(key).get("is_internal"):
-        return
-    if key.kind == "aggregate" and changed - {"comment", "owner", "acl"}:
-        _replace(p, key)
         return
     if changed & _SIGNATURE:
         _replace(p, key)
