@@ -382,6 +382,25 @@ def new_migration(
         finish(migration_commands.new_migration(s, name, options=options))
 
 
+@task(name="prove", help=helps("schema", "json", "format"))
+@server_flags
+def prove_migrations(
+    c: Context,
+    schema: str | None = None,
+    json: bool = False,
+    format: str = "text",
+    **server: Any,
+) -> None:
+    """Run the pending migrations on a copy of the target: failures, lost rows, locks, drift."""
+    from norberts_db.migrations.prove import prove_migrations as prove
+
+    fmt = "json" if json else format
+    with reported(code=2, fmt=fmt) as failure:
+        s = failure.settings = settings(schema=schema, **server)
+        report = prove(s, fmt=fmt)
+    finish(report.text, report.exit_code)
+
+
 @task(name="check-drop", help=helps("schema", "drop_script", "json", "format"))
 @server_flags
 def check_drop(
@@ -524,7 +543,7 @@ ns = Collection(
     db,
     Collection("gen", gen_all, gen_drizzle, gen_drop_script, gen_docs, gen_check),
     Collection("image", build),
-    Collection("migration", new_migration),
+    Collection("migration", new_migration, prove_migrations),
     Collection("pg", fetch),
     Collection("sql", lint, fix),
 )
