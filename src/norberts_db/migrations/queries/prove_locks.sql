@@ -1,5 +1,6 @@
--- The relation locks this session holds, by relation OID and mode (migration.prove).
--- Read inside the statement's transaction, before it ends and releases them.
+-- The relation locks this session holds, by relation OID and mode
+-- (migration.prove). Read inside the statement's transaction, before it ends
+-- and releases them.
 SELECT
     l.relation::bigint AS oid,
     l.mode

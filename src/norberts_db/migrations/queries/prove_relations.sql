@@ -1,5 +1,6 @@
--- The relations of the user's schemas, for migration.prove: a statement that changes
--- relfilenode rewrote the relation. The toolkit's own history schema is left out.
+-- The relations of the user's schemas, for migration.prove: a statement that
+-- changes relfilenode rewrote the relation. The toolkit's own history schema
+-- is left out.
 SELECT
     c.oid::bigint AS oid,
     n.nspname AS schema_name,
