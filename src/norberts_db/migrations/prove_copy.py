@@ -37,6 +37,7 @@ from norberts_db.settings_schema import SUPPORTED_MAJORS
 from norberts_db.temporary import PROVE_PREFIX, temporary_database
 
 Note = Callable[[str], None]
+SETTLE = 0.5
 
 
 @dataclass(frozen=True)
@@ -89,12 +90,22 @@ def copy_of(settings: Settings, target: ConnInfo, say: Note) -> Iterator[Copy]:
 
 
 def _rights(target: ConnInfo) -> tuple[_Rights | None, str]:
-    """What the template copy needs, read on the target server's maintenance database."""
+    """What the template copy needs, read on the target server's maintenance database.
+
+    A session that just closed can still be listed for a few milliseconds while
+    its backend exits, so other sessions are asked about for up to :data:`SETTLE`
+    seconds before they count.
+    """
     try:
         with connect(target.for_database(MAINTENANCE_DB), autocommit=True) as conn:
-            row = conn.execute(
-                queries.load("prove_clone_rights"), {"name": target.dbname}
-            ).fetchone()
+            deadline = time.monotonic() + SETTLE
+            while True:
+                row = conn.execute(
+                    queries.load("prove_clone_rights"), {"name": target.dbname}
+                ).fetchone()
+                if row is None or not row[1] or time.monotonic() >= deadline:
+                    break
+                time.sleep(0.05)
     except (NorbertsDbError, psycopg.Error) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return None, f"the {MAINTENANCE_DB} database of the target's server cannot be read: {first}"
