@@ -57,6 +57,7 @@ def prove(settings: Settings, *, note: Note = _stderr) -> ProveResult:
     try:
         with copy_of(settings, target, note) as copy:
             result.copy_how, result.copy_why = copy.how, copy.why
+            result.copy_name = copy.info.dbname
             result.seconds["copy"] = copy.seconds
             _apply(settings, copy.info, directory, result, note)
             if result.error is None and not any(s.error for s in result.statements):

@@ -37,6 +37,7 @@ class ProveResult:
     thresholds: Thresholds
     copy_how: str = ""
     copy_why: str = ""
+    copy_name: str = ""  # the temporary database, dropped by the time the report is read
     applied: tuple[str, ...] = ()
     statements: list[StatementRecord] = field(default_factory=list)
     rows_before: dict[str, int] = field(default_factory=dict)
@@ -203,7 +204,7 @@ def render_json(result: ProveResult) -> str:
         "status": result.status,
         "target": result.target,
         "error": result.error,
-        "copy": {"how": result.copy_how, "why": result.copy_why},
+        "copy": {"how": result.copy_how, "why": result.copy_why, "database": result.copy_name},
         "applied": list(result.applied),
         "thresholds": {
             "lock_seconds": result.thresholds.lock_seconds,
