@@ -205,6 +205,9 @@ def scratch_server_env() -> Iterator[dict[str, str]]:
         "NORBERTS_DB_PORT": str(free_port()),
         "NORBERTS_DB_STATE_DIR": str(state),
         "NORBERTS_DB_SERVER_OPTIONS": TEST_SERVER_OPTIONS,
+        # Never the names of a developer's own dev server, should docker be chosen.
+        "NORBERTS_DB_CONTAINER_NAME": f"norberts-db-provetest-{os.getpid()}",
+        "NORBERTS_DB_VOLUME_NAME": f"norberts-db-provetest-{os.getpid()}-data",
     }
     bin_dir = project_bin_dir(dict(os.environ))
     if bin_dir:
