@@ -171,6 +171,8 @@ CREATE TABLE extra (id integer);
     rewrite = next(s for s in report["statements"] if "TYPE bigint" in s["statement"])
     assert rewrite["rewrote"] == ["public.items"]
     assert {"relation": "public.items", "mode": "AccessExclusiveLock"} in rewrite["locks"]
+    # Only the user's relations: not the catalogs, TOAST, or what the rewrite made and dropped.
+    assert {lock["relation"] for lock in rewrite["locks"]} == {"public.items", "public.items_pkey"}
     assert report["tables"]["public.items"] == {"before": 200, "after": 196}
     assert report["tables"]["public.notes"] == {"before": 30, "after": 20}
     assert fingerprint(scratch_db) == before

@@ -149,6 +149,8 @@ def render_text(result: ProveResult) -> str:
         locks = ", ".join(f"{mode.removesuffix('Lock')} {rel}" for rel, mode in s.locks)
         if locks:
             lines.append(f"      locks: {locks}")
+        if s.alone:
+            lines.append("      outside a transaction: its locks ended with it")
         if s.rewritten:
             lines.append(f"      rewrote: {', '.join(s.rewritten)}")
         for table, (before, after) in s.rows.items():

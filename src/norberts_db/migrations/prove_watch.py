@@ -125,8 +125,13 @@ class Watch:
         after = _relations(conn)
         self._names.update(after)
         taken = sorted(held - self._held)
-        record.locks = [(self._name(oid), mode) for oid, mode in taken]
         before = self._before
+        # Locks on the user's relations only: not on the catalogs, TOAST, or the
+        # transient relations a rewrite makes and drops.
+        known = before.keys() | after.keys()
+        record.locks = list(
+            dict.fromkeys((self._name(oid), mode) for oid, mode in taken if oid in known)
+        )
         record.rewritten = [
             r.name
             for oid, r in after.items()
