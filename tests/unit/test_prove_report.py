@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from norberts_db.catalog.model import ObjectKey
 from norberts_db.migrations import progress
+from norberts_db.migrations.plan import render_plan
 from norberts_db.migrations.prove_report import (
     ProveResult,
     Thresholds,
@@ -18,6 +20,7 @@ from norberts_db.migrations.prove_report import (
     render_json,
 )
 from norberts_db.migrations.prove_watch import Hold, StatementRecord, marked_destructive
+from norberts_db.migrations.steps import Plan, Step
 from norberts_db.sqlfile import load_script
 
 MIGRATION = """\
@@ -42,6 +45,19 @@ def test_the_destructive_mark_counts_only_in_the_comment_lines_right_above(
     script = load_script(path)
     marked = [marked_destructive(script, s) for s in script.statements]
     assert marked == [False, True, False]
+
+
+def test_the_mark_migration_new_writes_is_the_mark_prove_reads(tmp_path: Path) -> None:
+    plan = Plan(
+        steps=(
+            Step(ObjectKey("table", "public.t"), "drop", "DROP TABLE public.t", "drops public.t"),
+            Step(ObjectKey("table", "public.u"), "create", "CREATE TABLE public.u (id bigint)"),
+        )
+    )
+    path = tmp_path / "0002.sql"
+    path.write_text(render_plan(plan, header="-- 0002: generated"), encoding="utf-8")
+    script = load_script(path)
+    assert [marked_destructive(script, s) for s in script.statements] == [True, False]
 
 
 def record(**fields: object) -> StatementRecord:
