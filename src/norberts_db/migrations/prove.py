@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
@@ -43,6 +44,8 @@ def prove_migrations(settings: Settings, *, fmt: str, note: Note = _stderr) -> R
     result.seconds["report"] = time.perf_counter() - started
     if checked == "text":
         text += f"\nreport: {result.seconds['report']:.3f} s"
+    elif checked == "json":
+        text = render(result, checked)  # again, to carry the time it takes
     return Report(text, result.exit_code)
 
 
@@ -64,7 +67,12 @@ def prove(settings: Settings, *, note: Note = _stderr) -> ProveResult:
                 from norberts_db.verify import verify_database
 
                 verifying = time.perf_counter()
-                result.verify = verify_database(copy.info, schema)
+                verified = verify_database(copy.info, schema)
+                result.verify = replace(
+                    verified,
+                    schema_file=relative(settings, schema.path),
+                    database=f"a copy of {result.target}",
+                )
                 result.seconds["verify"] = time.perf_counter() - verifying
                 if result.verify.error is not None:
                     result.error = f"verify on the copy: {result.verify.error}"
