@@ -138,6 +138,20 @@ def test_a_statement_that_fails_on_the_real_data_is_a_problem_naming_file_and_li
     assert report["copy"]["database"] not in copies(scratch_db)
 
 
+def test_a_migration_refused_before_it_runs_could_not_be_proved(
+    scratch_db: ConnInfo, tmp_path: Path
+) -> None:
+    project = make_project(tmp_path, "UPDATE items SET price = 0;\nCOMMIT;\n")
+    make_target(scratch_db, project)
+
+    code, report, _ = prove(scratch_db, project)
+
+    assert code == 2, report
+    assert report["status"] == "error" and report["problems"] == []
+    assert "0002_second.sql:2" in report["error"] and "COMMIT" in report["error"]
+    assert report["copy"]["database"] not in copies(scratch_db)
+
+
 def test_lost_rows_rewrites_long_exclusive_locks_and_drift_are_each_named(
     scratch_db: ConnInfo, tmp_path: Path
 ) -> None:
