@@ -433,7 +433,7 @@ def build(c: Context, pg: int | None = None, tag: str | None = None) -> None:
 
 @task(help=helps("pg", server=False))
 def fetch(c: Context, pg: int | None = None) -> None:
-    """Provide PostgreSQL server binaries for the embedded backend."""
+    """Provide PostgreSQL server binaries, and pg_dump and pg_restore, of a major."""
     from norberts_db import commands
 
     with reported():
