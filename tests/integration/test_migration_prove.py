@@ -251,6 +251,7 @@ def test_a_target_others_are_connected_to_is_copied_by_dump_and_restore(
     assert report["copy"]["how"] == "dump"
     assert report["copy"]["why"] == "1 other session is connected to the target"
     assert "pg_dump | pg_restore" in stderr
+    assert "pg_dump and pg_restore: " in stderr  # where the programs of the major came from
     [problem] = report["problems"]
     assert "contains null values" in problem["message"]
     assert report["tables"]["public.items"] == {"before": 200, "after": 200}

@@ -30,7 +30,7 @@ from norberts_db.databases import MAINTENANCE_DB
 from norberts_db.errors import NorbertsDbError, ServerError
 from norberts_db.migrations import queries
 from norberts_db.migrations.progress import Progress
-from norberts_db.migrations.prove_dump import restore_dump
+from norberts_db.migrations.prove_dump import find_client_tools, restore_dump
 from norberts_db.servers import choose_server
 from norberts_db.settings import Settings
 from norberts_db.settings_schema import SUPPORTED_MAJORS
@@ -83,9 +83,12 @@ def copy_of(settings: Settings, target: ConnInfo, say: Note) -> Iterator[Copy]:
     say(
         f"copy: pg_dump | pg_restore into a scratch database on a PostgreSQL {major} server ({why})"
     )
+    _check_supported(major)
+    tools = find_client_tools(settings, major)  # before a server is started for nothing
+    say(f"pg_dump and pg_restore: {tools.source}")
     server = _scratch_server(settings, major, say)
     with temporary_database(server, PROVE_PREFIX) as info:
-        restore_dump(settings, target, info, major)
+        restore_dump(tools, target, info)
         yield Copy(info, "dump", why, time.perf_counter() - started)
 
 
@@ -127,8 +130,7 @@ def _major(target: ConnInfo) -> int:
         return int(str(row[0])) if row else 0
 
 
-def _scratch_server(settings: Settings, major: int, say: Note) -> ConnInfo:
-    """The toolkit's own server of ``major`` (the one ``db.up --pg major`` runs), started."""
+def _check_supported(major: int) -> None:
     if major not in SUPPORTED_MAJORS:
         raise ServerError(
             f"The target runs PostgreSQL {major}; the toolkit runs servers of "
@@ -136,6 +138,10 @@ def _scratch_server(settings: Settings, major: int, say: Note) -> ConnInfo:
             "that major. Give a target it can copy with CREATE DATABASE ... TEMPLATE "
             "(a user that may create databases, and no other session connected)."
         )
+
+
+def _scratch_server(settings: Settings, major: int, say: Note) -> ConnInfo:
+    """The toolkit's own server of ``major`` (the one ``db.up --pg major`` runs), started."""
     backend = settings.backend if settings.backend in ("docker", "embedded") else "auto"
     choice = choose_server(replace(settings, backend=backend, url=None, pg_version=major))
     say(f"scratch server: {choice.server.kind} ({choice.reason})")

@@ -25,9 +25,8 @@ from norberts_db.settings import Settings
 CHUNK = 1 << 20
 
 
-def restore_dump(settings: Settings, source: ConnInfo, into: ConnInfo, major: int) -> None:
+def restore_dump(tools: ClientTools, source: ConnInfo, into: ConnInfo) -> None:
     """Copy the schema and rows of ``source`` into the empty database ``into``."""
-    tools = find_client_tools(settings, major)
     dump_command = [tools.program("pg_dump"), "--format=custom", "--no-owner", "--no-privileges"]
     restore_command = [
         tools.program("pg_restore"),
