@@ -55,10 +55,11 @@ def integration(session: nox.Session, pg: str) -> None:
 
     The suite's server comes the way a user's does (``auto``): a local or
     pulled image, else server binaries, and the report header says which.
-    ``invoke pg.fetch`` runs first, as a user would run it: it finds binaries
-    already here or downloads them once into ``.norberts_db/pgbin/N`` (under
-    a lock, so parallel sessions share one download), and the embedded
-    backend's own tests need them even where Docker serves the rest. Where
+    ``invoke pg.fetch`` runs first, as a user would run it: it finds server
+    binaries and ``pg_dump``/``pg_restore`` already here or downloads them once
+    into ``.norberts_db/pgbin/N`` (under a lock, so parallel sessions share one
+    download); the embedded backend's own tests need the server binaries even
+    where Docker serves the rest, and prove's dump path the client programs. Where
     it cannot (no npm), the session goes on: the suite then fails with what
     to do if no server at all can be had, rather than skipping every test.
     """

