@@ -21,7 +21,7 @@ from pathlib import Path
 import psycopg
 
 from norberts_db.apply import run_script, set_limits
-from norberts_db.apply_errors import is_timeout, timeout_error, timeout_reason
+from norberts_db.apply_errors import is_timeout, timeout_reason
 from norberts_db.bounds import Limits
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
@@ -41,6 +41,7 @@ from norberts_db.migrations.history import (
     record,
     save_progress,
 )
+from norberts_db.migrations.migrate_lock import migrate_lock
 from norberts_db.migrations.observer import Observer, run_alone, run_observed
 from norberts_db.migrations.outcome import MigrationInterrupted, Run
 from norberts_db.migrations.parts import Segment, segments
@@ -86,7 +87,7 @@ def migrate(
     scripts = {m.version: load_script(m.path, what="migration") for m in files}
     run = Run()
     try:
-        with connect(info, autocommit=True) as conn, _migrate_lock(conn, info, note, limits):
+        with connect(info, autocommit=True) as conn, migrate_lock(conn, info, note, limits):
             applied = read_history(conn)
             todo = pending(files, applied)
             for migration in todo:
@@ -140,34 +141,6 @@ def _dry_run(
     text = _describe(todo, scripts, starts, adopted)
     waiting = tuple(m.filename for m in todo)
     return MigrateResult((), waiting, seconds, True, text, tuple(m.filename for m in adopted))
-
-
-@contextmanager
-def _migrate_lock(
-    conn: Connection, info: ConnInfo, note: Note, limits: Limits | None
-) -> Iterator[None]:
-    """Hold the schema lock for the run; wait for it at most ``lock_timeout``, as a reset does."""
-    row = conn.execute(queries.load("migrate_try_lock")).fetchone()
-    if not row or not row[0]:
-        wait = limits.lock_timeout if limits is not None else 0
-        bound = f" (at most {wait:g} s, lock_timeout)" if wait else ""
-        note(f"waiting for another schema change on this database to finish{bound} ...")
-        try:
-            if limits is not None:
-                set_limits(conn, Limits(lock_timeout=wait, statement_timeout=0), local=False)
-            conn.execute(queries.load("migrate_lock"))
-        except psycopg.Error as exc:
-            if limits is not None and is_timeout(exc):
-                raise timeout_error(exc, info, limits, "the schema lock", ()) from None
-            raise
-        finally:
-            if limits is not None and not conn.closed:
-                conn.execute(queries.load("session_limits_reset"))
-    try:
-        yield
-    finally:
-        if not conn.closed:
-            conn.execute(queries.load("migrate_unlock"))
 
 
 def resume_points(
