@@ -176,15 +176,28 @@ class Maintenance:
         self._server: ConnInfo | None = None
 
     def execute(self, server: ConnInfo, statement: sql.Composed) -> None:
-        if self._conn is None or self._conn.closed or self._server != server:
-            self.close()
-            self._conn = connect(server.for_database(databases.MAINTENANCE_DB), autocommit=True)
-            self._server = server
+        fresh = self._conn is None or self._conn.closed or self._server != server
+        if fresh:
+            self._open(server)
+        assert self._conn is not None
         try:
             self._conn.execute(statement)
+        except psycopg.OperationalError:
+            # A test may have ended every session of the server, this one too.
+            broken = self._conn.broken
+            self.close()
+            if fresh or not broken:
+                raise
+            self._open(server)
+            self.execute(server, statement)
         except BaseException:
             self.close()
             raise
+
+    def _open(self, server: ConnInfo) -> None:
+        self.close()
+        self._conn = connect(server.for_database(databases.MAINTENANCE_DB), autocommit=True)
+        self._server = server
 
     def create(self, server: ConnInfo, name: str, *, template: str | None = None) -> None:
         """``databases.create_database`` on the held connection."""
