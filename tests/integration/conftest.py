@@ -14,7 +14,10 @@ would pass for success, and hundreds of errors would bury the reason.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import hmac
 import os
 import secrets
 import shutil
@@ -26,9 +29,10 @@ from typing import NoReturn
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from norberts_db import apply, databases, pgbinaries
-from norberts_db.connection import server_version
+from norberts_db.connection import connect, server_version
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
 from norberts_db.interrupts import terminate_as_interrupt
@@ -125,6 +129,93 @@ def remove_volume(name: str) -> None:
         client.volumes.get(name).remove(force=True)
 
 
+# Every connection the suite opens logs in with SCRAM, and the client derives
+# the key from the password with as many rounds as the stored verifier names:
+# PostgreSQL's 4096 cost a few milliseconds of CPU per connection, thousands of
+# times a run. The throwaway server's superuser gets a verifier of one round:
+# the same SCRAM login, without the key stretching no test needs.
+CHEAP_SCRAM_ROUNDS = 1
+
+
+def scram_verifier(password: str, rounds: int = CHEAP_SCRAM_ROUNDS) -> str:
+    """A SCRAM-SHA-256 verifier as PostgreSQL stores it (RFC 5802), for an ASCII password."""
+    salt = secrets.token_bytes(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, rounds)
+    client_key = hmac.digest(salted, b"Client Key", "sha256")
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.digest(salted, b"Server Key", "sha256")
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode("ascii")
+
+    return f"SCRAM-SHA-256${rounds}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
+def make_logins_cheap(info: ConnInfo) -> None:
+    """Store the superuser's password with a one-round verifier (sent hashed, never in clear)."""
+    if info.password is None or not info.password.isascii():
+        return
+    with connect(info, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                sql.Identifier(info.user), sql.Literal(scram_verifier(info.password))
+            )
+        )
+
+
+class Maintenance:
+    """One autocommit connection to the maintenance database for the fixtures' own DDL.
+
+    The fixtures create and drop a database for most tests; a connection of
+    their own per statement would be two logins more per test. The connection
+    is opened on first use and opened again after any failure.
+    """
+
+    def __init__(self) -> None:
+        self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+        self._server: ConnInfo | None = None
+
+    def execute(self, server: ConnInfo, statement: sql.Composed) -> None:
+        fresh = self._conn is None or self._conn.closed or self._server != server
+        if fresh:
+            self._open(server)
+        assert self._conn is not None
+        try:
+            self._conn.execute(statement)
+        except psycopg.OperationalError:
+            # A test may have ended every session of the server, this one too.
+            broken = self._conn.broken
+            self.close()
+            if fresh or not broken:
+                raise
+            self._open(server)
+            self.execute(server, statement)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self, server: ConnInfo) -> None:
+        self.close()
+        self._conn = connect(server.for_database(databases.MAINTENANCE_DB), autocommit=True)
+        self._server = server
+
+    def create(self, server: ConnInfo, name: str, *, template: str | None = None) -> None:
+        """``databases.create_database`` on the held connection."""
+        self.execute(server, databases.create_statement(name, template=template))
+
+    def drop(self, server: ConnInfo, name: str) -> None:
+        """``databases.drop_database`` on the held connection."""
+        self.execute(server, databases.drop_statement(name))
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = None
+
+
+MAINTENANCE = Maintenance()
+
+
 class SessionServer:
     """The one server of a test session, started on first use and stopped at the end.
 
@@ -159,10 +250,12 @@ class SessionServer:
             version = self._server.up().version
             self.version = f"{version} ({self._server.describe()}; {choice.reason})"
             self.conninfo = self._server.conninfo.for_database(databases.MAINTENANCE_DB)
+            make_logins_cheap(self.conninfo)
         except NorbertsDbError as exc:
             self.problem = str(exc)
 
     def stop(self) -> None:
+        MAINTENANCE.close()
         if self._server is not None:
             with contextlib.suppress(NorbertsDbError):
                 self._server.down(volumes=True)
@@ -265,11 +358,11 @@ def unique_db_name(prefix: str) -> str:
 def scratch_db(pg_server: ConnInfo) -> Iterator[ConnInfo]:
     """A fresh, empty database, dropped after the test even if it fails."""
     name = unique_db_name("t")
-    databases.create_database(pg_server, name)
+    MAINTENANCE.create(pg_server, name)
     try:
         yield pg_server.for_database(name)
     finally:
-        databases.drop_database(pg_server, name)
+        MAINTENANCE.drop(pg_server, name)
 
 
 @pytest.fixture(scope="session")
@@ -280,12 +373,12 @@ def schema_template(pg_server: ConnInfo, project_schema: SqlScript) -> Iterator[
     refuses to copy a database that has other sessions.
     """
     name = unique_db_name("tpl")
-    databases.create_database(pg_server, name)
+    MAINTENANCE.create(pg_server, name)
     try:
         apply.create(pg_server.for_database(name), project_schema)
         yield name
     finally:
-        databases.drop_database(pg_server, name)
+        MAINTENANCE.drop(pg_server, name)
 
 
 @pytest.fixture
@@ -296,11 +389,11 @@ def schema_db(pg_server: ConnInfo, schema_template: str) -> Iterator[ConnInfo]:
     dropped afterwards, also when the test fails.
     """
     name = unique_db_name("t")
-    databases.create_database(pg_server, name, template=schema_template)
+    MAINTENANCE.create(pg_server, name, template=schema_template)
     try:
         yield pg_server.for_database(name)
     finally:
-        databases.drop_database(pg_server, name)
+        MAINTENANCE.drop(pg_server, name)
 
 
 @pytest.fixture(autouse=True)

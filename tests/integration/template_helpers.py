@@ -14,11 +14,11 @@ from contextlib import contextmanager
 
 import pytest
 
-from norberts_db import apply, databases
+from norberts_db import apply
 from norberts_db.conninfo import ConnInfo
 from norberts_db.sqlfile import SqlScript
 
-from .conftest import unique_db_name
+from .conftest import MAINTENANCE, unique_db_name
 
 
 def script_key(script: SqlScript) -> str:
@@ -37,11 +37,11 @@ class SchemaTemplates:
         """The template holding ``script``, built on first use."""
         if script_key(script) not in self._names:
             name = unique_db_name("tpl")
-            databases.create_database(self.server, name)
+            MAINTENANCE.create(self.server, name)
             try:
                 apply.create(self.server.for_database(name), script)
             except BaseException:
-                databases.drop_database(self.server, name)
+                MAINTENANCE.drop(self.server, name)
                 raise
             self._names[script_key(script)] = name
         return self._names[script_key(script)]
@@ -51,15 +51,15 @@ class SchemaTemplates:
         """A new database holding ``script``, dropped afterwards even if the test fails."""
         template = self.template(script)
         name = unique_db_name("t")
-        databases.create_database(self.server, name, template=template)
+        MAINTENANCE.create(self.server, name, template=template)
         try:
             yield self.server.for_database(name)
         finally:
-            databases.drop_database(self.server, name)
+            MAINTENANCE.drop(self.server, name)
 
     def drop_all(self) -> None:
         for name in self._names.values():
-            databases.drop_database(self.server, name)
+            MAINTENANCE.drop(self.server, name)
         self._names.clear()
 
 
