@@ -629,6 +629,8 @@ def test_the_default_image_not_to_be_had_falls_back_to_the_local_build(
         assert choice.server.settings.image_ref == built
         assert f"image {official} is not present and cannot be pulled" in choice.reason
         assert f"so {built}, built by `invoke image.build`, is used" in choice.reason
+        # The probe's failed pull above is remembered: no task asks the registry again.
+        assert "when last tried at" in choice.reason
 
     server = make_server(image=OFFICIAL_IMAGE)
     server.up()

@@ -40,6 +40,7 @@ from norberts_db.servers.docker_engine import (
     engine_address,
     usable_image,
 )
+from norberts_db.servers.docker_pulls import PullMemory
 from norberts_db.settings import Settings
 
 # PostgreSQL's fast shutdown (SIGINT, the image's STOPSIGNAL) finishes in about a second.
@@ -404,7 +405,8 @@ class Probe:
 
 
 def _with_usable_image(client: docker.DockerClient, settings: Settings) -> Probe:
-    image, note = usable_image(client, settings.image, settings.pg_version)
+    memory = PullMemory.in_state_dir(settings.state_path)
+    image, note = usable_image(client, settings.image, settings.pg_version, memory)
     if image == settings.image:
         return Probe(settings, "", None)
     sources = {**settings.sources, "image": f"the fallback for {settings.image}"}

@@ -18,6 +18,7 @@ import docker
 from docker.errors import DockerException, ImageNotFound
 
 from norberts_db.errors import DockerUnavailableError
+from norberts_db.servers.docker_pulls import PullMemory
 
 LABEL_MANAGED = "org.norberts-db.managed"
 LABEL_PROJECT = "org.norberts-db.project"
@@ -123,23 +124,38 @@ def ensure_image(client: docker.DockerClient, ref: str, major: int) -> None:
     )
 
 
-def usable_image(client: docker.DockerClient, image: str, major: int) -> tuple[str, str]:
+def usable_image(
+    client: docker.DockerClient, image: str, major: int, memory: PullMemory | None = None
+) -> tuple[str, str]:
     """The image setting to run (``{major}`` unreplaced) and, when it is not ``image``, why.
 
     The official image is the default, and where no registry answers it can
     only be had by building ``norberts-db/postgres:N`` offline. So when the
     setting is the default and its image can be neither found nor pulled, a
     local build is used rather than giving up on Docker. An image set on
-    purpose is never swapped for another.
+    purpose is never swapped for another. ``memory`` keeps a failed pull of
+    the default image for a while, so the next tasks do not ask again.
     """
+    ref, built = image.format(major=major), BUILT_IMAGE.format(major=major)
+    fallback = image == OFFICIAL_IMAGE
+    if fallback and memory is not None:
+        failure = memory.recent_failure(ref)
+        if failure is not None and not _present(client, ref) and _present(client, built):
+            return BUILT_IMAGE, f"{failure.note()}; so {built}, {_BUILT_BY}, is used"
     try:
-        ensure_image(client, image.format(major=major), major)
+        ensure_image(client, ref, major)
     except Unusable as exc:
-        built = BUILT_IMAGE.format(major=major)
-        if image != OFFICIAL_IMAGE or not _present(client, built):
+        if not fallback or not _present(client, built):
             raise
-        return BUILT_IMAGE, f"{exc.reason}; so {built}, built by `invoke image.build`, is used"
+        if memory is not None:
+            memory.failed(ref, exc.reason)
+        return BUILT_IMAGE, f"{exc.reason}; so {built}, {_BUILT_BY}, is used"
+    if fallback and memory is not None:
+        memory.forget(ref)
     return image, ""
+
+
+_BUILT_BY = "built by `invoke image.build`"
 
 
 def _present(client: docker.DockerClient, ref: str) -> bool:
