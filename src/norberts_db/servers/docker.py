@@ -7,9 +7,7 @@ contract (``POSTGRES_*`` environment, PGDATA, volume location, stop signal).
 
 from __future__ import annotations
 
-import re
-import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from typing import Any
@@ -26,6 +24,15 @@ from norberts_db.databases import ensure_database
 from norberts_db.errors import ServerError
 from norberts_db.servers import docker_password
 from norberts_db.servers.base import LOOPBACK, ManagedServer, ServerInfo, ServerState
+from norberts_db.servers.docker_checks import (
+    check_port_free,
+    data_mount,
+    find_volume,
+    hint,
+    lacks_bridge,
+    port_message,
+    preflight,
+)
 from norberts_db.servers.docker_engine import (
     LABEL_IMAGE,
     LABEL_MANAGED,
@@ -73,7 +80,7 @@ class DockerServer(ManagedServer):
         try:
             with engine(PROBE_TIMEOUT) as client:
                 usable = _with_usable_image(client, settings)
-                if _lacks_bridge(client, usable.settings):
+                if lacks_bridge(client, usable.settings):
                     problem = (
                         f"the engine at {engine_address()} has no bridge network (it runs "
                         "with --bridge=none); NORBERTS_DB_NETWORK=host would use it"
@@ -131,7 +138,7 @@ class DockerServer(ManagedServer):
                 self._check_matches_settings(container)
                 docker_password.check_known(self.settings, container)
                 if container.status != "running":
-                    self._check_port_free(client)
+                    check_port_free(client, self.settings.effective_port)
                     _start(container, self.settings.effective_port)
                 version = self._wait_ready(container)
         info = self.conninfo
@@ -141,8 +148,8 @@ class DockerServer(ManagedServer):
 
     def _create_and_start(self, client: docker.DockerClient) -> str:
         """Create, start and wait; on any failure remove what this call created."""
-        self._preflight(client)
-        volume_existed = self._ensure_volume(client)
+        preflight(client, self.settings, self._labels(container=False))
+        volume_existed = self._ensurevolume(client)
         container: Container | None = None
         try:
             container = client.containers.create(**self._create_options())
@@ -156,25 +163,6 @@ class DockerServer(ManagedServer):
                 with suppress(DockerException):
                     client.volumes.get(self.settings.volume).remove(force=True)
             raise
-
-    def _preflight(self, client: docker.DockerClient) -> None:
-        """Everything that can be checked before anything is created."""
-        s = self.settings
-        image_major = client.images.get(s.image_ref).labels.get(LABEL_PG_VERSION)
-        if image_major and image_major != str(s.pg_version):
-            raise ServerError(
-                f"Image {s.image_ref} holds PostgreSQL {image_major}, but PostgreSQL "
-                f"{s.pg_version} was asked for. Set NORBERTS_DB_PG_VERSION={image_major} "
-                "or choose another image with NORBERTS_DB_IMAGE."
-            )
-        if _lacks_bridge(client, s):
-            raise ServerError(
-                f"The Docker engine at {engine_address()} has no bridge network (it runs with "
-                "--bridge=none), so port 5432 cannot be published. Set NORBERTS_DB_NETWORK=host "
-                f"to run the container on the host network, listening on {LOOPBACK}."
-            )
-        self._check_port_free(client)
-        self._check_volume_major(client)
 
     def _create_options(self) -> dict[str, Any]:
         s = self.settings
@@ -221,9 +209,9 @@ class DockerServer(ManagedServer):
             }
         return labels
 
-    def _ensure_volume(self, client: docker.DockerClient) -> bool:
+    def _ensurevolume(self, client: docker.DockerClient) -> bool:
         """Create the named volume unless it exists. Returns True when it existed."""
-        if _volume(client, self.settings.volume) is not None:
+        if find_volume(client, self.settings.volume) is not None:
             return True
         client.volumes.create(self.settings.volume, labels=self._labels(container=False))
         return False
@@ -248,7 +236,7 @@ class DockerServer(ManagedServer):
         raise ServerError(
             f"Container {self.settings.container} stopped during start-up "
             f"(status {state.get('Status')}, exit code {state.get('ExitCode')}). "
-            f"{_hint(log, self.settings)}\n{log}"
+            f"{hint(log, self.settings)}\n{log}"
         )
 
     # -- checks -----------------------------------------------------------------------
@@ -284,46 +272,6 @@ class DockerServer(ManagedServer):
                 "to recreate it with the current settings."
             )
 
-    def _check_port_free(self, client: docker.DockerClient) -> None:
-        port = self.settings.effective_port
-        if _port_is_free(port):
-            return
-        users = client.containers.list(
-            filters={"label": [f"{LABEL_MANAGED}=true", f"{LABEL_PORT}={port}"]}
-        )
-        by = f" by docker container {users[0].name}" if users else ""
-        raise ServerError(_port_message(port, by))
-
-    def _check_volume_major(self, client: docker.DockerClient) -> None:
-        s = self.settings
-        volume = _volume(client, s.volume)
-        if volume is None:
-            return
-        labels = volume.attrs.get("Labels") or {}
-        found = labels.get(LABEL_PG_VERSION) or self._probe_volume_major(client)
-        if found and found != str(s.pg_version):
-            raise ServerError(_volume_message(s, found))
-
-    def _probe_volume_major(self, client: docker.DockerClient) -> str | None:
-        """PG_VERSION in a volume this toolkit did not label, read by a throw-away container."""
-        s = self.settings
-        # Mounted where the image declares its VOLUME, so no anonymous volume is made.
-        mount = data_mount(s.pg_version)
-        script = f"cat {mount}/PG_VERSION {mount}/*/docker/PG_VERSION 2>/dev/null; true"
-        try:
-            output = client.containers.run(
-                s.image_ref,
-                entrypoint=["sh", "-c", script],
-                volumes={s.volume: {"bind": mount, "mode": "ro"}},
-                network_mode="none",
-                labels=self._labels(container=False),
-                remove=True,
-            )
-        except DockerException:
-            return None  # an image without sh: the server's own check has to do
-        majors = re.findall(rb"\d+", output if isinstance(output, bytes) else b"")
-        return majors[0].decode() if majors else None
-
     # -- down, state, logs ------------------------------------------------------------
 
     def down(self, *, volumes: bool = False) -> str:
@@ -339,16 +287,16 @@ class DockerServer(ManagedServer):
                 # v=True: anonymous volumes only; the named data volume is kept.
                 container.remove(v=True)
                 done.append(f"Stopped and removed container {s.container}.")
-            volume = _volume(client, s.volume)
+            volume = find_volume(client, s.volume)
             if volume is None:
                 done.append(f"No volume {s.volume}.")
             elif not volumes:
                 done.append(f"Kept volume {s.volume} (--volumes deletes it).")
             else:
-                done.append(self._remove_volume(volume))
+                done.append(self._removevolume(volume))
         return " ".join(done)
 
-    def _remove_volume(self, volume: Volume) -> str:
+    def _removevolume(self, volume: Volume) -> str:
         name = self.settings.volume
         if (volume.attrs.get("Labels") or {}).get(LABEL_MANAGED) != "true":
             return f"Kept volume {name}: it was not created by this toolkit (`docker volume rm`)."
@@ -413,80 +361,11 @@ def _with_usable_image(client: docker.DockerClient, settings: Settings) -> Probe
     return Probe(replace(settings, image=image, sources=sources), note, None)
 
 
-def data_mount(major: int) -> str:
-    """Where the volume goes: PGDATA below 18; from 18 on the parent, which 18 insists on."""
-    return "/var/lib/postgresql" if major >= 18 else "/var/lib/postgresql/data"
-
-
 def _start(container: Container, port: int) -> None:
     try:
         container.start()
     except APIError as exc:
         reason = api_reason(exc)
         if "port is already allocated" in reason or "address already in use" in reason:
-            raise ServerError(_port_message(port, "")) from None
+            raise ServerError(port_message(port, "")) from None
         raise ServerError(f"Docker could not start container {container.name}: {reason}") from None
-
-
-def _volume(client: docker.DockerClient, name: str) -> Volume | None:
-    try:
-        return client.volumes.get(name)
-    except NotFound:
-        return None
-
-
-def _port_is_free(port: int) -> bool:
-    """Whether 127.0.0.1:port can be bound; SO_REUSEADDR ignores TIME_WAIT leftovers only."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((LOOPBACK, port))
-        except OSError:
-            return False
-    return True
-
-
-def _port_message(port: int, by: str) -> str:
-    return (
-        f"Port {port} on {LOOPBACK} is already in use{by}. Stop what listens there, "
-        "or choose another port with NORBERTS_DB_PORT."
-    )
-
-
-def _volume_message(settings: Settings, found: str) -> str:
-    return (
-        f"Volume {settings.volume} holds data of PostgreSQL {found}, but PostgreSQL "
-        f"{settings.pg_version} was asked for. Set NORBERTS_DB_PG_VERSION={found} to use it, "
-        "or delete it with `invoke db.down --volumes` to start over (its data is lost)."
-    )
-
-
-_HINTS: tuple[tuple[tuple[str, ...], Callable[[Settings], str]], ...] = (
-    (
-        ("Address already in use", "could not bind"),
-        lambda s: _port_message(s.effective_port, ""),
-    ),
-    (
-        ("incompatible with server", "holds a PostgreSQL", "initialized by PostgreSQL"),
-        lambda s: (
-            f"The volume {s.volume} holds data of another PostgreSQL major. Delete it with "
-            "`invoke db.down --volumes` (its data is lost), or set NORBERTS_DB_PG_VERSION "
-            "to the major that wrote it."
-        ),
-    ),
-)
-
-
-def _hint(log: str, settings: Settings) -> str:
-    for needles, advice in _HINTS:
-        if any(needle in log for needle in needles):
-            return advice(settings)
-    return "The log below says why; `invoke db.logs` shows more."
-
-
-def _lacks_bridge(client: docker.DockerClient, settings: Settings) -> bool:
-    """True when the settings want the bridge network and the engine has none."""
-    if settings.network != "bridge":
-        return False
-    # The name filter matches substrings ("my-bridge"); only the network "bridge" will do.
-    return not any(n.name == "bridge" for n in client.networks.list(names=["bridge"]))

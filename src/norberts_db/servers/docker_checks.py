@@ -1,0 +1,156 @@
+"""Checks of a Docker server's surroundings, made before anything is created.
+
+The image's major, the network, the port and the data volume: each failure is
+a :class:`~norberts_db.errors.ServerError` saying what to change. Also the
+hints read from a failed start's log.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Callable
+
+import docker
+from docker.errors import DockerException, NotFound
+from docker.models.volumes import Volume
+
+from norberts_db.errors import ServerError
+from norberts_db.servers.base import LOOPBACK
+from norberts_db.servers.docker_engine import (
+    LABEL_MANAGED,
+    LABEL_PG_VERSION,
+    LABEL_PORT,
+    engine_address,
+)
+from norberts_db.settings import Settings
+
+
+def preflight(client: docker.DockerClient, s: Settings, labels: dict[str, str]) -> None:
+    """Everything that can be checked before anything is created."""
+    image_major = client.images.get(s.image_ref).labels.get(LABEL_PG_VERSION)
+    if image_major and image_major != str(s.pg_version):
+        raise ServerError(
+            f"Image {s.image_ref} holds PostgreSQL {image_major}, but PostgreSQL "
+            f"{s.pg_version} was asked for. Set NORBERTS_DB_PG_VERSION={image_major} "
+            "or choose another image with NORBERTS_DB_IMAGE."
+        )
+    if lacks_bridge(client, s):
+        raise ServerError(
+            f"The Docker engine at {engine_address()} has no bridge network (it runs with "
+            "--bridge=none), so port 5432 cannot be published. Set NORBERTS_DB_NETWORK=host "
+            f"to run the container on the host network, listening on {LOOPBACK}."
+        )
+    check_port_free(client, s.effective_port)
+    check_volume_major(client, s, labels)
+
+
+def check_port_free(client: docker.DockerClient, port: int) -> None:
+    if port_is_free(port):
+        return
+    users = client.containers.list(
+        filters={"label": [f"{LABEL_MANAGED}=true", f"{LABEL_PORT}={port}"]}
+    )
+    by = f" by docker container {users[0].name}" if users else ""
+    raise ServerError(port_message(port, by))
+
+
+def check_volume_major(client: docker.DockerClient, s: Settings, labels: dict[str, str]) -> None:
+    volume = find_volume(client, s.volume)
+    if volume is None:
+        return
+    labels = volume.attrs.get("Labels") or {}
+    found = labels.get(LABEL_PG_VERSION) or probe_volume_major(client, s, labels)
+    if found and found != str(s.pg_version):
+        raise ServerError(volume_message(s, found))
+
+
+def probe_volume_major(
+    client: docker.DockerClient, s: Settings, labels: dict[str, str]
+) -> str | None:
+    """PG_VERSION in a volume this toolkit did not label, read by a throw-away container."""
+    # Mounted where the image declares its VOLUME, so no anonymous volume is made.
+    mount = data_mount(s.pg_version)
+    script = f"cat {mount}/PG_VERSION {mount}/*/docker/PG_VERSION 2>/dev/null; true"
+    try:
+        output = client.containers.run(
+            s.image_ref,
+            entrypoint=["sh", "-c", script],
+            volumes={s.volume: {"bind": mount, "mode": "ro"}},
+            network_mode="none",
+            labels=labels,
+            remove=True,
+        )
+    except DockerException:
+        return None  # an image without sh: the server's own check has to do
+    majors = re.findall(rb"\d+", output if isinstance(output, bytes) else b"")
+    return majors[0].decode() if majors else None
+
+
+def data_mount(major: int) -> str:
+    """Where the volume goes: PGDATA below 18; from 18 on the parent, which 18 insists on."""
+    return "/var/lib/postgresql" if major >= 18 else "/var/lib/postgresql/data"
+
+
+def find_volume(client: docker.DockerClient, name: str) -> Volume | None:
+    try:
+        return client.volumes.get(name)
+    except NotFound:
+        return None
+
+
+def port_is_free(port: int) -> bool:
+    """Whether 127.0.0.1:port can be bound; SO_REUSEADDR ignores TIME_WAIT leftovers only."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((LOOPBACK, port))
+        except OSError:
+            return False
+    return True
+
+
+def port_message(port: int, by: str) -> str:
+    return (
+        f"Port {port} on {LOOPBACK} is already in use{by}. Stop what listens there, "
+        "or choose another port with NORBERTS_DB_PORT."
+    )
+
+
+def volume_message(settings: Settings, found: str) -> str:
+    return (
+        f"Volume {settings.volume} holds data of PostgreSQL {found}, but PostgreSQL "
+        f"{settings.pg_version} was asked for. Set NORBERTS_DB_PG_VERSION={found} to use it, "
+        "or delete it with `invoke db.down --volumes` to start over (its data is lost)."
+    )
+
+
+_HINTS: tuple[tuple[tuple[str, ...], Callable[[Settings], str]], ...] = (
+    (
+        ("Address already in use", "could not bind"),
+        lambda s: port_message(s.effective_port, ""),
+    ),
+    (
+        ("incompatible with server", "holds a PostgreSQL", "initialized by PostgreSQL"),
+        lambda s: (
+            f"The volume {s.volume} holds data of another PostgreSQL major. Delete it with "
+            "`invoke db.down --volumes` (its data is lost), or set NORBERTS_DB_PG_VERSION "
+            "to the major that wrote it."
+        ),
+    ),
+)
+
+
+def hint(log: str, settings: Settings) -> str:
+    for needles, advice in _HINTS:
+        if any(needle in log for needle in needles):
+            return advice(settings)
+    return "The log below says why; `invoke db.logs` shows more."
+
+
+def lacks_bridge(client: docker.DockerClient, settings: Settings) -> bool:
+    """True when the settings want the bridge network and the engine has none."""
+    if settings.network != "bridge":
+        return False
+    # The name filter matches substrings ("my-bridge"); only the network "bridge" will do.
+    return not any(n.name == "bridge" for n in client.networks.list(names=["bridge"]))
