@@ -20,7 +20,7 @@ import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psycopg
@@ -543,23 +543,35 @@ def test_unavailable_reason_is_none_when_binaries_of_the_major_exist(project: Pr
 
 
 def test_unavailable_reason_names_what_would_provide_missing_binaries(project: Project) -> None:
-    settings = project.settings()
+    # The project's pg_bin_dir names this session's binaries: without it, every source counts.
+    settings = replace(project.settings(), pg_bin_dir=None)
     missing = next(
         (
             major
             for major in SUPPORTED_MAJORS
-            if not pgbinaries.find(
-                major, state_dir=settings.state_path, explicit=settings.pg_bin_dir
-            )
+            if not pgbinaries.find(major, state_dir=settings.state_path)
         ),
         None,
     )
     if missing is None:
         pytest.skip("every supported major has binaries on this machine")
 
-    reason = EmbeddedServer.unavailable_reason(project.settings(pg_version=missing))
+    reason = EmbeddedServer.unavailable_reason(replace(settings, pg_version=missing))
 
     assert reason is not None
     assert f"invoke pg.fetch --pg {missing}" in reason
     assert f"postgresql-{missing}" in reason
     assert "NORBERTS_DB_PG_BIN_DIR" in reason
+
+
+def test_a_pg_bin_dir_of_another_major_is_the_reason_given(project: Project) -> None:
+    settings = project.settings()
+    if settings.pg_bin_dir is None:
+        pytest.skip("the project names no pg_bin_dir")
+    other = next(m for m in SUPPORTED_MAJORS if m != settings.pg_version)
+
+    reason = EmbeddedServer.unavailable_reason(replace(settings, pg_version=other))
+
+    assert reason is not None
+    assert reason.startswith(f"pg_bin_dir ({settings.pg_bin_dir}) holds PostgreSQL ")
+    assert f"not {other} (the pg_version setting)" in reason

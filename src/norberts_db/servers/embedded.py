@@ -50,7 +50,12 @@ class EmbeddedServer(ManagedServer):
     def unavailable_reason(cls, settings: Settings) -> str | None:
         """Why this machine cannot run the embedded server, or None when it can."""
         major = settings.pg_version
-        found = pgbinaries.find(major, state_dir=settings.state_path, explicit=settings.pg_bin_dir)
+        try:
+            found = pgbinaries.find(
+                major, state_dir=settings.state_path, explicit=settings.pg_bin_dir
+            )
+        except ServerError as exc:
+            return str(exc)  # a pg_bin_dir that cannot serve the major
         if found is None:
             return (
                 f"no PostgreSQL {major} server binaries; `invoke pg.fetch --pg {major}`, "
