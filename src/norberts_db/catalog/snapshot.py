@@ -55,20 +55,25 @@ def read_snapshot(conn: Connection, *, privileges: bool = False) -> Snapshot:
     with conn.transaction():
         cursor = conn.execute(queries.snapshot_batch(privileges=privileges))
         while cursor.nextset():  # the first result, skipped here, is the session settings'
-            columns = [column.name for column in cursor.description or ()]
-            for row in cursor:
-                kind, name, *values = row
-                if is_toolkit_object(str(kind), str(name)):
+            columns = [column.name for column in cursor.description or ()][2:]
+            # Positions of the attributes kept: all of them, or all but owners and ACLs.
+            kept = [
+                (i, column)
+                for i, column in enumerate(columns, start=2)
+                if privileges or column not in PRIVILEGE_ATTRIBUTES
+            ]
+            for row in cursor.fetchall():
+                kind, name = str(row[0]), str(row[1])
+                if is_toolkit_object(kind, name):
                     continue
-                attributes = {
-                    column: str(value)
-                    for column, value in zip(columns[2:], values, strict=True)
-                    if value is not None and (privileges or column not in PRIVILEGE_ATTRIBUTES)
+                objects[ObjectKey(kind, name)] = {
+                    column: str(row[i]) for i, column in kept if row[i] is not None
                 }
-                objects[ObjectKey(str(kind), str(name))] = attributes
     return Snapshot(objects)
 
 
 def is_toolkit_object(kind: str, name: str) -> bool:
     """True for the toolkit's own schema and everything in it."""
-    return kind not in _UNSCHEMED_KINDS and split_name(name)[0] == TOOLKIT_SCHEMA
+    if kind in _UNSCHEMED_KINDS or not name.startswith(TOOLKIT_SCHEMA):
+        return False  # the common case, without splitting the name
+    return split_name(name)[0] == TOOLKIT_SCHEMA
