@@ -201,6 +201,8 @@ def main() -> None:
                 builds = (("clean", clean, schema, target), ("drift", drifted, variant, drift_env))
                 for label, db, path, where in builds:
                     build = run([*psql_cmd, "-d", db.url(), "-f", str(path)], env)
+                    if label == "clean":
+                        clean_build = build  # what the reset of the clean database builds
                     report(f"psql -1 -f (build {label})", build, None)
                     report(f"db.verify {label}, first", run(verify, where), build.seconds)
                     for _ in range(args.runs):
@@ -216,7 +218,7 @@ def main() -> None:
                         print(f"{tables:>6} {'diff / migra':<28} {diff.seconds / m.seconds:8.2f}")
                 reset_cmd = [*invoke, "db.reset", *flags, "--drop-script", str(drop), "--no-seed"]
                 for _ in range(max(1, args.runs)):
-                    report("db.reset", run(reset_cmd, target), build.seconds)
+                    report("db.reset", run(reset_cmd, target), clean_build.seconds)
                 print(f"{tables:>6} load average after: {load_average()}", flush=True)
             finally:
                 databases.drop_database(server, clean.dbname)
