@@ -4,6 +4,7 @@ Run (needs the bench extra for migra, and psql):
 
     pip install -e '.[bench]'
     python bench/scale_bench.py --tables 100,1000,3000 [--url postgresql://...] [--runs 2]
+    python bench/scale_bench.py --tables 5000 --runs 1    # the largest the servers are sized for
 
 For each size it writes a schema of that many tables into a temporary folder,
 in a schema of its own (``scale``): identity keys, a foreign key to the table
@@ -11,7 +12,8 @@ before, CHECKs, an enum column, indexes, a trigger on every table, a view on
 every tenth, comments. A variant changes one table in fifty (a new column, a
 changed CHECK, a dropped index, a new view). Then it prints, side by side:
 
-- psql: ``psql -1 -f schema.sql`` into an empty database (the build alone);
+- psql: ``psql -1 -f schema.sql`` into an empty database (the build alone),
+  the reference for the verify of that database;
 - reset: ``invoke db.reset`` of that database from the schema file;
 - verify: ``invoke db.verify``, on a clean database and on one built from the
   variant (drift), the first run right after the build and a repeated one;
@@ -22,7 +24,9 @@ changed CHECK, a dropped index, a new view). Then it prints, side by side:
 The server is the dev server (``invoke db.up``; started if needed) or ``--url``,
 a superuser's. Each command runs in a new process, as a user runs it. No
 assertions; the targets are verify within 1.5 times the psql build, and diff
-within half of migra.
+within half of migra. On a shared machine the figures move with its load
+(printed before and after each size): compare the ratios of one run, not
+seconds across runs.
 """
 
 from __future__ import annotations
@@ -127,6 +131,14 @@ def run(command: Sequence[str], env: dict[str, str]) -> Run:
     return Run(seconds, int(kilobytes[0]) / 1024, done.returncode)
 
 
+def load_average() -> str:
+    """The machine's one-minute load average: figures from a loaded machine say so."""
+    try:
+        return Path("/proc/loadavg").read_text(encoding="utf-8").split()[0]
+    except OSError:
+        return "unknown"
+
+
 def fresh_database(server: ConnInfo, label: str) -> ConnInfo:
     name = f"bench_scale_{label}_{secrets.token_hex(3)}"
     databases.create_database(server, name)
@@ -146,11 +158,17 @@ def main() -> None:
     psql = shutil.which("psql")
     if psql is None:
         sys.exit("psql is needed for the comparison: install postgresql-client")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NORBERTS_DB_")}
+    # As installed: the toolkit's modules load from their bytecode cache, not compiled anew.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("NORBERTS_DB_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
     env |= {"PGPASSWORD": server.password or "", "NORBERTS_DB_BACKEND": "external"}
     invoke = [sys.executable, "-m", "invoke"]
     print(f"server: {server.redacted()}   runs: {args.runs}")
-    print(f"{'tables':>6} {'step':<28} {'seconds':>8} {'vs psql':>8} {'peak MB':>8}")
+    # exit: 0 same (or done), 1 differs, 2 could not verify; migra says "differs" with 2.
+    print(f"{'tables':>6} {'step':<28} {'seconds':>8} {'vs psql':>8} {'peak MB':>8} exit")
 
     with tempfile.TemporaryDirectory(prefix="norberts-scale-") as folder:
         for tables in sizes:
@@ -163,10 +181,9 @@ def main() -> None:
 
             def report(step: str, result: Run, base: float | None, n: int = tables) -> None:
                 ratio = f"{result.seconds / base:7.2f}x" if base else " " * 8
-                failed = "" if result.code in (0, 1, 2) else f"   (exit {result.code})"
                 print(
                     f"{n:>6} {step:<28} {result.seconds:8.2f} {ratio} "
-                    f"{result.max_rss_mb:8.1f}{failed}",
+                    f"{result.max_rss_mb:8.1f} {result.code:4d}",
                     flush=True,
                 )
 
@@ -174,14 +191,19 @@ def main() -> None:
             drifted = fresh_database(server, "drift")
             try:
                 psql_cmd = [psql, "-X", "-q", "-1", "-v", "ON_ERROR_STOP=1"]
-                build = run([*psql_cmd, "-d", clean.url(), "-f", str(schema)], env)
-                report("psql -1 -f (build)", build, None)
-                run([*psql_cmd, "-d", drifted.url(), "-f", str(variant)], env)
-                target = {**env, "DATABASE_URL": clean.url(with_password=True)}
                 flags = ["--schema", str(schema)]
-                drift_env = {**env, "DATABASE_URL": drifted.url(with_password=True)}
                 verify = [*invoke, "db.verify", *flags]
-                for label, where in (("clean", target), ("drift", drift_env)):
+                target = {**env, "DATABASE_URL": clean.url(with_password=True)}
+                drift_env = {**env, "DATABASE_URL": drifted.url(with_password=True)}
+                print(f"{tables:>6} load average before: {load_average()}", flush=True)
+                # Each database is verified right after its build: "first" is the first
+                # read of a freshly built catalog, as after a user's own build.
+                builds = (("clean", clean, schema, target), ("drift", drifted, variant, drift_env))
+                for label, db, path, where in builds:
+                    build = run([*psql_cmd, "-d", db.url(), "-f", str(path)], env)
+                    if label == "clean":
+                        clean_build = build  # what the reset of the clean database builds
+                    report(f"psql -1 -f (build {label})", build, None)
                     report(f"db.verify {label}, first", run(verify, where), build.seconds)
                     for _ in range(args.runs):
                         report(f"db.verify {label}, repeated", run(verify, where), build.seconds)
@@ -196,7 +218,8 @@ def main() -> None:
                         print(f"{tables:>6} {'diff / migra':<28} {diff.seconds / m.seconds:8.2f}")
                 reset_cmd = [*invoke, "db.reset", *flags, "--drop-script", str(drop), "--no-seed"]
                 for _ in range(max(1, args.runs)):
-                    report("db.reset", run(reset_cmd, target), build.seconds)
+                    report("db.reset", run(reset_cmd, target), clean_build.seconds)
+                print(f"{tables:>6} load average after: {load_average()}", flush=True)
             finally:
                 databases.drop_database(server, clean.dbname)
                 databases.drop_database(server, drifted.dbname)

@@ -85,25 +85,33 @@ def _read_rows(
     *,
     privileges: bool,
 ) -> None:
-    columns = [column.name for column in cursor.description or ()]
-    for row in cursor:
-        kind, name, *values = row
+    columns = [column.name for column in cursor.description or ()][2:]
+    # Positions of the attributes kept: all of them, or all but owners and ACLs.
+    kept = [
+        (i, column)
+        for i, column in enumerate(columns, start=2)
+        if privileges or column not in PRIVILEGE_ATTRIBUTES
+    ]
+    for row in cursor.fetchall():
+        kind, name = str(row[0]), str(row[1])
         if kind == _NOT_COMPARED:
-            not_compared.append(str(name))
+            not_compared.append(name)
             continue
         if kind in marks:
-            marks[str(kind)].add(str(name))
+            marks[kind].add(name)
             continue
-        if is_toolkit_object(str(kind), str(name)):
+        if is_toolkit_object(kind, name):
             continue
-        attributes = {
-            column: str(value)
-            for column, value in zip(columns[2:], values, strict=True)
-            if value is not None and (privileges or column not in PRIVILEGE_ATTRIBUTES)
-        }
-        objects.setdefault(ObjectKey(str(kind), str(name)), {}).update(attributes)
+        attributes = {column: str(row[i]) for i, column in kept if row[i] is not None}
+        found = objects.get(ObjectKey(kind, name))
+        if found is None:
+            objects[ObjectKey(kind, name)] = attributes
+        else:
+            found.update(attributes)  # attributes of one object from several queries
 
 
 def is_toolkit_object(kind: str, name: str) -> bool:
     """True for the toolkit's own schema and everything in it."""
-    return kind not in _UNSCHEMED_KINDS and split_name(name)[0] == TOOLKIT_SCHEMA
+    if kind in _UNSCHEMED_KINDS or not name.startswith(TOOLKIT_SCHEMA):
+        return False  # the common case, without splitting the name
+    return split_name(name)[0] == TOOLKIT_SCHEMA

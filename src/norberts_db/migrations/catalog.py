@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from psycopg.rows import dict_row
@@ -40,9 +40,11 @@ _DETAILS = {
 _SUBSCRIPTIONS = "subscriptions"
 
 
-@dataclass(frozen=True)
-class Edge:
-    """``dependent`` needs ``referenced``; ``through_default``: only a column's default does."""
+class Edge(NamedTuple):
+    """``dependent`` needs ``referenced``; ``through_default``: only a column's default does.
+
+    A named tuple, as :class:`ObjectKey` is: a large catalog has one per dependency.
+    """
 
     dependent: ObjectKey
     referenced: ObjectKey
@@ -121,7 +123,5 @@ def _read_details(conn: psycopg.Connection[Any], snapshot: Snapshot) -> dict[Obj
 
 def _read_edges(conn: psycopg.Connection[Any]) -> tuple[Edge, ...]:
     rows = conn.execute(queries.load("depends")).fetchall()
-    return tuple(
-        Edge(ObjectKey(str(a), str(b)), ObjectKey(str(c), str(d)), bool(through))
-        for a, b, c, d, through in rows
-    )
+    # The columns are text and a boolean: used as they come, not converted row by row.
+    return tuple(Edge(ObjectKey(a, b), ObjectKey(c, d), through) for a, b, c, d, through in rows)

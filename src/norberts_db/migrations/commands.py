@@ -18,7 +18,7 @@ from norberts_db.catalog.snapshot import snapshot_database
 from norberts_db.commands import Note, Report, _format, _stderr, pick
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
-from norberts_db.migrations import files, proofs, squawk
+from norberts_db.migrations import files, proofs
 from norberts_db.migrations.catalog import Catalog, catalog_of, read_catalog, read_catalogs
 from norberts_db.migrations.history import MigrationError
 from norberts_db.migrations.plan import Plan, PlanOptions, plan_migration, render_plan
@@ -109,6 +109,9 @@ def new_migration(
     lines = [f"wrote {relative(settings, path)}: {len(plan.steps)} statement(s)"]
     if plan.destructive:
         lines.append(f"  {len(plan.destructive)} destructive, marked -- DESTRUCTIVE")
+    # Only a written migration is linted: diff and migrate do not pay for sqlfluff's import.
+    from norberts_db.migrations import squawk
+
     findings = squawk.migration_findings([path], settings.project_root)
     for finding in findings:
         where = f"{finding.file}:{finding.line}:{finding.column}: " if finding.line else ""

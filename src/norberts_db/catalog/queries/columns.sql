@@ -9,6 +9,10 @@
 -- own, set only when they differ from the default: the storage of the type,
 -- the server's default compression, and the default target (-1 on
 -- PostgreSQL 15 and 16, NULL from 17, both read as unset).
+-- A plain DEFAULT cannot name a column, so it is deparsed without its table
+-- (relation 0): given the table, pg_get_expr opens it, once per column, which
+-- is most of this query's time on a large schema. A generated column's
+-- expression names columns and needs the table.
 SELECT
     'column' AS kind,
     quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(a.attname) AS name,
@@ -26,7 +30,7 @@ SELECT
             THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') STORED'
         WHEN a.attgenerated = 'v'
             THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') VIRTUAL'
-        WHEN ad.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid)
+        WHEN ad.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(ad.adbin, 0)
         ELSE ''
     END AS definition,
     (

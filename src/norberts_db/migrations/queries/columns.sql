@@ -18,7 +18,8 @@ SELECT
         WHEN 'm' THEN 'MAIN'
         WHEN 'x' THEN 'EXTENDED'
     END AS type_storage,
-    CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default,
+    -- A plain default cannot name a column: deparsed without opening its table.
+    CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END AS default,
     CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
     CASE a.attgenerated WHEN 's' THEN 'STORED' WHEN 'v' THEN 'VIRTUAL' END AS generated_kind,
     CASE a.attidentity WHEN 'a' THEN 'ALWAYS' WHEN 'd' THEN 'BY DEFAULT' END AS identity,

@@ -7,8 +7,19 @@
 -- primary key, unique or exclusion constraint to the constraint, an array
 -- type to its element type, a table's row type to the table, and any member
 -- of an extension to the extension. A sequence OWNED BY a column is left
--- out: that link is set after both exist.
-WITH members AS (
+-- out: that link is set after both exist. Objects of the system schemas are
+-- left out as each is read, so the thousands of them are never named.
+--
+-- System schemas, and the schema of the migration history.
+WITH hidden AS (
+    SELECT n.oid FROM pg_catalog.pg_namespace AS n
+    WHERE
+        n.nspname IN ('pg_catalog', 'information_schema', 'norberts_db')
+        OR n.nspname LIKE 'pg\_toast%'
+        OR n.nspname LIKE 'pg\_temp\_%'
+),
+
+members AS (
     SELECT d.classid, d.objid, quote_ident(e.extname) AS extname
     FROM pg_catalog.pg_depend AS d
     INNER JOIN pg_catalog.pg_extension AS e ON d.refobjid = e.oid
@@ -31,7 +42,9 @@ relations AS (
         END AS kind
     FROM pg_catalog.pg_class AS c
     INNER JOIN pg_catalog.pg_namespace AS n ON c.relnamespace = n.oid
-    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'c')
+    WHERE
+        c.relkind IN ('r', 'p', 'v', 'm', 'S', 'c')
+        AND c.relnamespace NOT IN (SELECT h.oid FROM hidden AS h)
 ),
 
 types AS (
@@ -50,7 +63,9 @@ types AS (
     FROM pg_catalog.pg_type AS t
     INNER JOIN pg_catalog.pg_namespace AS n ON t.typnamespace = n.oid
     LEFT JOIN relations AS r ON t.typrelid = r.oid
-    WHERE t.typtype IN ('e', 'r', 'd') OR r.oid IS NOT NULL
+    WHERE
+        (t.typtype IN ('e', 'r', 'd') OR r.oid IS NOT NULL)
+        AND t.typnamespace NOT IN (SELECT h.oid FROM hidden AS h)
 ),
 
 objects AS (
@@ -107,6 +122,7 @@ objects AS (
         END,
         p.oid::regprocedure::text
     FROM pg_catalog.pg_proc AS p
+    WHERE p.pronamespace NOT IN (SELECT h.oid FROM hidden AS h)
     UNION ALL
     SELECT
         'pg_catalog.pg_constraint'::regclass,
@@ -118,7 +134,9 @@ objects AS (
     FROM pg_catalog.pg_constraint AS co
     LEFT JOIN relations AS r ON co.conrelid = r.oid
     LEFT JOIN types AS t ON co.contypid = t.oid
-    WHERE co.contype NOT IN ('n', 't') AND coalesce(r.name, t.name) IS NOT NULL
+    WHERE
+        co.contype NOT IN ('n', 't') AND coalesce(r.name, t.name) IS NOT NULL
+        AND co.connamespace NOT IN (SELECT h.oid FROM hidden AS h)
     UNION ALL
     SELECT 'pg_catalog.pg_trigger'::regclass, tg.oid, 0, r.nsp, 'trigger', r.name || '.' || quote_ident(tg.tgname)
     FROM pg_catalog.pg_trigger AS tg
@@ -149,6 +167,7 @@ objects AS (
         quote_ident(n.nspname) || '.' || quote_ident(co.collname)
     FROM pg_catalog.pg_collation AS co
     INNER JOIN pg_catalog.pg_namespace AS n ON co.collnamespace = n.oid
+    WHERE co.collnamespace NOT IN (SELECT h.oid FROM hidden AS h)
     UNION ALL
     SELECT
         'pg_catalog.pg_statistic_ext'::regclass,
@@ -170,15 +189,6 @@ objects AS (
     FROM pg_catalog.pg_event_trigger AS et
 ),
 
--- System schemas, and the schema of the migration history.
-hidden AS (
-    SELECT n.oid FROM pg_catalog.pg_namespace AS n
-    WHERE
-        n.nspname IN ('pg_catalog', 'information_schema', 'norberts_db')
-        OR n.nspname LIKE 'pg\_toast%'
-        OR n.nspname LIKE 'pg\_temp\_%'
-),
-
 named AS (
     SELECT
         o.classid,
@@ -189,6 +199,7 @@ named AS (
         coalesce(m.extname, o.name) AS name
     FROM objects AS o
     LEFT JOIN members AS m ON o.classid = m.classid AND o.objid = m.objid
+    WHERE o.nsp NOT IN (SELECT h.oid FROM hidden AS h)
 )
 
 SELECT DISTINCT
@@ -204,6 +215,4 @@ INNER JOIN named AS ref
 WHERE
     d.deptype IN ('n', 'a')
     AND (dep.kind, dep.name) <> (ref.kind, ref.name)
-    AND NOT (dep.kind = 'sequence' AND ref.kind = 'column')
-    AND dep.nsp NOT IN (SELECT h.oid FROM hidden AS h)
-    AND ref.nsp NOT IN (SELECT h.oid FROM hidden AS h);
+    AND NOT (dep.kind = 'sequence' AND ref.kind = 'column');
