@@ -19,12 +19,11 @@ must stay quick.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from norberts_db import state_files
 from norberts_db.migrations import files, queries
 from norberts_db.migrations.files import MigrationFile, checksum
 from norberts_db.migrations.history import Connection, record
@@ -59,18 +58,10 @@ class Proofs:
         known = {k: v for k, v in self._read().items() if k != key}
         kept = dict(list(known.items())[-(_KEPT_PROOFS - 1) :])
         kept[key] = builds
-        with suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_suffix(".tmp")
-            temporary.write_text(json.dumps(kept, indent=1), encoding="utf-8")
-            temporary.replace(self.path)
+        state_files.write_object(self.path, dict(kept))
 
     def _read(self) -> dict[str, object]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+        return state_files.read_object(self.path)
 
 
 @dataclass

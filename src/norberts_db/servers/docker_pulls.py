@@ -11,11 +11,11 @@ changes nothing else.
 
 from __future__ import annotations
 
-import json
 import time
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+
+from norberts_db import state_files
 
 RETRY_AFTER = 3600.0
 PULLS_FILE = "image-pulls.json"
@@ -66,15 +66,7 @@ class PullMemory:
             self._write(entries)
 
     def _read(self) -> dict[str, object]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
+        return state_files.read_object(self.path)
 
     def _write(self, entries: dict[str, object]) -> None:
-        with suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_suffix(".tmp")
-            temporary.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
-            temporary.replace(self.path)
+        state_files.write_object(self.path, entries)
