@@ -27,9 +27,10 @@ import pytest
 from norberts_db import commands, pgbinaries
 from norberts_db.errors import NorbertsDbError, ServerError
 from norberts_db.servers import _processes
+from norberts_db.servers._embedded_files import SYSTEM_STATE
 from norberts_db.servers._pgdata import Layout
 from norberts_db.servers._serveruser import chown_to, reachable_binaries, run, server_user
-from norberts_db.servers.embedded import SYSTEM_STATE, EmbeddedServer
+from norberts_db.servers.embedded import EmbeddedServer
 from tests.integration import conftest
 from tests.integration.conftest import PROJECT_ROOT
 from tests.integration.conftest import reachable_tmpdir as reachable_named_tmpdir

@@ -28,6 +28,7 @@ import pytest
 
 from norberts_db import pgbinaries
 from norberts_db.errors import ServerError
+from norberts_db.servers._embedded_files import SYSTEM_STATE
 from norberts_db.servers._pgdata import (
     SCRATCH_OWNER_NOTE,
     SCRATCH_PREFIX,
@@ -35,7 +36,7 @@ from norberts_db.servers._pgdata import (
     Layout,
     read_postmaster,
 )
-from norberts_db.servers.embedded import SYSTEM_STATE, EmbeddedServer
+from norberts_db.servers.embedded import EmbeddedServer
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
 from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
 

@@ -9,13 +9,12 @@ file lock keeps two processes from initialising or starting it twice.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import math
 import os
 import shutil
 import stat
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 from norberts_db import pgbinaries, scratch
@@ -24,14 +23,18 @@ from norberts_db.databases import MAINTENANCE_DB, ensure_database
 from norberts_db.errors import ServerError
 from norberts_db.pgbinaries import PgBinaries
 from norberts_db.servers import _initdb, _orphans, _pgdata, _serveruser
-from norberts_db.servers._pgdata import Layout, Postmaster
+from norberts_db.servers._embedded_files import (
+    file_errors,
+    kept_password,
+    layout_for,
+    restore_password,
+)
+from norberts_db.servers._pgdata import Postmaster
 from norberts_db.servers._serveruser import ServerUser
 from norberts_db.servers.base import LOOPBACK, ManagedServer, ServerInfo, ServerState
 from norberts_db.settings import Settings, write_secret
 
 LOG_LINES_IN_ERRORS = 20
-# Where the server's files go when the server user cannot reach the project (see layout_for).
-SYSTEM_STATE = Path("/var/lib/norberts-db")
 
 
 class EmbeddedServer(ManagedServer):
@@ -42,9 +45,9 @@ class EmbeddedServer(ManagedServer):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.layout = layout_for(settings)
-        self._kept_password = _kept_password(self.layout, settings)
+        self._kept_password = kept_password(self.layout, settings)
         if self._kept_password is not None:
-            _restore_password(self._kept_password, settings.password_file)
+            restore_password(self._kept_password, settings.password_file)
 
     @classmethod
     def unavailable_reason(cls, settings: Settings) -> str | None:
@@ -117,7 +120,7 @@ class EmbeddedServer(ManagedServer):
         return " ".join(done)
 
     def state(self) -> ServerState:
-        with _file_errors():
+        with file_errors():
             return self._state()
 
     def _state(self) -> ServerState:
@@ -141,7 +144,7 @@ class EmbeddedServer(ManagedServer):
     def logs(self, tail: int = 100) -> str:
         if not self.layout.log.exists():
             return f"No server log yet: {self._shown(self.layout.log)} is written at the first up."
-        with _file_errors():
+        with file_errors():
             return _pgdata.tail(self.layout.log, tail)
 
     def describe(self) -> str:
@@ -158,7 +161,7 @@ class EmbeddedServer(ManagedServer):
     def _locked(self) -> Iterator[None]:
         """Hold the lock of this major's server; turn file-system errors into one message."""
         lock = self.layout.lock
-        with _file_errors():
+        with file_errors():
             lock.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
             try:
@@ -330,57 +333,3 @@ class EmbeddedServer(ManagedServer):
 
     def _shown(self, path: Path) -> str:
         return _pgdata.shown(self.settings, path)
-
-
-@contextmanager
-def _file_errors() -> Iterator[None]:
-    """Report a file-system failure as one message instead of a traceback."""
-    try:
-        yield
-    except OSError as exc:
-        where = f" {exc.filename}" if exc.filename else ""
-        raise ServerError(
-            f"The embedded server's files cannot be used:{where}: {exc.strerror}. Check who "
-            "owns that path and its permissions (a server created as root belongs to the "
-            "'postgres' user)."
-        ) from None
-
-
-def _kept_password(layout: Layout, settings: Settings) -> Path | None:
-    """Where the generated password is kept beside data that lives outside the project.
-
-    Such data (see :func:`layout_for`) outlives the project's state folder, and
-    ``git clean -fdx`` would otherwise take the only copy of its password.
-    """
-    if settings.password or layout.root.is_relative_to(settings.state_path):
-        return None
-    return layout.root.parent / "password"
-
-
-def _restore_password(kept: Path, password_file: Path) -> None:
-    if password_file.exists() or not kept.is_file():
-        return
-    with _file_errors():
-        password_file.parent.mkdir(parents=True, exist_ok=True)
-        with suppress(FileExistsError):
-            write_secret(password_file, kept.read_text(encoding="utf-8").strip())
-
-
-def layout_for(settings: Settings) -> Layout:
-    """Where the server's files live: in the project's state folder, as a rule.
-
-    Run as root, PostgreSQL runs as ``postgres``, who cannot enter a project
-    kept below a mode-0700 folder such as root's home or a ``mktemp -d``
-    folder. Rather than open such a folder up, the server's files then go to
-    ``/var/lib/norberts-db/<project>/``. A state folder set on purpose
-    (NORBERTS_DB_STATE_DIR, pyproject) is used as given, or refused with the fix.
-    """
-    layout = Layout.for_settings(settings)
-    if "state_dir" in settings.sources or not _serveruser.must_switch_user():
-        return layout
-    if _serveruser.unreachable_for_server(settings.state_path) is None:
-        return layout
-    digest = hashlib.sha256(os.fsencode(settings.state_path.resolve())).hexdigest()[:16]
-    return Layout(
-        SYSTEM_STATE / digest / layout.root.relative_to(settings.state_path), layout.major
-    )
