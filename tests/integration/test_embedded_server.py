@@ -567,12 +567,17 @@ def test_unavailable_reason_names_what_would_provide_missing_binaries(project: P
 
 def test_a_pg_bin_dir_of_another_major_is_the_reason_given(project: Project) -> None:
     settings = project.settings()
-    if settings.pg_bin_dir is None:
-        pytest.skip("the project names no pg_bin_dir")
+    found = pgbinaries.require(
+        settings.pg_version, state_dir=settings.state_path, explicit=settings.pg_bin_dir
+    )
     other = next(m for m in SUPPORTED_MAJORS if m != settings.pg_version)
 
-    reason = EmbeddedServer.unavailable_reason(replace(settings, pg_version=other))
+    reason = EmbeddedServer.unavailable_reason(
+        replace(settings, pg_bin_dir=found.bin_dir, pg_version=other)
+    )
 
     assert reason is not None
-    assert reason.startswith(f"pg_bin_dir ({settings.pg_bin_dir}) holds PostgreSQL ")
-    assert f"not {other} (the pg_version setting)" in reason
+    assert reason.startswith(
+        f"pg_bin_dir ({found.bin_dir}) holds PostgreSQL {settings.pg_version}, not {other} "
+        "(the pg_version setting)."
+    )
