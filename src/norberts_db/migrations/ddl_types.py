@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from norberts_db.catalog.model import Change, ObjectKey
+from norberts_db.catalog.model import Change, ObjectKey, split_name
 from norberts_db.migrations import safety
 from norberts_db.migrations.ddl_common import comment, privileges
 from norberts_db.migrations.planner import PlanError, Planner
@@ -213,6 +213,8 @@ def create_range(p: Planner, key: ObjectKey) -> None:
     ):
         if detail.get(field):
             options.append(f"{option} = {detail[field]}")
+    if detail.get("multirange_type"):
+        options.append(f"MULTIRANGE_TYPE_NAME = {detail['multirange_type']}")
     p.add(key, "create", f"CREATE TYPE {key.name} AS RANGE ({', '.join(options)})")
     comment(p, key)
     privileges(p, key, created=True)
@@ -220,13 +222,31 @@ def create_range(p: Planner, key: ObjectKey) -> None:
 
 def alter_range(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) -> None:
     changed = {change.attribute for change in changes}
-    if changed - {"comment", "owner", "acl"}:
+    if changed - {"comment", "owner", "acl", "multirange_type"}:
         _replace_unused(p, key, "its definition changes")
         return
+    if "multirange_type" in changed:
+        _move_multirange(p, key)
     if "comment" in changed:
         comment(p, key, clear=True)
     if changed & {"owner", "acl"}:
         privileges(p, key, created=False)
+
+
+def _move_multirange(p: Planner, key: ObjectKey) -> None:
+    """The range's multirange type renamed (and moved) in place: its users keep it.
+
+    Both names come quoted where they need it (quote_ident in the catalog query).
+    """
+    old = str(p.source.detail(key)["multirange_type"])
+    new = str(p.target.detail(key)["multirange_type"])
+    old_schema, old_name = split_name(old)[-2:]
+    new_schema, new_name = split_name(new)[-2:]
+    if old_schema != new_schema:
+        p.add(key, "create", f"ALTER TYPE {old} SET SCHEMA {new_schema}")
+        old = f"{new_schema}.{old_name}"
+    if old_name != new_name:
+        p.add(key, "create", f"ALTER TYPE {old} RENAME TO {new_name}")
 
 
 # -- domains ------------------------------------------------------------------------------------

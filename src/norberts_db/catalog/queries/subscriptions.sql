@@ -37,7 +37,8 @@ SELECT
         ) AS o
         WHERE o.option IS NOT NULL
     ) AS options,
-    shobj_description(s.oid, 'pg_subscription') AS comment,
+    -- pg_subscription is shared, but a subscription's comment is kept per database.
+    obj_description(s.oid, 'pg_subscription') AS comment,
     pg_get_userbyid(s.subowner) AS owner
 FROM pg_catalog.pg_subscription AS s
 WHERE s.subdbid = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = current_database());

@@ -33,6 +33,12 @@ SELECT
     ) AS subtype_operator_class,
     nullif(r.rngcanonical, 0)::regprocedure::text AS canonical,
     nullif(r.rngsubdiff, 0)::regprocedure::text AS subtype_diff,
+    (
+        SELECT quote_ident(mn.nspname) || '.' || quote_ident(mt.typname)
+        FROM pg_catalog.pg_type AS mt
+        INNER JOIN pg_catalog.pg_namespace AS mn ON mt.typnamespace = mn.oid
+        WHERE mt.oid = r.rngmultitypid
+    ) AS multirange_type,
     obj_description(t.oid, 'pg_type') AS comment,
     pg_get_userbyid(t.typowner) AS owner,
     (

@@ -35,7 +35,13 @@ SELECT
         WHERE oc.oid = r.rngsubopc AND NOT oc.opcdefault
     ) AS subtype_opclass,
     nullif(r.rngcanonical, 0)::regproc::text AS canonical,
-    nullif(r.rngsubdiff, 0)::regproc::text AS subtype_diff
+    nullif(r.rngsubdiff, 0)::regproc::text AS subtype_diff,
+    (
+        SELECT quote_ident(mn.nspname) || '.' || quote_ident(mt.typname)
+        FROM pg_catalog.pg_type AS mt
+        INNER JOIN pg_catalog.pg_namespace AS mn ON mt.typnamespace = mn.oid
+        WHERE mt.oid = r.rngmultitypid
+    ) AS multirange_type
 FROM pg_catalog.pg_type AS t
 INNER JOIN pg_catalog.pg_namespace AS n ON t.typnamespace = n.oid
 LEFT JOIN pg_catalog.pg_class AS c ON t.typrelid = c.oid
