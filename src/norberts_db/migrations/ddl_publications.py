@@ -115,6 +115,12 @@ def _options(attrs: Mapping[str, str]) -> dict[str, str]:
     return dict(item.split(" = ", 1) for item in text.split(", ") if " = " in item)
 
 
+def _publications(p: Planner, key: ObjectKey) -> str:
+    """The subscription's publications as the schema lists them."""
+    listed = p.target.detail(key).get("publications_in_order")
+    return str(listed) if listed else p.target.attrs(key)["publications"]
+
+
 def create_subscription(p: Planner, key: ObjectKey) -> None:
     attrs = p.target.attrs(key)
     options = ["connect = false", f"slot_name = {attrs.get('slot_name', 'NONE')}"]
@@ -123,7 +129,7 @@ def create_subscription(p: Planner, key: ObjectKey) -> None:
         key,
         "create",
         f"CREATE SUBSCRIPTION {key.name} CONNECTION {literal(_connection(p, key))}\n"
-        f"PUBLICATION {attrs['publications']}\nWITH ({', '.join(options)})",
+        f"PUBLICATION {_publications(p, key)}\nWITH ({', '.join(options)})",
     )
     if attrs.get("enabled") == "enabled":
         _enable(p, key)
@@ -179,7 +185,7 @@ def alter_subscription(p: Planner, key: ObjectKey, changes: tuple[Change, ...]) 
         p.add(
             key,
             "create",
-            f"{alter} SET PUBLICATION {wanted['publications']} WITH (refresh = false)",
+            f"{alter} SET PUBLICATION {_publications(p, key)} WITH (refresh = false)",
         )
     options = _options(wanted)
     was = _options(found)
