@@ -67,6 +67,7 @@ __all__ = [
     "render_json",
     "render_text",
     "schema_snapshot",
+    "shadow_snapshot",
     "temporary_database",
     "verify_database",
 ]
@@ -103,14 +104,12 @@ def _read_shadow_and_target(
     """The expected snapshot with its notes, and the actual one, read while the shadow is built.
 
     Building the shadow is most of the time verify takes, and reading the
-    target needs nothing from it, so the two overlap. So does the checkpoint
-    the shadow's drop will wait for (:func:`_checkpoint_early`).
+    target needs nothing from it, so the two overlap.
     """
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        pool.submit(_checkpoint_early, target)
+    with ThreadPoolExecutor(max_workers=1) as pool:
         actual = pool.submit(snapshot_database, target, privileges=privileges)
         try:
-            expected = _shadow_snapshot(target, schema, privileges=privileges)
+            expected = shadow_snapshot(target, schema, privileges=privileges)
         except (NorbertsDbError, psycopg.Error):
             # The target's own failure (unreachable, no such database) says more.
             target_error = actual.exception()
@@ -157,21 +156,24 @@ def compare_databases(
 
 def schema_snapshot(server: ConnInfo, schema: SqlScript, *, privileges: bool = False) -> Snapshot:
     """The snapshot of a shadow database on ``server`` holding just ``schema``."""
-    return _shadow_snapshot(server, schema, privileges=privileges)[0]
+    return shadow_snapshot(server, schema, privileges=privileges)[0]
 
 
-def _shadow_snapshot(
-    server: ConnInfo, schema: SqlScript, *, privileges: bool
+def shadow_snapshot(
+    server: ConnInfo, schema: SqlScript, *, privileges: bool = False
 ) -> tuple[Snapshot, tuple[str, ...]]:
     """The snapshot of a shadow database holding ``schema``, and notes on its role statements.
 
     The schema is applied and read in one transaction that is rolled back:
     the shadow is dropped anyway, so nothing of it needs to be committed and
     flushed, and nobody else can see or change it meanwhile. Roles it creates
-    are rolled back too (:mod:`norberts_db.shadow`).
+    are rolled back too (:mod:`norberts_db.shadow`). The checkpoint the
+    shadow's drop waits for starts while it is built (:func:`_checkpoint_early`).
     """
-    with built_schema(server, schema) as (conn, notes):
-        return read_snapshot(conn, privileges=privileges), notes
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_checkpoint_early, server)
+        with built_schema(server, schema) as (conn, notes):
+            return read_snapshot(conn, privileges=privileges), notes
 
 
 @contextmanager

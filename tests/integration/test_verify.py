@@ -15,6 +15,7 @@ import json
 import secrets
 import socket
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -1291,6 +1292,24 @@ def test_a_shadow_is_the_same_snapshot_every_time(
         second = verify.schema_snapshot(scratch_db, schema, privileges=privileges)
         assert first.objects == second.objects
         assert len(first.objects) > 20
+
+
+@pytest.mark.usefixtures("shadow_built_once")
+def test_with_the_shadow_built_once_a_second_verify_builds_no_shadow(
+    schema_db: ConnInfo, project_schema: SqlScript, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``shadow_built_once`` must reach the shadow ``verify_database`` really builds."""
+    assert verify_database(schema_db, project_schema).exit_code == 0
+    made: list[str] = []
+    real = verify.temporary_database
+
+    def counted(server: ConnInfo, prefix: str) -> AbstractContextManager[ConnInfo]:
+        made.append(prefix)
+        return real(server, prefix)
+
+    monkeypatch.setattr(verify, "temporary_database", counted)
+    assert verify_database(schema_db, project_schema).exit_code == 0
+    assert made == []
 
 
 # -- comparing two live databases ---------------------------------------------------------------

@@ -22,17 +22,19 @@ from norberts_db.sqlfile import SqlScript
 
 from .template_helpers import script_key
 
-_SHADOWS: dict[tuple[str, int, str, str, bool], Snapshot] = {}
+_SHADOWS: dict[tuple[str, int, str, str, bool], tuple[Snapshot, tuple[str, ...]]] = {}
 
 
 @pytest.fixture
 def shadow_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    build = verify.schema_snapshot
+    build = verify.shadow_snapshot
 
-    def built_once(server: ConnInfo, schema: SqlScript, *, privileges: bool = False) -> Snapshot:
+    def built_once(
+        server: ConnInfo, schema: SqlScript, *, privileges: bool = False
+    ) -> tuple[Snapshot, tuple[str, ...]]:
         key = (server.host, server.port, server.user, script_key(schema), privileges)
         if key not in _SHADOWS:
             _SHADOWS[key] = build(server, schema, privileges=privileges)
         return _SHADOWS[key]
 
-    monkeypatch.setattr(verify, "schema_snapshot", built_once)
+    monkeypatch.setattr(verify, "shadow_snapshot", built_once)
