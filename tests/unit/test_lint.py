@@ -34,12 +34,17 @@ def project_root(tmp_path: Path, pyproject: str | None = None) -> Path:
     return root
 
 
-def test_project_sql_files_lint_clean() -> None:
-    report = lint_paths([], root=ROOT)
+def test_without_paths_every_sql_file_under_sql_is_linted(tmp_path: Path) -> None:
+    # The project's own files are linted by the lint session (`invoke sql.lint`).
+    root = project_root(tmp_path)
+    write(root, "sql/schema.sql", "SELECT a FROM t;\n")
+    write(root, "sql/migrations/0001_first.sql", "SELECT b FROM u;\n")
+    write(root, "elsewhere/other.sql", LOWER_KEYWORD)
+
+    report = lint_paths([], root=root)
 
     assert report.exit_code == 0, report.text
-    count = len(list((ROOT / "sql").rglob("*.sql")))
-    assert report.text == f"sql: {count} files clean"
+    assert report.text == "sql: 2 files clean"
 
 
 def test_settings_come_from_root_pyproject_whatever_the_current_directory(
