@@ -38,6 +38,8 @@ ENV_PREFIX = "NORBERTS_DB_"
 # server_options value of the setting replaces it.
 MANAGED_SERVER_DEFAULTS: tuple[tuple[str, str], ...] = (("max_locks_per_transaction", "2048"),)
 STATE_DIRNAME = ".norberts_db"
+# The value of the cluster_cache setting that keeps no cluster.
+CACHE_OFF = "off"
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,10 @@ class Settings:
     volume_name: str = "norberts-db-pg{major}-data"
     pg_bin_dir: Path | None = None
     state_dir: Path = Path(STATE_DIRNAME)
+    # Where a copy of a new embedded cluster is kept per set of server programs, so
+    # that the next new cluster needs no initdb; "off" never keeps or uses one.
+    # Unset: $XDG_CACHE_HOME/norberts-db/clusters (~/.cache/norberts-db/clusters).
+    cluster_cache: str = ""
     # Where each value came from, for error messages ("NORBERTS_DB_PORT", "pyproject.toml").
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -137,6 +143,16 @@ class Settings:
     @property
     def state_path(self) -> Path:
         return self._resolve(self.state_dir)
+
+    @property
+    def cluster_cache_path(self) -> Path | None:
+        """The folder of kept clusters (:mod:`norberts_db.servers._cluster_cache`), or None."""
+        if self.cluster_cache == CACHE_OFF:
+            return None
+        if self.cluster_cache:
+            return self._resolve(Path(self.cluster_cache).expanduser())
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "norberts-db" / "clusters"
 
     @property
     def password_file(self) -> Path:

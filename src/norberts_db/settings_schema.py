@@ -270,6 +270,7 @@ _SPECS = (
     Spec("volume_name", template("volume_name", _DOCKER_NAME, "letters, digits, '_', '.' and '-'")),
     Spec("pg_bin_dir", path("pg_bin_dir")),
     Spec("state_dir", path("state_dir")),
+    Spec("cluster_cache", lambda value: str(path("cluster_cache")(value))),
 )
 SPECS = {spec.name: spec for spec in _SPECS}
 # Settings that were dropped, with what to do instead; named so that an old value is not ignored.

@@ -14,10 +14,7 @@ would pass for success, and hundreds of errors would bury the reason.
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
-import hmac
 import os
 import secrets
 import shutil
@@ -31,7 +28,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from norberts_db import apply, databases, pgbinaries
+from norberts_db import apply, databases, pgbinaries, scram
 from norberts_db.connection import connect, server_version
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
@@ -137,28 +134,15 @@ def remove_volume(name: str) -> None:
 CHEAP_SCRAM_ROUNDS = 1
 
 
-def scram_verifier(password: str, rounds: int = CHEAP_SCRAM_ROUNDS) -> str:
-    """A SCRAM-SHA-256 verifier as PostgreSQL stores it (RFC 5802), for an ASCII password."""
-    salt = secrets.token_bytes(16)
-    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, rounds)
-    client_key = hmac.digest(salted, b"Client Key", "sha256")
-    stored_key = hashlib.sha256(client_key).digest()
-    server_key = hmac.digest(salted, b"Server Key", "sha256")
-
-    def b64(data: bytes) -> str:
-        return base64.b64encode(data).decode("ascii")
-
-    return f"SCRAM-SHA-256${rounds}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
-
-
 def make_logins_cheap(info: ConnInfo) -> None:
     """Store the superuser's password with a one-round verifier (sent hashed, never in clear)."""
-    if info.password is None or not info.password.isascii():
+    stored = None if info.password is None else scram.verifier(info.password, CHEAP_SCRAM_ROUNDS)
+    if stored is None:
         return
     with connect(info, autocommit=True) as conn:
         conn.execute(
             sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-                sql.Identifier(info.user), sql.Literal(scram_verifier(info.password))
+                sql.Identifier(info.user), sql.Literal(stored)
             )
         )
 
@@ -294,6 +278,14 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 SIGNALS = contextlib.ExitStack()
 
 
+# The embedded servers the tests make keep their first cluster here, so later ones
+# are copies of it rather than new initdb runs (norberts_db.servers._cluster_cache).
+# One folder per run, removed at its end: the user's own cache is left alone. The
+# tests of initdb itself turn the cache off.
+CLUSTER_CACHE = Path(tempfile.mkdtemp(prefix="norberts-db-test-clusters-"))
+os.environ.setdefault("NORBERTS_DB_CLUSTER_CACHE", str(CLUSTER_CACHE))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     SIGNALS.enter_context(terminate_as_interrupt())
 
@@ -303,6 +295,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         SESSION_SERVER.stop()
     finally:
         SIGNALS.close()
+        shutil.rmtree(CLUSTER_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -334,6 +334,8 @@ def test_kill_9_of_db_up_during_initdb_leaves_no_password_and_the_next_up_recove
         "NORBERTS_DB_PASSWORD": password,
         "NORBERTS_DB_DATABASE": settings.database,
         "NORBERTS_DB_PG_BIN_DIR": str(settings.pg_bin_dir or binaries.bin_dir),
+        # initdb itself is under test: no kept cluster stands in for it.
+        "NORBERTS_DB_CLUSTER_CACHE": "off",
     }
     # Its own session, so that the kill below reaches the invoke process only.
     up = subprocess.Popen(

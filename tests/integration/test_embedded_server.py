@@ -38,6 +38,7 @@ from norberts_db.servers._pgdata import (
 )
 from norberts_db.servers.embedded import EmbeddedServer
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
+from tests.integration.conftest import CLUSTER_CACHE
 from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
 
 pytestmark = pytest.mark.embedded
@@ -105,6 +106,7 @@ class Project:
             f"port = {free_port()}",
             'database = "norberts_test"',
             "ready_timeout = 60",
+            f'cluster_cache = "{CLUSTER_CACHE}"',
         ]
         # Binaries from the repository's own cache would not be found from a tmp project.
         if pgbinaries.find(major, state_dir=root / ".norberts_db") is None:
@@ -233,6 +235,63 @@ def test_up_from_nothing_initialises_a_cluster_and_reports_its_version(project: 
     assert (data / "PG_VERSION").read_text().strip() == str(MAJOR)
     assert (data.parent / "server.log").is_file()
     assert query_one(server, "SELECT current_database()") == "norberts_test"
+
+
+def system_identifier(server: EmbeddedServer) -> object:
+    return query_one(server, "SELECT system_identifier FROM pg_control_system()")
+
+
+def files_holding(secret: str, folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
+
+
+def test_a_second_new_cluster_is_a_copy_of_the_kept_one_and_takes_only_its_own_password(
+    binaries: pgbinaries.PgBinaries,
+) -> None:
+    cache = reachable_tmpdir()
+    first, second = Project.create(reachable_tmpdir()), Project.create(reachable_tmpdir())
+    try:
+        made = first.server(cluster_cache=str(cache))
+        made.up()
+        kept = list(cache.iterdir())
+        copied = second.server(cluster_cache=str(cache))
+        copied.up()
+
+        assert len(kept) == 1 and (kept[0] / "PG_VERSION").read_text().strip() == str(MAJOR)
+        assert list(cache.iterdir()) == kept
+        # A copy shares the system identifier of the cluster initdb made; a new initdb would not.
+        assert system_identifier(made) == system_identifier(copied)
+        passwords = [made.settings.dev_password(), copied.settings.dev_password()]
+        assert passwords[0] != passwords[1]
+        wrong = replace(copied.conninfo, password=passwords[0])
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            psycopg.connect(**wrong.connect_kwargs()).close()
+        assert query_one(copied, "SELECT current_user") == copied.settings.user
+        # The kept copy was taken before the first project's password was set.
+        stored = "SELECT rolpassword FROM pg_authid WHERE rolname = current_user"
+        verifiers = [str(query_one(server, stored)) for server in (made, copied)]
+        assert all(v.startswith("SCRAM-SHA-256$4096:") for v in verifiers)
+        assert [files_holding(verifier, cache) for verifier in verifiers] == [[], []]
+        assert files_holding(verifiers[0], made.layout.data) != []  # where a copy would hold it
+    finally:
+        first.destroy()
+        second.destroy()
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_with_the_cluster_cache_off_every_new_cluster_is_made_by_initdb(
+    binaries: pgbinaries.PgBinaries,
+) -> None:
+    projects = [Project.create(reachable_tmpdir()) for _ in range(2)]
+    try:
+        servers = [project.server(cluster_cache="off") for project in projects]
+        for server in servers:
+            server.up()
+
+        assert system_identifier(servers[0]) != system_identifier(servers[1])
+    finally:
+        for project in projects:
+            project.destroy()
 
 
 def test_up_again_with_a_new_server_object_reuses_the_running_server(running: Project) -> None:

@@ -354,6 +354,7 @@ FIELD_TYPES = {
     "prove_lock_threshold": float,
     "prove_rewrite_rows": int,
     **dict.fromkeys((*STRINGS, "container_name", "volume_name", "password", "url"), str),
+    "cluster_cache": str,
     **dict.fromkeys(PATHS, Path),
 }
 CHEAP = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -430,3 +431,18 @@ def test_the_default_seed_is_the_one_beside_the_schema_file(tmp_path: Path) -> N
     assert other.seed_path == tmp_path / "elsewhere" / "seed.sql"
     assert chosen.seed_path == tmp_path / "s.sql"
     assert chosen.seed_is_explicit
+
+
+def test_the_cluster_cache_is_a_folder_off_or_the_users_cache_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert load_settings(project(tmp_path, ""), environ={}).cluster_cache_path == (
+        tmp_path / "xdg" / "norberts-db" / "clusters"
+    )
+    relative = load_settings(project(tmp_path, 'cluster_cache = "kept"'), environ={})
+    assert relative.cluster_cache_path == tmp_path / "kept"
+    off = {"NORBERTS_DB_CLUSTER_CACHE": "off"}
+    assert load_settings(project(tmp_path, ""), environ=off).cluster_cache_path is None
+    with pytest.raises(SettingsError, match="cluster_cache"):
+        load_settings(project(tmp_path, "cluster_cache = 5"), environ={})

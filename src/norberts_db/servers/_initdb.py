@@ -9,13 +9,14 @@ a log, so nothing that holds it outlives the command, however it ends.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 from pathlib import Path
 
 from norberts_db.errors import ServerError
 from norberts_db.pgbinaries import PgBinaries
-from norberts_db.servers import _orphans, _pgdata, _serveruser
+from norberts_db.servers import _cluster_cache, _orphans, _pgdata, _serveruser
 from norberts_db.servers._pgdata import Layout
 from norberts_db.servers._processes import MARK_DATA, MARK_PROJECT
 from norberts_db.servers._serveruser import ServerUser
@@ -30,20 +31,39 @@ def mark(settings: Settings, data: Path) -> dict[str, str]:
 def create_cluster(
     layout: Layout, settings: Settings, binaries: PgBinaries, user: ServerUser
 ) -> list[str]:
-    """Create the cluster of ``layout``; returns what had to be cleared first, for the user."""
+    """Create the cluster of ``layout``; returns what had to be cleared first, for the user.
+
+    A cluster kept from an earlier initdb with the same programs is copied
+    instead of running initdb again (:mod:`._cluster_cache`).
+    """
     work = layout.data_in_progress
     notes = clear_half_made(layout, settings)
     shutil.rmtree(layout.scratch, ignore_errors=True)
+    password = settings.dev_password()
+    if "\n" in password or "\r" in password:
+        raise ServerError("The dev server password must be a single line; change it.")
+    options = _options(settings)
+    kept = _cluster_cache.entry(settings.cluster_cache_path, layout.major, binaries, user, options)
+    cached = kept is not None and password.isascii()
     try:
-        work.mkdir(mode=0o700)
-        _serveruser.chown_to(work, user)
-        result = _run_initdb(layout, settings, binaries, user)
-        if result.returncode != 0:
-            stderr = "\n".join(result.stderr.strip().splitlines()[-5:])
-            raise ServerError(
-                f"initdb of PostgreSQL {layout.major} failed (exit {result.returncode}):"
-                f"\n{stderr}\nThe half-created data directory was removed. Fix the cause "
-                "and run `invoke db.up` again."
+        if not (kept is not None and cached and _cluster_cache.copy_out(kept, work)):
+            work.mkdir(mode=0o700)
+            _serveruser.chown_to(work, user)
+            # The kept copy must hold no secret: its initdb gets a password nobody learns.
+            first = secrets.token_urlsafe(24) if cached else password
+            result = _run_initdb(layout, settings, binaries, user, options, first)
+            if result.returncode != 0:
+                stderr = "\n".join(result.stderr.strip().splitlines()[-5:])
+                raise ServerError(
+                    f"initdb of PostgreSQL {layout.major} failed (exit {result.returncode}):"
+                    f"\n{stderr}\nThe half-created data directory was removed. Fix the cause "
+                    "and run `invoke db.up` again."
+                )
+            if kept is not None and cached:
+                _cluster_cache.keep(work, kept)
+        if cached:
+            _cluster_cache.set_password(
+                work, settings.user, password, binaries, user, mark(settings, work)
             )
         with (work / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.write(f"\n{_pgdata.INCLUDE_LINE}\n")
@@ -80,22 +100,33 @@ def clear_half_made(layout: Layout, settings: Settings) -> list[str]:
     ]
 
 
+def _options(settings: Settings) -> list[str]:
+    # C locale: the same sort order and messages on every machine.
+    return [
+        "-U",
+        settings.user,
+        "--auth-host=scram-sha-256",
+        "--auth-local=scram-sha-256",
+        "--encoding=UTF8",
+        "--locale=C",
+    ]
+
+
 def _run_initdb(
-    layout: Layout, settings: Settings, binaries: PgBinaries, user: ServerUser
+    layout: Layout,
+    settings: Settings,
+    binaries: PgBinaries,
+    user: ServerUser,
+    options: list[str],
+    password: str,
 ) -> subprocess.CompletedProcess[str]:
-    password = settings.dev_password()
-    if "\n" in password or "\r" in password:
-        raise ServerError("The dev server password must be a single line; change it.")
     work = layout.data_in_progress
     secret = _serveruser.secret_pipe(password, user)
     try:
-        argv = [str(binaries.program("initdb")), "-D", str(work), "-U", settings.user]
-        argv += ["--pwfile=/dev/stdin", "--auth-host=scram-sha-256"]
-        # C locale: the same sort order and messages on every machine.
-        argv += ["--auth-local=scram-sha-256", "--encoding=UTF8", "--locale=C"]
+        argv = [str(binaries.program("initdb")), "-D", str(work), *options]
         return _serveruser.run(
             user,
-            argv,
+            [*argv, "--pwfile=/dev/stdin"],
             cwd=layout.root,
             timeout=max(120.0, settings.ready_timeout),
             mark=mark(settings, work),
