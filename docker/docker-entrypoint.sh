@@ -11,6 +11,8 @@
 # in Debian's minimal root filesystem).
 set -Eeo pipefail
 
+CLUSTER_TEMPLATE=/usr/share/norberts-db/cluster
+
 log() { printf '%s [entrypoint] %s\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" "$*"; }
 die() { log "error: $*" >&2; exit 1; }
 
@@ -78,7 +80,44 @@ init_cluster() {
 			"Set POSTGRES_PASSWORD (or POSTGRES_HOST_AUTH_METHOD=trust, which allows" \
 			"anyone to connect without a password)."
 	fi
-	log "initializing a PostgreSQL $PG_MAJOR cluster in $PGDATA"
+	if copy_template "$auth"; then
+		log "initialized a PostgreSQL $PG_MAJOR cluster in $PGDATA from the image's own (no initdb)"
+	else
+		log "initializing a PostgreSQL $PG_MAJOR cluster in $PGDATA"
+		run_initdb "$auth"
+	fi
+	{
+		echo
+		echo "listen_addresses = '*'"
+		echo "unix_socket_directories = '/var/run/postgresql'"
+	} >>"$PGDATA/postgresql.conf"
+	printf '\nhost all all all %s\n' "$auth" >>"$PGDATA/pg_hba.conf"
+}
+
+# The image holds a cluster made at build time with the defaults and a password
+# nobody learns (see the Dockerfile). When the container asks for nothing else,
+# a copy of it stands in for initdb, and the superuser's password is set in
+# single-user mode, where no server listens, read from a pipe (printf is a shell
+# builtin: the password is in no process's arguments).
+copy_template() {
+	local auth="$1"
+	if [ ! -s "$CLUSTER_TEMPLATE/PG_VERSION" ] || [ -n "$POSTGRES_INITDB_ARGS" ] \
+		|| [ "$POSTGRES_USER" != postgres ] || [ "$auth" != scram-sha-256 ] \
+		|| [ -z "$POSTGRES_PASSWORD" ] || [[ "$POSTGRES_PASSWORD" == *[$'\n\r']* ]]; then
+		return 1
+	fi
+	cp -a "$CLUSTER_TEMPLATE/." "$PGDATA/"
+	printf 'ALTER ROLE postgres PASSWORD %s\n' "'${POSTGRES_PASSWORD//\'/\'\'}'" | single_user
+}
+
+# One statement per line; an error ends it with a failing exit, and no statement is logged.
+single_user() {
+	postgres --single -D "$PGDATA" -c exit_on_error=on -c log_min_error_statement=panic \
+		postgres >/dev/null
+}
+
+run_initdb() {
+	local auth="$1"
 	local -a initdb_args=(-D "$PGDATA" --username="$POSTGRES_USER" --auth-local=trust --auth-host="$auth")
 	# POSTGRES_INITDB_ARGS is word-split on purpose, as in the official image.
 	# shellcheck disable=SC2086
@@ -88,12 +127,6 @@ init_cluster() {
 	else
 		initdb "${initdb_args[@]}" $POSTGRES_INITDB_ARGS
 	fi
-	{
-		echo
-		echo "listen_addresses = '*'"
-		echo "unix_socket_directories = '/var/run/postgresql'"
-	} >>"$PGDATA/postgresql.conf"
-	printf '\nhost all all all %s\n' "$auth" >>"$PGDATA/pg_hba.conf"
 }
 
 # A server on the unix socket only, so nothing outside the container can
@@ -118,6 +151,11 @@ create_database() {
 	if [ -z "$exists" ]; then
 		run_psql --dbname postgres --set db="$POSTGRES_DB" <<<'CREATE DATABASE :"db";'
 	fi
+}
+
+create_database_single_user() {
+	if [ "$POSTGRES_DB" = postgres ]; then return 0; fi
+	printf 'CREATE DATABASE "%s"\n' "${POSTGRES_DB//\"/\"\"}" | single_user
 }
 
 run_init_scripts() {
@@ -156,10 +194,16 @@ main() {
 	fi
 	if [ ! -s "$PGDATA/PG_VERSION" ]; then
 		init_cluster
-		start_temp_server "$@"
-		create_database
-		run_init_scripts
-		pg_ctl -D "$PGDATA" -m fast -w stop
+		if compgen -G '/docker-entrypoint-initdb.d/*' >/dev/null \
+			|| [[ "$POSTGRES_DB" == *[$'\n\r']* ]]; then
+			start_temp_server "$@"
+			create_database
+			run_init_scripts
+			pg_ctl -D "$PGDATA" -m fast -w stop
+		else
+			# Nothing needs a running server: no temporary one is started and stopped.
+			create_database_single_user
+		fi
 		unset PGPASSWORD
 		log "PostgreSQL init process complete; ready for start up."
 	fi
