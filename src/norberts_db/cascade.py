@@ -60,13 +60,20 @@ def inventory(conn: Connection, known: Iterable[int] = ()) -> dict[Key, _Found]:
     """Every object of the database a drop could remove, by catalog and OID, but ``known``."""
     found = {}
     params = {"known": sorted(set(known))}
-    for row in conn.execute(_inventory_query(), params).fetchall():
+    for row in conn.execute(_composed("object_inventory"), params).fetchall():
         classid, objid, subid, kind, schema, name, identity, *owned_by = row
         owner = None if owned_by[0] is None else _key(*owned_by)
         found[_key(classid, objid, subid)] = _Found(
             str(kind), str(schema or ""), str(name or identity), str(identity), owner
         )
     return found
+
+
+def identities(conn: Connection, known: Iterable[int] = ()) -> set[tuple[str, str]]:
+    """The kind and identity of every object :func:`inventory` finds, without the rest."""
+    params = {"known": sorted(set(known))}
+    rows = conn.execute(_composed("object_identities"), params).fetchall()
+    return {(str(kind), str(identity)) for kind, identity in rows}
 
 
 class Watch:
@@ -93,7 +100,7 @@ class Watch:
             self._removed = {k: v for k, v in self._before.items() if k not in after}
             self._kept = {objid for _, objid, _ in after}
         elif script is self.schema:
-            self._created = _identities(inventory(conn, self._kept))
+            self._created = identities(conn, self._kept)
 
     def taken(self, conn: Connection, run: Run) -> tuple[TakenObject, ...]:
         """The objects removed that the schema file does not create, each object once.
@@ -124,7 +131,7 @@ class Watch:
         try:
             with conn.transaction(force_rollback=True):
                 run(conn, self.schema)
-                return _identities(inventory(conn, self._kept))
+                return identities(conn, self._kept)
         except SqlScriptError as exc:
             self.unknown = str(exc).splitlines()[0]
             return set()
@@ -147,14 +154,11 @@ class Watch:
 
 
 @cache
-def _inventory_query() -> sql.Composed:
+def _composed(name: str) -> sql.Composed:
+    """Query ``name`` with the objects of object_keys.sql composed in."""
     objects = sql.SQL(queries.load("object_keys"))
-    return sql.SQL(queries.load("object_inventory")).format(objects=objects)
+    return sql.SQL(queries.load(name)).format(objects=objects)
 
 
 def _key(classid: object, objid: object, subid: object) -> Key:
     return (int(str(classid)), int(str(objid)), int(str(subid)))
-
-
-def _identities(found: dict[Key, _Found]) -> set[tuple[str, str]]:
-    return {(item.kind, item.identity) for item in found.values()}

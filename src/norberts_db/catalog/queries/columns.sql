@@ -64,7 +64,7 @@ SELECT
     CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression,
     nullif(a.attstattarget, -1)::text AS statistics_target,
     array_to_string(a.attoptions, ', ') AS options,
-    col_description(c.oid, a.attnum) AS comment,
+    descr.description AS comment,
     (
         SELECT string_agg(x.item::text, ', ' ORDER BY x.item::text)
         FROM unnest(a.attacl) AS x (item)
@@ -74,6 +74,11 @@ INNER JOIN pg_catalog.pg_class AS c ON a.attrelid = c.oid
 INNER JOIN pg_catalog.pg_namespace AS n ON c.relnamespace = n.oid
 INNER JOIN pg_catalog.pg_type AS t ON a.atttypid = t.oid
 LEFT JOIN pg_catalog.pg_attrdef AS ad ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+LEFT JOIN pg_catalog.pg_description AS descr
+    ON
+        a.attrelid = descr.objoid
+        AND descr.classoid = 'pg_catalog.pg_class'::regclass
+        AND descr.objsubid = a.attnum
 WHERE
     c.relkind IN ('r', 'p')
     AND a.attnum > 0

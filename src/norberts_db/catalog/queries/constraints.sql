@@ -40,11 +40,16 @@ SELECT
         )
         WHEN co.coninhcount > 0 AND NOT co.conislocal THEN 'the parent table'
     END AS inherited_from,
-    obj_description(co.oid, 'pg_constraint') AS comment
+    descr.description AS comment
 FROM pg_catalog.pg_constraint AS co
 INNER JOIN pg_catalog.pg_namespace AS n ON co.connamespace = n.oid
 LEFT JOIN pg_catalog.pg_class AS c ON co.conrelid = c.oid
 LEFT JOIN pg_catalog.pg_type AS t ON co.contypid = t.oid
+LEFT JOIN pg_catalog.pg_description AS descr
+    ON
+        co.oid = descr.objoid
+        AND descr.classoid = 'pg_catalog.pg_constraint'::regclass
+        AND descr.objsubid = 0
 CROSS JOIN LATERAL (
     SELECT
         pg_get_constraintdef(co.oid) AS full_text,

@@ -18,11 +18,16 @@ SELECT
         INNER JOIN pg_catalog.pg_namespace AS pn ON pt.relnamespace = pn.oid
         WHERE h.inhrelid = i.indexrelid
     ) AS partition_of,
-    obj_description(ic.oid, 'pg_class') AS comment
+    descr.description AS comment
 FROM pg_catalog.pg_index AS i
 INNER JOIN pg_catalog.pg_class AS ic ON i.indexrelid = ic.oid
 INNER JOIN pg_catalog.pg_class AS c ON i.indrelid = c.oid
 INNER JOIN pg_catalog.pg_namespace AS n ON c.relnamespace = n.oid
+LEFT JOIN pg_catalog.pg_description AS descr
+    ON
+        ic.oid = descr.objoid
+        AND descr.classoid = 'pg_catalog.pg_class'::regclass
+        AND descr.objsubid = 0
 WHERE
     c.relkind IN ('r', 'p', 'm')
     AND NOT EXISTS (

@@ -45,7 +45,7 @@ SELECT
     ) AS clustered_on,
     CASE WHEN c.relrowsecurity THEN 'enabled' ELSE 'disabled' END AS row_level_security,
     CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'not forced' END AS force_row_level_security,
-    obj_description(c.oid, 'pg_class') AS comment,
+    descr.description AS comment,
     pg_get_userbyid(c.relowner) AS owner,
     (
         SELECT string_agg(a.item::text, ', ' ORDER BY a.item::text)
@@ -53,6 +53,11 @@ SELECT
     ) AS acl
 FROM pg_catalog.pg_class AS c
 INNER JOIN pg_catalog.pg_namespace AS n ON c.relnamespace = n.oid
+LEFT JOIN pg_catalog.pg_description AS descr
+    ON
+        c.oid = descr.objoid
+        AND descr.classoid = 'pg_catalog.pg_class'::regclass
+        AND descr.objsubid = 0
 WHERE
     c.relkind IN ('r', 'p')
     AND n.nspname NOT IN ('pg_catalog', 'information_schema')

@@ -20,10 +20,15 @@ SELECT
         INNER JOIN pg_catalog.pg_namespace AS pn ON pc.relnamespace = pn.oid
         WHERE ptg.oid = tg.tgparentid
     ) AS inherited_from,
-    obj_description(tg.oid, 'pg_trigger') AS comment
+    descr.description AS comment
 FROM pg_catalog.pg_trigger AS tg
 INNER JOIN pg_catalog.pg_class AS c ON tg.tgrelid = c.oid
 INNER JOIN pg_catalog.pg_namespace AS n ON c.relnamespace = n.oid
+LEFT JOIN pg_catalog.pg_description AS descr
+    ON
+        tg.oid = descr.objoid
+        AND descr.classoid = 'pg_catalog.pg_trigger'::regclass
+        AND descr.objsubid = 0
 WHERE
     NOT tg.tgisinternal
     AND n.nspname NOT IN ('pg_catalog', 'information_schema')
