@@ -28,6 +28,12 @@ from invoke.tasks import task
 if TYPE_CHECKING:
     from norberts_db.error_report import Failure, Kind
 
+# Invoke turns off writing bytecode before it loads this file (unless --write-pyc),
+# so that no cache lands next to tasks.py. The library's modules, imported inside
+# the tasks, keep the interpreter's own choice (-B, PYTHONDONTWRITEBYTECODE):
+# otherwise every task compiles them from source again, on every run.
+sys.dont_write_bytecode = sys.flags.dont_write_bytecode
+
 HELP = {
     "backend": "auto | docker | embedded | external (default: auto)",
     "pg": "PostgreSQL major version: 15, 16, 17 or 18",
