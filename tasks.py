@@ -17,6 +17,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib.machinery import SourceFileLoader
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -28,11 +29,22 @@ from invoke.tasks import task
 if TYPE_CHECKING:
     from norberts_db.error_report import Failure, Kind
 
-# Invoke turns off writing bytecode before it loads this file (unless --write-pyc),
-# so that no cache lands next to tasks.py. The library's modules, imported inside
-# the tasks, keep the interpreter's own choice (-B, PYTHONDONTWRITEBYTECODE):
-# otherwise every task compiles them from source again, on every run.
-sys.dont_write_bytecode = sys.flags.dont_write_bytecode
+
+def _keep_bytecode() -> None:
+    """Let this file and the library's modules keep their bytecode cache.
+
+    Invoke turns off writing bytecode before it loads tasks.py (unless
+    --write-pyc), so every run compiled this file, and every module a task
+    imports, from source again. The interpreter's own choice (-B,
+    PYTHONDONTWRITEBYTECODE) is restored; ``get_code`` then writes this
+    file's cache if it is missing or stale, for invoke to load next time.
+    """
+    sys.dont_write_bytecode = sys.flags.dont_write_bytecode
+    if not sys.dont_write_bytecode:
+        SourceFileLoader(__name__, __file__).get_code(__name__)
+
+
+_keep_bytecode()
 
 HELP = {
     "backend": "auto | docker | embedded | external (default: auto)",
