@@ -15,18 +15,36 @@ import inspect
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.machinery import SourceFileLoader
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from invoke.collection import Collection
 from invoke.context import Context
 from invoke.exceptions import Exit
-from invoke.tasks import task
+from invoke.tasks import Task, task
 
 if TYPE_CHECKING:
     from norberts_db.error_report import Failure, Kind
+
+
+def _keep_bytecode() -> None:
+    """Let this file and the library's modules keep their bytecode cache.
+
+    Invoke turns off writing bytecode before it loads tasks.py (unless
+    --write-pyc), so every run compiled this file, and every module a task
+    imports, from source again. The interpreter's own choice (-B,
+    PYTHONDONTWRITEBYTECODE) is restored; ``get_code`` then writes this
+    file's cache if it is missing or stale, for invoke to load next time.
+    """
+    sys.dont_write_bytecode = bool(sys.flags.dont_write_bytecode)
+    if not sys.dont_write_bytecode:
+        SourceFileLoader(__name__, __file__).get_code(__name__)
+
+
+_keep_bytecode()
 
 HELP = {
     "backend": "auto | docker | embedded | external (default: auto)",
@@ -69,12 +87,15 @@ def helps(*names: str, server: bool = True) -> dict[str, str]:
     return {name: HELP[name] for name in (*names, *(SERVER_FLAGS if server else ()))}
 
 
-def server_flags(body: Callable[..., None]) -> Callable[..., None]:
+def server_flags(made: Task[Any]) -> Task[Any]:
     """Give a task the flags that choose the server, collected in its ``**server``.
 
-    Invoke reads a task's flags from its signature, so the six flags are
-    declared once here instead of in every task.
+    Invoke reads a task's flags from its body's signature, so the six flags are
+    declared once here instead of in every task. The signature is set on the
+    body once the task is made (this decorator goes above ``@task``): copied
+    into the task object, it would be deep-copied with it on every run.
     """
+    body = made.body
     signature = inspect.signature(body)
     params = [p for p in signature.parameters.values() if p.kind != p.VAR_KEYWORD]
     params += [
@@ -82,7 +103,7 @@ def server_flags(body: Callable[..., None]) -> Callable[..., None]:
         for name in SERVER_FLAGS
     ]
     body.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-    return body
+    return made
 
 
 # What a task interrupted by Ctrl-C or SIGTERM leaves; any other leaves nothing half-done.
@@ -172,8 +193,8 @@ def finish(text: str, exit_code: int = 0) -> None:
         raise Exit(code=exit_code)
 
 
-@task(help=helps())
 @server_flags
+@task(help=helps())
 def up(c: Context, **server: Any) -> None:
     """Start the dev server (idempotent) and wait until it answers."""
     from norberts_db import commands
@@ -182,8 +203,8 @@ def up(c: Context, **server: Any) -> None:
         finish(commands.up(settings(**server)))
 
 
-@task(help=helps("volumes", "allow_remote"))
 @server_flags
+@task(help=helps("volumes", "allow_remote"))
 def down(c: Context, volumes: bool = False, allow_remote: bool = False, **server: Any) -> None:
     """Stop the dev server; --volumes also deletes its data."""
     from norberts_db import commands
@@ -193,8 +214,8 @@ def down(c: Context, volumes: bool = False, allow_remote: bool = False, **server
         finish(commands.down(s, volumes=volumes, allow_remote=allow_remote))
 
 
-@task(help=helps())
 @server_flags
+@task(help=helps())
 def status(c: Context, **server: Any) -> None:
     """Show whether the dev server runs, and where."""
     from norberts_db import commands
@@ -203,8 +224,8 @@ def status(c: Context, **server: Any) -> None:
         finish(commands.status(settings(**server)))
 
 
-@task(help=helps("tail"))
 @server_flags
+@task(help=helps("tail"))
 def logs(c: Context, tail: str | None = None, **server: Any) -> None:
     """Print the last lines of the dev server's log."""
     from norberts_db import commands
@@ -221,8 +242,8 @@ def logs(c: Context, tail: str | None = None, **server: Any) -> None:
         finish(commands.logs(settings(**server), tail=lines))
 
 
-@task(help=helps())
 @server_flags
+@task(help=helps())
 def url(c: Context, **server: Any) -> None:
     """Print the connection URI: psql "$(invoke db.url)"."""
     from norberts_db import commands
@@ -231,8 +252,8 @@ def url(c: Context, **server: Any) -> None:
         finish(commands.url(settings(**server)))
 
 
-@task(help=helps())
 @server_flags
+@task(help=helps())
 def psql(c: Context, **server: Any) -> None:
     """Open an interactive psql on the dev database."""
     from norberts_db import commands
@@ -241,8 +262,8 @@ def psql(c: Context, **server: Any) -> None:
         commands.psql(settings(**server))
 
 
-@task(help=helps("schema"))
 @server_flags
+@task(help=helps("schema"))
 def create(c: Context, schema: str | None = None, **server: Any) -> None:
     """Run the schema file in one transaction."""
     from norberts_db import commands
@@ -251,8 +272,8 @@ def create(c: Context, schema: str | None = None, **server: Any) -> None:
         finish(commands.create(settings(schema=schema, **server)))
 
 
-@task(help={**helps("schema", "drop_script", "allow_remote", "json"), "format": APPLY_FORMAT})
 @server_flags
+@task(help={**helps("schema", "drop_script", "allow_remote", "json"), "format": APPLY_FORMAT})
 def drop(
     c: Context,
     schema: str | None = None,
@@ -271,13 +292,13 @@ def drop(
         finish(commands.drop(s, allow_remote=allow_remote, fmt=fmt))
 
 
+@server_flags
 @task(
     help={
         **helps("schema", "drop_script", "seed", "no_seed", "allow_remote", "json"),
         "format": APPLY_FORMAT,
     }
 )
-@server_flags
 def reset(
     c: Context,
     schema: str | None = None,
@@ -298,8 +319,8 @@ def reset(
         finish(commands.reset(s, allow_remote=allow_remote, use_seed=not no_seed, fmt=fmt))
 
 
-@task(name="seed", help=helps("schema", "seed", "allow_remote"))
 @server_flags
+@task(name="seed", help=helps("schema", "seed", "allow_remote"))
 def load_seed(
     c: Context,
     schema: str | None = None,
@@ -315,8 +336,8 @@ def load_seed(
         finish(commands.load_seed(s, allow_remote=allow_remote))
 
 
-@task(help=helps("schema", "json", "format", "privileges", "migrations"))
 @server_flags
+@task(help=helps("schema", "json", "format", "privileges", "migrations"))
 def verify(
     c: Context,
     schema: str | None = None,
@@ -339,12 +360,12 @@ def verify(
     finish(report.text, report.exit_code)
 
 
+@server_flags
 @task(
     help=helps(
         "schema", "to_url", "allow_destructive", "concurrently", "grants", "connect_subscriptions"
     )
 )
-@server_flags
 def diff(
     c: Context,
     schema: str | None = None,
@@ -367,8 +388,8 @@ def diff(
     finish(report.text, report.exit_code)
 
 
-@task(help=helps("dry_run"))
 @server_flags
+@task(help=helps("dry_run"))
 def migrate(c: Context, dry_run: bool = False, **server: Any) -> None:
     """Apply the pending migrations of sql/migrations/ in order, under the schema lock."""
     from norberts_db.migrations import commands as migration_commands
@@ -377,6 +398,7 @@ def migrate(c: Context, dry_run: bool = False, **server: Any) -> None:
         finish(migration_commands.apply_migrations(settings(**server), dry_run=dry_run))
 
 
+@server_flags
 @task(
     name="new",
     positional=["name"],
@@ -389,7 +411,6 @@ def migrate(c: Context, dry_run: bool = False, **server: Any) -> None:
         "connect_subscriptions",
     ),
 )
-@server_flags
 def new_migration(
     c: Context,
     name: str,
@@ -411,8 +432,8 @@ def new_migration(
         finish(migration_commands.new_migration(s, name, options=options))
 
 
-@task(name="prove", help=helps("schema", "json", "format"))
 @server_flags
+@task(name="prove", help=helps("schema", "json", "format"))
 def prove_migrations(
     c: Context,
     schema: str | None = None,
@@ -430,8 +451,8 @@ def prove_migrations(
     finish(report.text, report.exit_code)
 
 
-@task(name="check-drop", help=helps("schema", "drop_script", "json", "format"))
 @server_flags
+@task(name="check-drop", help=helps("schema", "drop_script", "json", "format"))
 def check_drop(
     c: Context,
     schema: str | None = None,
@@ -500,8 +521,8 @@ def _generate(names: tuple[str, ...], schema: str | None, out: str | None, serve
         finish(gen_commands.write(settings(schema=schema, **server), names, out=out))
 
 
-@task(name="drizzle", help=helps("schema", "out"))
 @server_flags
+@task(name="drizzle", help=helps("schema", "out"))
 def gen_drizzle(
     c: Context, schema: str | None = None, out: str | None = None, **server: Any
 ) -> None:
@@ -509,8 +530,8 @@ def gen_drizzle(
     _generate(("drizzle",), schema, out, server)
 
 
-@task(name="drop-script", help=helps("schema", "out"))
 @server_flags
+@task(name="drop-script", help=helps("schema", "out"))
 def gen_drop_script(
     c: Context, schema: str | None = None, out: str | None = None, **server: Any
 ) -> None:
@@ -518,15 +539,15 @@ def gen_drop_script(
     _generate(("drop-script",), schema, out, server)
 
 
-@task(name="docs", help=helps("schema", "out"))
 @server_flags
+@task(name="docs", help=helps("schema", "out"))
 def gen_docs(c: Context, schema: str | None = None, out: str | None = None, **server: Any) -> None:
     """Write the schema reference (docs/schema.md) from the schema file."""
     _generate(("docs",), schema, out, server)
 
 
-@task(name="all", default=True, help=helps("schema", "out"))
 @server_flags
+@task(name="all", default=True, help=helps("schema", "out"))
 def gen_all(c: Context, schema: str | None = None, out: str | None = None, **server: Any) -> None:
     """Write every generated file: the Drizzle schema, the drop script, the schema docs."""
     from norberts_db.gen.files import GENERATED
@@ -534,8 +555,8 @@ def gen_all(c: Context, schema: str | None = None, out: str | None = None, **ser
     _generate(tuple(g.name for g in GENERATED), schema, out, server)
 
 
-@task(name="check", help={**helps("schema", "out"), "format": HELP["gen_format"]})
 @server_flags
+@task(name="check", help={**helps("schema", "out"), "format": HELP["gen_format"]})
 def gen_check(
     c: Context,
     schema: str | None = None,

@@ -150,6 +150,7 @@ def apply_scripts(
     follow: cascade.Watch | None = None,
     seeding: seed.Seeding | None = None,
     after: After | None = None,
+    conn: Connection | None = None,
 ) -> ApplyResult:
     """Run ``scripts`` in order, then the seed, in one transaction, under the schema lock.
 
@@ -159,6 +160,8 @@ def apply_scripts(
     the same transaction, before the first statement of the scripts. ``follow``
     notes what the drop script takes with it, before and after it runs.
     ``after`` runs in that transaction too, after the scripts and the seed.
+    ``conn``, an idle connection to ``info`` (the login that found the dev
+    server running), is used and closed instead of a new login.
     """
     for script in scripts:
         check_one_transaction(script)
@@ -170,7 +173,7 @@ def apply_scripts(
 
     limits = limits or Limits()
     started = time.perf_counter()
-    with connect(info) as conn:
+    with connect(info) if conn is None else conn as conn:
         running = "the schema lock"
         watch = blocking.Watch(
             info,
@@ -242,9 +245,10 @@ def reset(
     limits: Limits | None = None,
     seeding: seed.Seeding | None = None,
     after: After | None = None,
+    conn: Connection | None = None,
 ) -> ApplyResult:
     """Drop, create, then seed, as one atomic step, unless the database is marked
-    non-development."""
+    non-development. ``conn`` as for :func:`apply_scripts`."""
     try:
         follow = cascade.Watch(drop_script, schema)
         return apply_scripts(
@@ -256,6 +260,7 @@ def reset(
             follow=follow,
             seeding=seeding,
             after=after,
+            conn=conn,
         )
     except SqlScriptError as exc:
         if exc.path != schema.name or exc.sqlstate not in _ALREADY_EXISTS:
@@ -278,16 +283,25 @@ def reset(
 
 
 def create(
-    info: ConnInfo, schema: SqlScript, *, limits: Limits | None = None, after: After | None = None
+    info: ConnInfo,
+    schema: SqlScript,
+    *,
+    limits: Limits | None = None,
+    after: After | None = None,
+    conn: Connection | None = None,
 ) -> ApplyResult:
-    return apply_scripts(info, schema, limits=limits, after=after)
+    return apply_scripts(info, schema, limits=limits, after=after, conn=conn)
 
 
 def load_seed(
-    info: ConnInfo, seeding: seed.Seeding, *, limits: Limits | None = None
+    info: ConnInfo,
+    seeding: seed.Seeding,
+    *,
+    limits: Limits | None = None,
+    conn: Connection | None = None,
 ) -> ApplyResult:
     """Load the seed alone, into a schema whose tables are empty (see :mod:`norberts_db.seed`)."""
-    return apply_scripts(info, limits=limits, destructive="seed", seeding=seeding)
+    return apply_scripts(info, limits=limits, destructive="seed", seeding=seeding, conn=conn)
 
 
 def drop(
@@ -297,6 +311,7 @@ def drop(
     schema: SqlScript | None = None,
     limits: Limits | None = None,
     after: After | None = None,
+    conn: Connection | None = None,
 ) -> ApplyResult:
     """Run the drop script, unless the database is marked as non-development.
 
@@ -308,5 +323,5 @@ def drop(
         follow.unknown = "no schema file to compare with"
     action = "drop every schema object in"
     return apply_scripts(
-        info, drop_script, limits=limits, destructive=action, follow=follow, after=after
+        info, drop_script, limits=limits, destructive=action, follow=follow, after=after, conn=conn
     )

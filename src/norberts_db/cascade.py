@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import psycopg
 from psycopg import sql
@@ -47,8 +48,9 @@ class TakenObject:
         }
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(NamedTuple):
+    """One row of the inventory: a plain record, built once per object of the database."""
+
     kind: str
     schema: str
     name: str

@@ -11,11 +11,13 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
 from norberts_db import apply, guard, seed
+from norberts_db.apply import Connection
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import ServerError, SettingsError, SqlFileError
 from norberts_db.servers import Choice, Server, ServerInfo, choose_server, running
@@ -41,27 +43,42 @@ def pick(settings: Settings, note: Note = _stderr) -> Server:
     return choice.server
 
 
-def serve(
+class Served(NamedTuple):
+    """The running server for a task, how to reach its database, and maybe a connection."""
+
+    info: ServerInfo
+    target: ConnInfo
+    # The login that proved the warm dev server answers, open for the task; else None.
+    conn: Connection | None
+
+
+@contextmanager
+def serving(
     settings: Settings,
     note: Note = _stderr,
     *,
     destructive: str | None = None,
     allow_remote: bool = False,
-) -> tuple[ServerInfo, ConnInfo]:
+) -> Iterator[Served]:
     """The running server for a task, started if needed, and how to reach its database.
 
     The toolkit's own dev server, when it already answers, is used at once
-    (:mod:`norberts_db.servers.running`). ``destructive`` names the action for
-    the safety check, which runs before anything is started, and before any
-    connection to a server that is not the toolkit's own.
+    (:mod:`norberts_db.servers.running`), and the connection that showed it
+    answers stays open for the task until the block ends. ``destructive``
+    names the action for the safety check, which runs before anything is
+    started, and before any connection to a server that is not the toolkit's own.
     """
     warm = running.find(settings)
     if warm is not None:
-        note(f"backend: {warm.backend} (its dev server is running)")
-        target = managed_conninfo(settings)
-        if destructive is not None:
-            guard.check_destructive(destructive, target, managed=True, allow_remote=allow_remote)
-        return warm, target
+        with closing(warm.conn):  # closed, never committed: the task commits its own work
+            note(f"backend: {warm.info.backend} (its dev server is running)")
+            target = managed_conninfo(settings)
+            if destructive is not None:
+                guard.check_destructive(
+                    destructive, target, managed=True, allow_remote=allow_remote
+                )
+            yield Served(warm.info, target, warm.conn)
+        return
     server = pick(settings, note)
     if destructive is not None:
         guard.check_destructive(
@@ -72,7 +89,19 @@ def serve(
         note(line)
     if server.is_managed:
         running.remember(settings, server.kind)
-    return info, server.conninfo
+    yield Served(info, server.conninfo, None)
+
+
+def serve(
+    settings: Settings,
+    note: Note = _stderr,
+    *,
+    destructive: str | None = None,
+    allow_remote: bool = False,
+) -> tuple[ServerInfo, ConnInfo]:
+    """:func:`serving` for a task that makes its own connections."""
+    with serving(settings, note, destructive=destructive, allow_remote=allow_remote) as served:
+        return served.info, served.target
 
 
 def up(settings: Settings, note: Note = _stderr) -> str:
@@ -153,10 +182,10 @@ def _find_psql(settings: Settings) -> str:
 def create(settings: Settings, note: Note = _stderr) -> str:
     started = time.perf_counter()
     schema = load_script(settings.schema_path, what="schema file")
-    info, target = serve(settings, note)
-    history = _history(settings, info)
-    limits = apply.Limits.from_settings(settings)
-    result = apply.create(target, schema, limits=limits, after=history.write)
+    with serving(settings, note) as (info, target, conn):
+        history = _history(settings, info)
+        limits = apply.Limits.from_settings(settings)
+        result = apply.create(target, schema, limits=limits, after=history.write, conn=conn)
     return (
         f"created {schema.path.name} in {info.database}: {_done(result, started, history.summary)}"
     )
@@ -176,10 +205,13 @@ def drop(settings: Settings, *, allow_remote: bool, fmt: str = "text", note: Not
         note(f"note: {exc}")
         schema = None
     action = "drop every schema object in"
-    info, target = serve(settings, note, destructive=action, allow_remote=allow_remote)
-    history = _history(settings, info, built=False)
-    limits = apply.Limits.from_settings(settings)
-    result = apply.drop(target, script, schema=schema, limits=limits, after=history.write)
+    with serving(settings, note, destructive=action, allow_remote=allow_remote) as served:
+        info, target, conn = served
+        history = _history(settings, info, built=False)
+        limits = apply.Limits.from_settings(settings)
+        result = apply.drop(
+            target, script, schema=schema, limits=limits, after=history.write, conn=conn
+        )
     summary = f"dropped the schema objects of {info.database}: {_done(result, started)}"
     schema_file = None if schema is None else schema.name
     done = applied.Applied(
@@ -205,12 +237,19 @@ def reset(
     drop_script = load_script(settings.drop_script_path, what="drop script")
     schema = load_script(settings.schema_path, what="schema file")
     seeding = seed.seeding_for(settings, schema, wanted=use_seed)
-    info, target = serve(settings, note, destructive="reset", allow_remote=allow_remote)
-    history = _history(settings, info)
-    limits = apply.Limits.from_settings(settings)
-    result = apply.reset(
-        target, drop_script, schema, limits=limits, seeding=seeding, after=history.write
-    )
+    with serving(settings, note, destructive="reset", allow_remote=allow_remote) as served:
+        info, target, conn = served
+        history = _history(settings, info)
+        limits = apply.Limits.from_settings(settings)
+        result = apply.reset(
+            target,
+            drop_script,
+            schema,
+            limits=limits,
+            seeding=seeding,
+            after=history.write,
+            conn=conn,
+        )
     where = f"{info.database} on {info.backend} (PostgreSQL {info.version})"
     summary = f"reset {where}: {_done(result, started)}"
     done = applied.Applied(
@@ -230,9 +269,11 @@ def load_seed(settings: Settings, *, allow_remote: bool, note: Note = _stderr) -
             "the schema's tables), or point the seed setting or --seed at it."
         )
     action = "load the seed into"
-    info, target = serve(settings, note, destructive=action, allow_remote=allow_remote)
     into_empty = replace(seeding, into_empty=True)
-    result = apply.load_seed(target, into_empty, limits=apply.Limits.from_settings(settings))
+    limits = apply.Limits.from_settings(settings)
+    with serving(settings, note, destructive=action, allow_remote=allow_remote) as served:
+        info, target, conn = served
+        result = apply.load_seed(target, into_empty, limits=limits, conn=conn)
     assert result.seeded is not None
     took = time.perf_counter() - started
     return f"{result.seeded.summary()} into {info.database} in {took:.3f} s"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import secrets
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -192,6 +191,8 @@ class Settings:
         return value
 
     def _new_password(self, secret_file: Path) -> str:
+        import secrets  # only the first task of a checkout makes the password
+
         value = secrets.token_urlsafe(24)
         try:
             write_secret(secret_file, value)

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from norberts_db.cascade import identities, inventory
+from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 
 from .conftest import reachable_tmpdir
@@ -79,6 +81,19 @@ def test_the_objects_cascade_takes_are_listed_by_kind_schema_and_name(
     assert listed(document) == sorted(TAKEN)
     # The person's own table stays, with its row; only what CASCADE took is gone.
     assert execute(schema_db, "SELECT id FROM sales.orders") == [(1,)]
+
+
+def test_what_the_schema_created_is_told_by_the_same_objects_the_inventory_lists(
+    schema_db: ConnInfo,
+) -> None:
+    execute(schema_db, ADDITIONS)
+    users = int(str(execute(schema_db, "SELECT 'public.users'::regclass::oid")[0][0]))
+
+    with connect(schema_db, autocommit=True) as conn:
+        for known in ((), (users,)):
+            listed = {(found.kind, found.identity) for found in inventory(conn, known).values()}
+            assert identities(conn, known) == listed
+            assert (("table", "public.users") in listed) == (not known)
 
 
 def test_the_text_output_lists_each_object_after_the_summary(

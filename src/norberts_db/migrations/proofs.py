@@ -22,12 +22,15 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from norberts_db import state_files
 from norberts_db.migrations import files, queries
 from norberts_db.migrations.files import MigrationFile, checksum
-from norberts_db.migrations.history import Connection, record
 from norberts_db.settings import Settings
+
+if TYPE_CHECKING:
+    from norberts_db.migrations.history import Connection
 
 PROOFS_FILE = "migration-proofs.json"
 _KEPT_PROOFS = 20
@@ -91,8 +94,12 @@ class ResetHistory:
             cleared += max(cursor.rowcount, 0)
         if self.only_if_found and not cleared:
             self.summary = ""
-        for migration in self.record:
-            record(conn, migration, migration.checksum(), 0)
+        if self.record:
+            # Only a proven history is written row by row: a reset without one skips the module.
+            from norberts_db.migrations.history import record
+
+            for migration in self.record:
+                record(conn, migration, migration.checksum(), 0)
 
 
 def reset_history(

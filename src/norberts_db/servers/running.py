@@ -7,18 +7,31 @@ hint: the server counts as running only if it accepts this checkout's
 generated password on the expected port, so a stale note just means the slow
 path. Any mismatch with the settings (backend, image, database) also means the
 slow path, where the backend checks everything.
+
+The login that proves it is handed to the task (:class:`Warm`), which runs on
+it rather than logging in a second time.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import NamedTuple
 
-from norberts_db.connection import server_version
+import psycopg
+
+from norberts_db.connection import connect
 from norberts_db.errors import NorbertsDbError
 from norberts_db.servers import wants_external
 from norberts_db.servers.base import ServerInfo, managed_conninfo
 from norberts_db.settings import Settings
+
+
+class Warm(NamedTuple):
+    """The running dev server, and the open connection to its database that proved it."""
+
+    info: ServerInfo
+    conn: psycopg.Connection[tuple[object, ...]]
 
 
 def _note_path(settings: Settings) -> Path:
@@ -46,8 +59,11 @@ def forget(settings: Settings) -> None:
     _note_path(settings).unlink(missing_ok=True)
 
 
-def find(settings: Settings) -> ServerInfo | None:
-    """The managed dev server that already answers for these settings, or None."""
+def find(settings: Settings) -> Warm | None:
+    """The managed dev server that already answers for these settings, or None.
+
+    The caller closes the connection of what is returned.
+    """
     if wants_external(settings):
         return None
     try:
@@ -61,7 +77,9 @@ def find(settings: Settings) -> ServerInfo | None:
         return None
     info = managed_conninfo(settings)
     try:
-        version = server_version(info)
+        conn = connect(info)
     except NorbertsDbError:
         return None
-    return ServerInfo(backend, version, info.address, info.dbname)
+    # The server reports its version at login: no query needed.
+    version = conn.info.parameter_status("server_version") or "unknown"
+    return Warm(ServerInfo(backend, version, info.address, info.dbname), conn)
