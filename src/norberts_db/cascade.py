@@ -157,9 +157,10 @@ class Watch:
 
 @cache
 def _composed(name: str) -> sql.Composed:
-    """Query ``name`` with the objects of object_keys.sql composed in."""
+    """Query ``name`` with the objects of object_keys.sql and the filter of object_listed.sql."""
     objects = sql.SQL(queries.load("object_keys"))
-    return sql.SQL(queries.load(name)).format(objects=objects)
+    listed = sql.SQL(queries.load("object_listed").strip())
+    return sql.SQL(queries.load(name)).format(objects=objects, listed=listed)
 
 
 def _key(classid: object, objid: object, subid: object) -> Key:

@@ -50,15 +50,4 @@ LEFT JOIN owners AS owner
         o.classid = owner.classid
         AND o.objid = owner.objid
         AND o.objsubid = owner.objsubid
-WHERE
-    ident.identity IS NOT NULL
-    AND ident.schema IS DISTINCT FROM 'pg_toast'
-    AND NOT EXISTS (
-        SELECT 1
-        FROM pg_catalog.pg_depend AS part
-        WHERE
-            part.classid = o.classid
-            AND part.objid = o.objid
-            AND part.objsubid = o.objsubid
-            AND part.deptype IN ('i', 'e')
-    );
+WHERE {listed};
