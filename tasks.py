@@ -266,10 +266,10 @@ def psql(c: Context, **server: Any) -> None:
 @task(help=helps("schema"))
 def create(c: Context, schema: str | None = None, **server: Any) -> None:
     """Run the schema file in one transaction."""
-    from norberts_db import commands
+    from norberts_db import db_commands
 
     with reported(task="db.create"):
-        finish(commands.create(settings(schema=schema, **server)))
+        finish(db_commands.create(settings(schema=schema, **server)))
 
 
 @server_flags
@@ -284,12 +284,12 @@ def drop(
     **server: Any,
 ) -> None:
     """Run the drop script in one transaction; list what CASCADE took beyond the schema."""
-    from norberts_db import commands
+    from norberts_db import db_commands
 
     fmt = "json" if json else format
     with reported(fmt=fmt, task="db.drop") as failure:
         s = failure.settings = settings(schema=schema, drop_script=drop_script, **server)
-        finish(commands.drop(s, allow_remote=allow_remote, fmt=fmt))
+        finish(db_commands.drop(s, allow_remote=allow_remote, fmt=fmt))
 
 
 @server_flags
@@ -311,12 +311,12 @@ def reset(
     **server: Any,
 ) -> None:
     """Drop, create, then load the seed file, in one atomic step; list what CASCADE took."""
-    from norberts_db import commands
+    from norberts_db import db_commands
 
     fmt = "json" if json else format
     with reported(fmt=fmt, task="db.reset") as failure:
         s = failure.settings = settings(schema=schema, drop_script=drop_script, seed=seed, **server)
-        finish(commands.reset(s, allow_remote=allow_remote, use_seed=not no_seed, fmt=fmt))
+        finish(db_commands.reset(s, allow_remote=allow_remote, use_seed=not no_seed, fmt=fmt))
 
 
 @server_flags
@@ -329,11 +329,11 @@ def load_seed(
     **server: Any,
 ) -> None:
     """Load the seed file into the current database, whose schema tables must be empty."""
-    from norberts_db import commands
+    from norberts_db import db_commands
 
     with reported(task="db.seed"):
         s = settings(schema=schema, seed=seed, **server)
-        finish(commands.load_seed(s, allow_remote=allow_remote))
+        finish(db_commands.load_seed(s, allow_remote=allow_remote))
 
 
 @server_flags

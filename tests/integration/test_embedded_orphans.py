@@ -24,7 +24,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from norberts_db import commands, pgbinaries
+from norberts_db import commands, db_commands, pgbinaries
 from norberts_db.errors import NorbertsDbError, ServerError
 from norberts_db.servers import _processes
 from norberts_db.servers._embedded_files import SYSTEM_STATE
@@ -140,7 +140,7 @@ def test_a_server_whose_state_folder_was_deleted_is_named_and_stopped_by_down(
     with pytest.raises(ServerError) as up_error:
         project.server().up()
     with pytest.raises(ServerError) as reset_error:
-        commands.reset(project.settings(), allow_remote=False, note=lambda _: None)
+        db_commands.reset(project.settings(), allow_remote=False, note=lambda _: None)
     stopped = commands.down(project.settings(), volumes=False, allow_remote=False, note=print)
 
     for said in (status, str(up_error.value), str(reset_error.value)):

@@ -1,6 +1,6 @@
 """The seed file: db.reset loads it in its one transaction, db.seed loads it alone.
 
-Every test runs the task's own function (``commands.reset`` / ``commands.load_seed``)
+Every test runs the task's own function (``db_commands.reset`` / ``db_commands.load_seed``)
 against a fresh copy of the project schema, with settings that point at it by URL,
 and checks the rows in the database, not only the message.
 """
@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from norberts_db import commands
+from norberts_db import db_commands
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
 
@@ -60,7 +60,7 @@ def write_seed(tmp_path: Path) -> Callable[[str], Path]:
 
 
 def test_reset_loads_the_project_seed_and_reports_rows_per_table(schema_db: ConnInfo) -> None:
-    line = commands.reset(url_settings(schema_db), allow_remote=False, note=quiet)
+    line = db_commands.reset(url_settings(schema_db), allow_remote=False, note=quiet)
 
     counts = count_rows(schema_db)
     assert {t: counts[t] for t in SEEDED_ROWS} == SEEDED_ROWS
@@ -71,7 +71,7 @@ def test_reset_loads_the_project_seed_and_reports_rows_per_table(schema_db: Conn
 
 
 def test_the_seed_covers_every_value_of_every_enum(schema_db: ConnInfo) -> None:
-    commands.reset(url_settings(schema_db), allow_remote=False, note=quiet)
+    db_commands.reset(url_settings(schema_db), allow_remote=False, note=quiet)
 
     pairs = {
         "user_role": "SELECT DISTINCT user_role::text FROM public.users",
@@ -89,7 +89,7 @@ def test_the_seed_covers_every_value_of_every_enum(schema_db: ConnInfo) -> None:
 
 
 def test_the_audit_log_names_the_acting_users(schema_db: ConnInfo) -> None:
-    commands.reset(url_settings(schema_db), allow_remote=False, note=quiet)
+    db_commands.reset(url_settings(schema_db), allow_remote=False, note=quiet)
 
     rows = execute(
         schema_db,
@@ -108,7 +108,7 @@ def test_the_audit_log_names_the_acting_users(schema_db: ConnInfo) -> None:
 
 
 def test_seeded_rows_keep_the_updated_at_promise(schema_db: ConnInfo) -> None:
-    commands.reset(url_settings(schema_db), allow_remote=False, note=quiet)
+    db_commands.reset(url_settings(schema_db), allow_remote=False, note=quiet)
 
     with psycopg.connect(**schema_db.connect_kwargs()) as conn:
         before = conn.execute(
@@ -130,7 +130,9 @@ def test_seeded_rows_keep_the_updated_at_promise(schema_db: ConnInfo) -> None:
 
 
 def test_no_seed_leaves_the_tables_empty(schema_db: ConnInfo) -> None:
-    line = commands.reset(url_settings(schema_db), allow_remote=False, use_seed=False, note=quiet)
+    line = db_commands.reset(
+        url_settings(schema_db), allow_remote=False, use_seed=False, note=quiet
+    )
 
     assert "seeded" not in line
     assert set(count_rows(schema_db).values()) == {0}
@@ -139,7 +141,7 @@ def test_no_seed_leaves_the_tables_empty(schema_db: ConnInfo) -> None:
 def test_a_seed_that_violates_a_check_rolls_back_the_whole_reset(
     schema_db: ConnInfo, write_seed: Callable[[str], Path]
 ) -> None:
-    commands.reset(url_settings(schema_db), allow_remote=False, note=quiet)
+    db_commands.reset(url_settings(schema_db), allow_remote=False, note=quiet)
     execute(schema_db, "CREATE TABLE public.kept_by_hand (id int)")
     before = fingerprint(schema_db)
     seed = write_seed(
@@ -150,7 +152,7 @@ def test_a_seed_that_violates_a_check_rolls_back_the_whole_reset(
     )
 
     with pytest.raises(NorbertsDbError) as caught:
-        commands.reset(url_settings(schema_db, seed=str(seed)), allow_remote=False, note=quiet)
+        db_commands.reset(url_settings(schema_db, seed=str(seed)), allow_remote=False, note=quiet)
 
     message = str(caught.value)
     assert f"{seed}:3" in message
@@ -181,12 +183,12 @@ def test_a_seed_that_violates_a_check_rolls_back_the_whole_reset(
 def test_a_bad_seed_is_refused_with_a_clear_message_and_nothing_changes(
     schema_db: ConnInfo, write_seed: Callable[[str], Path], text: str, expected: str
 ) -> None:
-    commands.reset(url_settings(schema_db), allow_remote=False, note=quiet)
+    db_commands.reset(url_settings(schema_db), allow_remote=False, note=quiet)
     before = fingerprint(schema_db)
     seed = write_seed(text)
 
     with pytest.raises(NorbertsDbError) as caught:
-        commands.reset(url_settings(schema_db, seed=str(seed)), allow_remote=False, note=quiet)
+        db_commands.reset(url_settings(schema_db, seed=str(seed)), allow_remote=False, note=quiet)
 
     assert str(seed) in str(caught.value)
     assert expected in str(caught.value)
@@ -205,7 +207,7 @@ def test_a_seed_that_writes_outside_the_schema_is_refused(
     )
 
     with pytest.raises(NorbertsDbError) as caught:
-        commands.reset(url_settings(schema_db, seed=str(seed)), allow_remote=False, note=quiet)
+        db_commands.reset(url_settings(schema_db, seed=str(seed)), allow_remote=False, note=quiet)
 
     assert "writes to keep.notes, which the schema file" in str(caught.value)
     assert fingerprint(schema_db) == before
@@ -214,26 +216,28 @@ def test_a_seed_that_writes_outside_the_schema_is_refused(
 def test_an_explicit_seed_path_must_exist(schema_db: ConnInfo, tmp_path: Path) -> None:
     missing = tmp_path / "nope.sql"
     with pytest.raises(NorbertsDbError, match="the seed file does not exist"):
-        commands.reset(url_settings(schema_db, seed=str(missing)), allow_remote=False, note=quiet)
+        db_commands.reset(
+            url_settings(schema_db, seed=str(missing)), allow_remote=False, note=quiet
+        )
 
 
 def test_db_seed_loads_into_an_empty_schema_and_refuses_a_second_time(
     schema_db: ConnInfo,
 ) -> None:
-    line = commands.load_seed(url_settings(schema_db), allow_remote=False, note=quiet)
+    line = db_commands.load_seed(url_settings(schema_db), allow_remote=False, note=quiet)
 
     assert {t: count_rows(schema_db)[t] for t in SEEDED_ROWS} == SEEDED_ROWS
     assert "users 5" in line
     before = fingerprint(schema_db)
     with pytest.raises(NorbertsDbError, match="already holds rows") as caught:
-        commands.load_seed(url_settings(schema_db), allow_remote=False, note=quiet)
+        db_commands.load_seed(url_settings(schema_db), allow_remote=False, note=quiet)
     assert "invoke db.reset" in str(caught.value)
     assert fingerprint(schema_db) == before
 
 
 def test_db_seed_without_the_schema_says_to_reset_first(scratch_db: ConnInfo) -> None:
     with pytest.raises(NorbertsDbError, match="Create the schema first"):
-        commands.load_seed(url_settings(scratch_db), allow_remote=False, note=quiet)
+        db_commands.load_seed(url_settings(scratch_db), allow_remote=False, note=quiet)
 
 
 def test_db_seed_respects_the_environment_mark(schema_db: ConnInfo, pg_server: ConnInfo) -> None:
@@ -245,7 +249,7 @@ def test_db_seed_respects_the_environment_mark(schema_db: ConnInfo, pg_server: C
         )
 
     with pytest.raises(NorbertsDbError, match="marked"):
-        commands.load_seed(url_settings(schema_db), allow_remote=False, note=quiet)
+        db_commands.load_seed(url_settings(schema_db), allow_remote=False, note=quiet)
     assert set(count_rows(schema_db).values()) == {0}
 
 

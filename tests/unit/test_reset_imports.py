@@ -11,9 +11,9 @@ import os
 import subprocess
 import sys
 
-# Imported by db.reset against a dev server that already runs (tasks.py, commands.reset).
+# Imported by db.reset against a dev server that already runs (tasks.py, db_commands.reset).
 WARM_RESET = (
-    "norberts_db.commands",
+    "norberts_db.db_commands",
     "norberts_db.applied",
     "norberts_db.error_report",
     "norberts_db.interrupts",
