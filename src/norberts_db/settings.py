@@ -9,9 +9,7 @@ down has to second-guess a setting.
 
 from __future__ import annotations
 
-import difflib
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,10 +18,23 @@ from typing import Any
 from norberts_db import settings_schema as schema
 from norberts_db.errors import SettingsError
 from norberts_db.settings_schema import BACKENDS, NETWORKS, SUPPORTED_MAJORS
+from norberts_db.settings_sources import (
+    ENV_PREFIX,
+    check_variable_names,
+    find_project_root,
+    read_pyproject,
+    reason,
+)
 
-__all__ = ["BACKENDS", "NETWORKS", "SUPPORTED_MAJORS", "Settings", "load_settings"]
+__all__ = [
+    "BACKENDS",
+    "NETWORKS",
+    "SUPPORTED_MAJORS",
+    "Settings",
+    "find_project_root",
+    "load_settings",
+]
 
-ENV_PREFIX = "NORBERTS_DB_"
 # What the servers the toolkit runs (docker, embedded) get beyond PostgreSQL's defaults.
 #
 # max_locks_per_transaction: a reset drops and creates the whole schema in ONE
@@ -185,7 +196,7 @@ class Settings:
         except FileNotFoundError:
             return self._new_password(secret_file)
         except (OSError, UnicodeDecodeError) as exc:
-            raise self._password_file_error(secret_file, _reason(exc)) from None
+            raise self._password_file_error(secret_file, reason(exc)) from None
         if not value:
             raise self._password_file_error(secret_file, "it is empty")
         return value
@@ -197,7 +208,7 @@ class Settings:
         try:
             write_secret(secret_file, value)
         except OSError as exc:
-            raise self._state_error(f"{secret_file} cannot be written ({_reason(exc)})") from None
+            raise self._state_error(f"{secret_file} cannot be written ({reason(exc)})") from None
         return value
 
     def _password_file_error(self, secret_file: Path, reason: str) -> SettingsError:
@@ -215,7 +226,7 @@ class Settings:
         except FileExistsError:
             raise self._state_error(f"{path} is a file, not a folder") from None
         except OSError as exc:
-            raise self._state_error(f"{path} cannot be created ({_reason(exc)})") from None
+            raise self._state_error(f"{path} cannot be created ({reason(exc)})") from None
         if not os.access(path, os.W_OK | os.X_OK):
             raise self._state_error(f"{path} is not writable")
         return path
@@ -229,14 +240,6 @@ class Settings:
         )
 
 
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        return "it is not UTF-8 text"
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc)
-
-
 def write_secret(path: Path, value: str) -> None:
     """Create ``path`` holding ``value``, readable by its owner only; never overwrite."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -246,28 +249,6 @@ def write_secret(path: Path, value: str) -> None:
 
 # Task flags whose names differ from the setting they set.
 _FLAG_NAMES = {"pg_version": "--pg"}
-# NORBERTS_DB_* variables that are not settings. Any other name close to a
-# setting's is taken for a misspelling of it; a new variable of the toolkit or
-# its tests whose name is close to a setting's belongs here.
-_NOT_SETTINGS = ("CONFIRM_REMOTE", "DEBUG")
-
-
-def find_project_root(start: Path | None = None) -> Path:
-    """The nearest folder upwards that holds a pyproject.toml with ``[tool.norberts_db]``.
-
-    Read as bytes: a pyproject.toml that is not UTF-8 is reported by
-    :func:`load_settings` with its name, not by a decoding error here.
-    """
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / "pyproject.toml"
-        try:
-            if candidate.is_file() and b"[tool.norberts_db]" in candidate.read_bytes():
-                return folder
-        except OSError:
-            # An unreadable pyproject.toml is reported by load_settings if it is ours.
-            return folder
-    return here
 
 
 def load_settings(
@@ -282,11 +263,11 @@ def load_settings(
     sources: dict[str, str] = {}
 
     pyproject = root / "pyproject.toml"
-    for key, value in _read_pyproject(pyproject).items():
+    for key, value in read_pyproject(pyproject).items():
         where = f"[tool.norberts_db] {key} in {pyproject}"
         values[key] = schema.parse(key, value, where, typed=True)
         sources[key] = where
-    _check_variable_names(env)
+    check_variable_names(env)
     for key in (*schema.SPECS, *schema.RETIRED):
         env_name = ENV_PREFIX + key.upper()
         if env.get(env_name, "") != "":
@@ -300,74 +281,6 @@ def load_settings(
     return settings.with_overrides(**overrides)
 
 
-def _read_pyproject(path: Path) -> dict[str, Any]:
-    """The ``[tool.norberts_db]`` table, or a SettingsError that names the file and the fix."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        if path.is_dir():
-            raise SettingsError(f"{path} is a directory, not a file. Remove it.") from None
-        raise SettingsError(
-            f"{path} cannot be read ({_reason(exc)}). Check its permissions."
-        ) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise SettingsError(
-            f"{path}:{line}: not valid UTF-8 (byte {exc.start}). TOML files are UTF-8: "
-            "save it as UTF-8."
-        ) from None
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: not valid TOML ({exc}). Fix the file.") from None
-    tool = document.get("tool", {})
-    table = tool.get("norberts_db", {}) if isinstance(tool, dict) else {}
-    if not isinstance(tool, dict) or not isinstance(table, dict):
-        raise SettingsError(
-            f"{path}: [tool.norberts_db] must be a table of settings (key = value lines "
-            "below a [tool.norberts_db] header)."
-        )
-    for key in table:
-        if key in schema.RETIRED:
-            continue  # schema.parse says what to do instead
-        spec = schema.SPECS.get(key)
-        if spec is None or not spec.in_pyproject:
-            why = " (a secret: set it in the environment)" if spec is not None else ""
-            raise SettingsError(
-                f"{path}: unknown setting '{key}' in [tool.norberts_db]{why}."
-                f"{_did_you_mean(key)} Known settings: {schema.known(pyproject=True)}."
-            )
-    return dict(table)
-
-
-def _did_you_mean(key: str) -> str:
-    close = difflib.get_close_matches(key.lower(), list(schema.SPECS), n=1, cutoff=0.75)
-    return f" Did you mean '{close[0]}'?" if close else ""
-
-
-def _check_variable_names(env: Mapping[str, str]) -> None:
-    """Refuse a NORBERTS_DB_* variable that looks like a misspelt setting: it would be ignored."""
-    names = [key.upper() for key in (*schema.SPECS, *schema.RETIRED)]
-    for variable in env:
-        if not variable.startswith(ENV_PREFIX):
-            continue
-        rest = variable.removeprefix(ENV_PREFIX)
-        if rest in names or rest in _NOT_SETTINGS or rest.startswith("TEST_"):
-            continue
-        if any(rest.startswith(name) for name in names):
-            continue  # a longer name of its own (NORBERTS_DB_PG_VERSIONS), not a typo
-        close = difflib.get_close_matches(rest, names, n=1, cutoff=0.7)
-        if close:
-            raise SettingsError(
-                f"{variable} is not a setting, so it would be ignored. "
-                f"Did you mean {ENV_PREFIX}{close[0]}? Rename or unset it."
-            )
-
-
 def _validated(settings: Settings) -> Settings:
     """Rules between settings, and the state directory a file may already be in the way of."""
     if settings.backend == "external" and not settings.url:
@@ -378,7 +291,7 @@ def _validated(settings: Settings) -> Settings:
     try:
         existing = next((p for p in (state, *state.parents) if p.exists()), None)
     except OSError as exc:
-        raise settings._state_error(f"{state} cannot be used ({_reason(exc)})") from None
+        raise settings._state_error(f"{state} cannot be used ({reason(exc)})") from None
     if existing is not None and not existing.is_dir():
         problem = f"{state} is a file" if existing == state else f"{existing} is a file"
         raise settings._state_error(f"{problem}, not a folder")
