@@ -2,6 +2,8 @@
 -- An empty search_path makes every pg_get_* function and format_type qualify
 -- names outside pg_catalog, whatever search_path the database or role sets.
 -- Constants in defaults and checks print in DateStyle and IntervalStyle.
+-- No JIT, as pg_dump does: on a catalog of thousands of tables the planner's
+-- estimates pass jit_above_cost, and compiling costs more than the query.
 SELECT
     set_config('search_path', '', true),
     set_config('datestyle', 'ISO, YMD', true),
@@ -9,4 +11,5 @@ SELECT
     set_config('timezone', 'UTC', true),
     set_config('extra_float_digits', '1', true),
     set_config('bytea_output', 'hex', true),
-    set_config('quote_all_identifiers', 'off', true);
+    set_config('quote_all_identifiers', 'off', true),
+    set_config('jit', 'off', true);
