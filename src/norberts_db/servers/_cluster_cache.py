@@ -22,7 +22,6 @@ from pathlib import Path
 
 from psycopg import sql
 
-from norberts_db import scram
 from norberts_db.errors import ServerError
 from norberts_db.pgbinaries import PgBinaries
 from norberts_db.servers import _serveruser
@@ -42,7 +41,7 @@ def entry(
     """
     if root is None:
         return None
-    digest = hashlib.sha256(f"{user.uid}\0{chr(0).join(options)}\0".encode())
+    digest = hashlib.sha256("\0".join([str(user.uid), *options, ""]).encode())
     for program in ("initdb", "postgres"):
         info = binaries.program(program).stat()
         digest.update(f"{program}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
@@ -79,21 +78,18 @@ def keep(work: Path, kept: Path) -> None:
 def set_password(
     work: Path,
     role: str,
-    password: str,
+    verifier: str,
     binaries: PgBinaries,
     user: ServerUser,
     env: dict[str, str],
-) -> bool:
-    """Give ``role`` of the stopped cluster ``work`` this password; False if it is not ASCII.
+) -> None:
+    """Give ``role`` of the stopped cluster ``work`` the password of this SCRAM ``verifier``.
 
-    The verifier is computed here and read by ``postgres --single`` from a pipe:
-    neither the password nor its verifier is in argv, a file or a log.
+    ``postgres --single`` reads the statement from a pipe: neither the password
+    nor its verifier is in argv, a file or a log.
     """
-    stored = scram.verifier(password)
-    if stored is None:
-        return False
     statement = sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-        sql.Identifier(role), sql.Literal(stored)
+        sql.Identifier(role), sql.Literal(verifier)
     )
     argv = [str(binaries.program("postgres")), "--single", "-D", str(work)]
     # An error ends the backend with a failing exit, and no statement text is logged.
@@ -110,7 +106,6 @@ def set_password(
             f"(exit {result.returncode}): {errors[-1] if errors else 'no message'}. "
             "Run `invoke db.up` again; with the cluster_cache setting `off` it runs initdb."
         )
-    return True
 
 
 def _copy(source: Path, target: Path) -> bool:

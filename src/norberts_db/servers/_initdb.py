@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from norberts_db import scram
 from norberts_db.errors import ServerError
 from norberts_db.pgbinaries import PgBinaries
 from norberts_db.servers import _cluster_cache, _orphans, _pgdata, _serveruser
@@ -43,14 +44,17 @@ def create_cluster(
     if "\n" in password or "\r" in password:
         raise ServerError("The dev server password must be a single line; change it.")
     options = _options(settings)
-    kept = _cluster_cache.entry(settings.cluster_cache_path, layout.major, binaries, user, options)
-    cached = kept is not None and password.isascii()
+    # None for a password that is not ASCII: PostgreSQL must hash that one itself,
+    # at initdb, so no kept cluster can stand in.
+    stored = scram.verifier(password)
+    root = settings.cluster_cache_path if stored is not None else None
+    kept = _cluster_cache.entry(root, layout.major, binaries, user, options)
     try:
-        if not (kept is not None and cached and _cluster_cache.copy_out(kept, work)):
+        if kept is None or not _cluster_cache.copy_out(kept, work):
             work.mkdir(mode=0o700)
             _serveruser.chown_to(work, user)
             # The kept copy must hold no secret: its initdb gets a password nobody learns.
-            first = secrets.token_urlsafe(24) if cached else password
+            first = password if kept is None else secrets.token_urlsafe(24)
             result = _run_initdb(layout, settings, binaries, user, options, first)
             if result.returncode != 0:
                 stderr = "\n".join(result.stderr.strip().splitlines()[-5:])
@@ -59,11 +63,11 @@ def create_cluster(
                     f"\n{stderr}\nThe half-created data directory was removed. Fix the cause "
                     "and run `invoke db.up` again."
                 )
-            if kept is not None and cached:
+            if kept is not None:
                 _cluster_cache.keep(work, kept)
-        if cached:
+        if kept is not None and stored is not None:
             _cluster_cache.set_password(
-                work, settings.user, password, binaries, user, mark(settings, work)
+                work, settings.user, stored, binaries, user, mark(settings, work)
             )
         with (work / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.write(f"\n{_pgdata.INCLUDE_LINE}\n")
