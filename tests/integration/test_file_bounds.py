@@ -24,7 +24,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from norberts_db import apply, commands
+from norberts_db import apply, db_commands
 from norberts_db.bounds import Limits
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
@@ -310,7 +310,7 @@ def test_the_success_line_counts_reading_the_files_too(
         time.sleep(1.5)  # stands in for splitting a file of many megabytes
         return load_script(path, what=what)
 
-    monkeypatch.setattr(commands, "load_script", slow_read)
+    monkeypatch.setattr(db_commands, "load_script", slow_read)
 
     outcome = run_tasks("db.reset", env=url_environment(schema_db, state_dir))
 
