@@ -162,7 +162,7 @@ def test_an_interrupted_run_exits_130_saying_what_it_kept(
     while not query(
         scratch_db,
         "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%'"
-        " AND pid <> pg_backend_pid()",
+        " AND pid <> pg_backend_pid() AND datname = current_database()",
     ):
         assert time.monotonic() < deadline and child.poll() is None
         time.sleep(0.05)

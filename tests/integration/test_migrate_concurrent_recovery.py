@@ -117,10 +117,19 @@ def _hold_a_snapshot(info: ConnInfo) -> psycopg.Connection[tuple[object, ...]]:
     return blocker
 
 
+# The view is the whole server's: a build of another database (a killed run's session
+# that goes on, say) must not be taken for this one's.
+BUILDING_HERE = (
+    "SELECT pid FROM pg_stat_progress_create_index "
+    "WHERE datid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+    "AND relid = to_regclass('public.a')"
+)
+
+
 def _building_pid(info: ConnInfo) -> int:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        rows = query(info, "SELECT pid FROM pg_stat_progress_create_index")
+        rows = query(info, BUILDING_HERE)
         if rows:
             return int(str(rows[0][0]))
         time.sleep(0.05)
