@@ -279,6 +279,36 @@ def test_a_second_new_cluster_is_a_copy_of_the_kept_one_and_takes_only_its_own_p
         shutil.rmtree(cache, ignore_errors=True)
 
 
+@pytest.mark.parametrize("damage", ["pg_control", "catalog"])
+def test_a_damaged_kept_cluster_is_set_aside_and_initdb_makes_the_new_one(
+    binaries: pgbinaries.PgBinaries, damage: str
+) -> None:
+    cache = reachable_tmpdir()
+    first, second = Project.create(reachable_tmpdir()), Project.create(reachable_tmpdir())
+    try:
+        made = first.server(cluster_cache=str(cache))
+        made.up()
+        (kept,) = cache.iterdir()
+        if damage == "pg_control":
+            (kept / "global" / "pg_control").write_bytes(b"")
+        else:  # pg_authid, which setting the password reads and writes
+            (kept / "global" / "1260").write_bytes(b"\xff" * 8192)
+        copied = second.server(cluster_cache=str(cache))
+        info = copied.up()
+
+        assert query_one(copied, "SELECT current_user") == copied.settings.user
+        # Made by initdb, not copied: a system identifier of its own.
+        assert system_identifier(made) != system_identifier(copied)
+        assert any(str(kept) in note and "initdb" in note for note in info.notes), info.notes
+        # The damaged copy is gone; a sound one of the new cluster is kept in its place.
+        (again,) = cache.iterdir()
+        assert again.name == kept.name and (again / "global" / "pg_control").stat().st_size > 0
+    finally:
+        first.destroy()
+        second.destroy()
+        shutil.rmtree(cache, ignore_errors=True)
+
+
 def test_with_the_cluster_cache_off_every_new_cluster_is_made_by_initdb(
     binaries: pgbinaries.PgBinaries,
 ) -> None:

@@ -14,6 +14,7 @@ written only means initdb runs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -83,7 +84,24 @@ def set_password(
     user: ServerUser,
     env: dict[str, str],
 ) -> None:
-    """Give ``role`` of the stopped cluster ``work`` the password of this SCRAM ``verifier``.
+    """Give ``role`` of the stopped cluster ``work`` the password of this SCRAM ``verifier``."""
+    problem = password_problem(work, role, verifier, binaries, user, env)
+    if problem is not None:
+        raise ServerError(
+            f"Setting the password of the new cluster in {work} failed ({problem}). "
+            "Run `invoke db.up` again; with the cluster_cache setting `off` it runs initdb."
+        )
+
+
+def password_problem(
+    work: Path,
+    role: str,
+    verifier: str,
+    binaries: PgBinaries,
+    user: ServerUser,
+    env: dict[str, str],
+) -> str | None:
+    """Set the password as :func:`set_password` does; what went wrong, or None.
 
     ``postgres --single`` reads the statement from a pipe: neither the password
     nor its verifier is in argv, a file or a log.
@@ -99,13 +117,21 @@ def set_password(
         result = _serveruser.run(user, argv, cwd=work.parent, timeout=120.0, mark=env, stdin=secret)
     finally:
         os.close(secret)
-    if result.returncode != 0:
-        errors = [line for line in result.stderr.splitlines() if "ERROR" in line or "FATAL" in line]
-        raise ServerError(
-            f"Setting the password of the new cluster in {work} failed "
-            f"(exit {result.returncode}): {errors[-1] if errors else 'no message'}. "
-            "Run `invoke db.up` again; with the cluster_cache setting `off` it runs initdb."
-        )
+    if result.returncode == 0:
+        return None
+    errors = [line for line in result.stderr.splitlines() if "ERROR" in line or "FATAL" in line]
+    return f"exit {result.returncode}: {errors[-1].strip() if errors else 'no message'}"
+
+
+def discard(kept: Path) -> None:
+    """Remove a kept cluster that could not be used, so the next new cluster replaces it.
+
+    It is renamed first, in one step, so no other run copies a half-removed folder.
+    """
+    trash = kept.parent / f"{_IN_PROGRESS}{os.getpid()}-discarded-{kept.name}"
+    with contextlib.suppress(OSError):
+        kept.replace(trash)
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 def _copy(source: Path, target: Path) -> bool:

@@ -50,7 +50,22 @@ def create_cluster(
     root = settings.cluster_cache_path if stored is not None else None
     kept = _cluster_cache.entry(root, layout.major, binaries, user, options)
     try:
-        if kept is None or not _cluster_cache.copy_out(kept, work):
+        copied = False
+        if kept is not None and stored is not None and _cluster_cache.copy_out(kept, work):
+            env = mark(settings, work)
+            problem = _cluster_cache.password_problem(
+                work, settings.user, stored, binaries, user, env
+            )
+            copied = problem is None
+            if not copied:
+                # A kept copy damaged on disk would spoil every cluster made from it.
+                shutil.rmtree(work, ignore_errors=True)
+                _cluster_cache.discard(kept)
+                notes.append(
+                    f"The kept cluster {kept} could not be used ({problem}): it was removed, "
+                    "and initdb made this cluster."
+                )
+        if not copied:
             work.mkdir(mode=0o700)
             _serveruser.chown_to(work, user)
             # The kept copy must hold no secret: its initdb gets a password nobody learns.
@@ -63,12 +78,11 @@ def create_cluster(
                     f"\n{stderr}\nThe half-created data directory was removed. Fix the cause "
                     "and run `invoke db.up` again."
                 )
-            if kept is not None:
+            if kept is not None and stored is not None:
                 _cluster_cache.keep(work, kept)
-        if kept is not None and stored is not None:
-            _cluster_cache.set_password(
-                work, settings.user, stored, binaries, user, mark(settings, work)
-            )
+                _cluster_cache.set_password(
+                    work, settings.user, stored, binaries, user, mark(settings, work)
+                )
         with (work / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.write(f"\n{_pgdata.INCLUDE_LINE}\n")
         work.replace(layout.data)
