@@ -245,68 +245,73 @@ def files_holding(secret: str, folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
 
 
-def test_a_second_new_cluster_is_a_copy_of_the_kept_one_and_takes_only_its_own_password(
-    binaries: pgbinaries.PgBinaries,
-) -> None:
+@dataclass
+class SharedCache:
+    """Two projects whose embedded servers share one cluster cache; the first is up."""
+
+    cache: Path
+    made: EmbeddedServer
+    second: EmbeddedServer
+
+
+@pytest.fixture
+def shared_cache(binaries: pgbinaries.PgBinaries) -> Iterator[SharedCache]:
     cache = reachable_tmpdir()
     first, second = Project.create(reachable_tmpdir()), Project.create(reachable_tmpdir())
     try:
         made = first.server(cluster_cache=str(cache))
         made.up()
-        kept = list(cache.iterdir())
-        copied = second.server(cluster_cache=str(cache))
-        copied.up()
-
-        assert len(kept) == 1 and (kept[0] / "PG_VERSION").read_text().strip() == str(MAJOR)
-        assert list(cache.iterdir()) == kept
-        # A copy shares the system identifier of the cluster initdb made; a new initdb would not.
-        assert system_identifier(made) == system_identifier(copied)
-        passwords = [made.settings.dev_password(), copied.settings.dev_password()]
-        assert passwords[0] != passwords[1]
-        wrong = replace(copied.conninfo, password=passwords[0])
-        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
-            psycopg.connect(**wrong.connect_kwargs()).close()
-        assert query_one(copied, "SELECT current_user") == copied.settings.user
-        # The kept copy was taken before the first project's password was set.
-        stored = "SELECT rolpassword FROM pg_authid WHERE rolname = current_user"
-        verifiers = [str(query_one(server, stored)) for server in (made, copied)]
-        assert all(v.startswith("SCRAM-SHA-256$4096:") for v in verifiers)
-        assert [files_holding(verifier, cache) for verifier in verifiers] == [[], []]
-        assert files_holding(verifiers[0], made.layout.data) != []  # where a copy would hold it
+        yield SharedCache(cache, made, second.server(cluster_cache=str(cache)))
     finally:
         first.destroy()
         second.destroy()
         shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_a_second_new_cluster_is_a_copy_of_the_kept_one_and_takes_only_its_own_password(
+    shared_cache: SharedCache,
+) -> None:
+    cache, made, copied = shared_cache.cache, shared_cache.made, shared_cache.second
+    kept = list(cache.iterdir())
+    copied.up()
+
+    assert len(kept) == 1 and (kept[0] / "PG_VERSION").read_text().strip() == str(MAJOR)
+    assert list(cache.iterdir()) == kept
+    # A copy shares the system identifier of the cluster initdb made; a new initdb would not.
+    assert system_identifier(made) == system_identifier(copied)
+    passwords = [made.settings.dev_password(), copied.settings.dev_password()]
+    assert passwords[0] != passwords[1]
+    wrong = replace(copied.conninfo, password=passwords[0])
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(**wrong.connect_kwargs()).close()
+    assert query_one(copied, "SELECT current_user") == copied.settings.user
+    # The kept copy was taken before the first project's password was set.
+    stored = "SELECT rolpassword FROM pg_authid WHERE rolname = current_user"
+    verifiers = [str(query_one(server, stored)) for server in (made, copied)]
+    assert all(v.startswith("SCRAM-SHA-256$4096:") for v in verifiers)
+    assert [files_holding(verifier, cache) for verifier in verifiers] == [[], []]
+    assert files_holding(verifiers[0], made.layout.data) != []  # where a copy would hold it
 
 
 @pytest.mark.parametrize("damage", ["pg_control", "catalog"])
 def test_a_damaged_kept_cluster_is_set_aside_and_initdb_makes_the_new_one(
-    binaries: pgbinaries.PgBinaries, damage: str
+    shared_cache: SharedCache, damage: str
 ) -> None:
-    cache = reachable_tmpdir()
-    first, second = Project.create(reachable_tmpdir()), Project.create(reachable_tmpdir())
-    try:
-        made = first.server(cluster_cache=str(cache))
-        made.up()
-        (kept,) = cache.iterdir()
-        if damage == "pg_control":
-            (kept / "global" / "pg_control").write_bytes(b"")
-        else:  # pg_authid, which setting the password reads and writes
-            (kept / "global" / "1260").write_bytes(b"\xff" * 8192)
-        copied = second.server(cluster_cache=str(cache))
-        info = copied.up()
+    cache, made, copied = shared_cache.cache, shared_cache.made, shared_cache.second
+    (kept,) = cache.iterdir()
+    if damage == "pg_control":
+        (kept / "global" / "pg_control").write_bytes(b"")
+    else:  # pg_authid, which setting the password reads and writes
+        (kept / "global" / "1260").write_bytes(b"\xff" * 8192)
+    info = copied.up()
 
-        assert query_one(copied, "SELECT current_user") == copied.settings.user
-        # Made by initdb, not copied: a system identifier of its own.
-        assert system_identifier(made) != system_identifier(copied)
-        assert any(str(kept) in note and "initdb" in note for note in info.notes), info.notes
-        # The damaged copy is gone; a sound one of the new cluster is kept in its place.
-        (again,) = cache.iterdir()
-        assert again.name == kept.name and (again / "global" / "pg_control").stat().st_size > 0
-    finally:
-        first.destroy()
-        second.destroy()
-        shutil.rmtree(cache, ignore_errors=True)
+    assert query_one(copied, "SELECT current_user") == copied.settings.user
+    # Made by initdb, not copied: a system identifier of its own.
+    assert system_identifier(made) != system_identifier(copied)
+    assert any(str(kept) in note and "initdb" in note for note in info.notes), info.notes
+    # The damaged copy is gone; a sound one of the new cluster is kept in its place.
+    (again,) = cache.iterdir()
+    assert again.name == kept.name and (again / "global" / "pg_control").stat().st_size > 0
 
 
 def test_with_the_cluster_cache_off_every_new_cluster_is_made_by_initdb(

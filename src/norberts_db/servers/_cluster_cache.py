@@ -7,7 +7,7 @@ password (and the system identifier, which only physical replication reads).
 So the first cluster made with a set of programs is made with a random
 password nobody learns, and copied into the ``cluster_cache`` folder; the
 next new cluster starts as a copy of it. Either way the real password is then
-set in single-user mode (:func:`set_password`), where no server listens, from
+set in single-user mode (:func:`password_problem`), where no server listens, from
 a pipe. Nothing in the cache is secret, and a cache that cannot be used or
 written only means initdb runs.
 """
@@ -23,7 +23,6 @@ from pathlib import Path
 
 from psycopg import sql
 
-from norberts_db.errors import ServerError
 from norberts_db.pgbinaries import PgBinaries
 from norberts_db.servers import _serveruser
 from norberts_db.servers._serveruser import ServerUser
@@ -76,23 +75,6 @@ def keep(work: Path, kept: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def set_password(
-    work: Path,
-    role: str,
-    verifier: str,
-    binaries: PgBinaries,
-    user: ServerUser,
-    env: dict[str, str],
-) -> None:
-    """Give ``role`` of the stopped cluster ``work`` the password of this SCRAM ``verifier``."""
-    problem = password_problem(work, role, verifier, binaries, user, env)
-    if problem is not None:
-        raise ServerError(
-            f"Setting the password of the new cluster in {work} failed ({problem}). "
-            "Run `invoke db.up` again; with the cluster_cache setting `off` it runs initdb."
-        )
-
-
 def password_problem(
     work: Path,
     role: str,
@@ -101,10 +83,10 @@ def password_problem(
     user: ServerUser,
     env: dict[str, str],
 ) -> str | None:
-    """Set the password as :func:`set_password` does; what went wrong, or None.
+    """Give ``role`` of the stopped cluster ``work`` the password of this SCRAM ``verifier``.
 
-    ``postgres --single`` reads the statement from a pipe: neither the password
-    nor its verifier is in argv, a file or a log.
+    Returns what went wrong, or None. ``postgres --single`` reads the statement
+    from a pipe: neither the password nor its verifier is in argv, a file or a log.
     """
     statement = sql.SQL("ALTER ROLE {} PASSWORD {}").format(
         sql.Identifier(role), sql.Literal(verifier)

@@ -52,9 +52,8 @@ def create_cluster(
     try:
         copied = False
         if kept is not None and stored is not None and _cluster_cache.copy_out(kept, work):
-            env = mark(settings, work)
             problem = _cluster_cache.password_problem(
-                work, settings.user, stored, binaries, user, env
+                work, settings.user, stored, binaries, user, mark(settings, work)
             )
             copied = problem is None
             if not copied:
@@ -80,9 +79,15 @@ def create_cluster(
                 )
             if kept is not None and stored is not None:
                 _cluster_cache.keep(work, kept)
-                _cluster_cache.set_password(
+                problem = _cluster_cache.password_problem(
                     work, settings.user, stored, binaries, user, mark(settings, work)
                 )
+                if problem is not None:
+                    raise ServerError(
+                        f"Setting the password of the new cluster in {work} failed ({problem})."
+                        " Run `invoke db.up` again; with the cluster_cache setting `off` it "
+                        "runs initdb."
+                    )
         with (work / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.write(f"\n{_pgdata.INCLUDE_LINE}\n")
         work.replace(layout.data)
