@@ -64,6 +64,7 @@ HELP = {
     "format": "text (default), json, or github (annotations for GitHub Actions)",
     "privileges": "also compare owners and grants",
     "tag": "image tag (default: norberts-db/postgres:<major>)",
+    "if_missing": "build only when an engine answers and no image of the major can be had",
     "path": "file or folder, repeatable (default: sql/)",
     "migrations": "check that the migrations, applied to an empty database, build the schema file",
     "to_url": "diff against the database at this URL instead of the schema file",
@@ -471,14 +472,16 @@ def check_drop(
     finish(report.text, report.exit_code)
 
 
-@task(help=helps("pg", "tag", server=False))
-def build(c: Context, pg: int | None = None, tag: str | None = None) -> None:
+@task(help=helps("pg", "tag", "if_missing", server=False))
+def build(
+    c: Context, pg: int | None = None, tag: str | None = None, if_missing: bool = False
+) -> None:
     """Build a PostgreSQL image with no registry, from docker/."""
     from norberts_db import commands
 
     with reported(task="image.build"):
         s = settings(pg=pg)
-        finish(commands.build_image(s, s.pg_version, tag))
+        finish(commands.build_image(s, s.pg_version, tag, if_missing=if_missing))
 
 
 @task(help=helps("pg", server=False))

@@ -217,12 +217,19 @@ def _format(fmt: str) -> Format:
     raise SettingsError(f"--format {fmt!r} is not known. Use one of: {', '.join(FORMATS)}.")
 
 
-def build_image(settings: Settings, major: int, tag: str | None) -> str:
+def build_image(
+    settings: Settings, major: int, tag: str | None, *, if_missing: bool = False
+) -> str:
+    """Build the image of ``major``; with ``if_missing`` only when Docker could run none."""
     from norberts_db import images
     from norberts_db.settings_schema import image_tag
 
     if tag is not None:
         image_tag("--tag", tag)
+    if if_missing:
+        reason = images.missing_image_reason(settings, major)
+        if reason is not None:
+            return reason
 
     built = images.build_image(settings, major, tag, progress=_stderr)
     return f"built {built}"

@@ -16,7 +16,8 @@ import shutil
 import subprocess
 import tarfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import docker
@@ -24,7 +25,15 @@ from docker.errors import BuildError, DockerException, ImageNotFound
 
 from norberts_db import pgbinaries
 from norberts_db.errors import ServerError, SettingsError
-from norberts_db.servers.docker_engine import BUILT_IMAGE, LABEL_PG_VERSION, engine
+from norberts_db.servers.docker_engine import (
+    BUILT_IMAGE,
+    LABEL_PG_VERSION,
+    PROBE_TIMEOUT,
+    Unusable,
+    connect_engine,
+    engine,
+    usable_image,
+)
 from norberts_db.settings import SUPPORTED_MAJORS, Settings
 
 DEFAULT_TAG = BUILT_IMAGE
@@ -75,7 +84,7 @@ def build_image(
             f"{', '.join(map(str, SUPPORTED_MAJORS))}."
         )
     tag = tag or DEFAULT_TAG.format(major=major)
-    with engine() as client:
+    with engine() as client, _build_lock(settings):
         base = ensure_base_image(client, settings, progress=progress)
         context = _prepare_context(settings, major, progress)
         started = time.monotonic()
@@ -83,6 +92,37 @@ def build_image(
     shutil.rmtree(context, ignore_errors=True)
     progress(f"built {tag} in {time.monotonic() - started:.1f} s")
     return tag
+
+
+def missing_image_reason(settings: Settings, major: int) -> str | None:
+    """Why no build is needed for ``major``, or None when one is.
+
+    None means an engine answers and the image the Docker backend would run
+    (the image setting, or its local fallback) can be neither found nor pulled.
+    Checked under the build lock, so a run that waited for another's build
+    finds its image.
+    """
+    try:
+        client = connect_engine(PROBE_TIMEOUT)
+    except Unusable as exc:
+        return f"{exc.reason}: nothing to build"
+    try:
+        with _build_lock(settings):
+            image, _note = usable_image(client, settings.image, major)
+    except Unusable:
+        return None
+    finally:
+        client.close()
+    return f"{image.format(major=major)} is there: nothing to build"
+
+
+@contextmanager
+def _build_lock(settings: Settings) -> Iterator[None]:
+    """One build at a time per project: parallel builds would share one debootstrap folder."""
+    folder = scratch_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    with pgbinaries.locked(folder / ".build.lock"):
+        yield
 
 
 # -- the base image ---------------------------------------------------------------------

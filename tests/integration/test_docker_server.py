@@ -31,6 +31,7 @@ import psycopg
 import pytest
 from docker.errors import NotFound
 
+from norberts_db import images
 from norberts_db.connection import wait_ready
 from norberts_db.errors import DockerUnavailableError, ServerError
 from norberts_db.servers import choose_server
@@ -661,3 +662,18 @@ def test_no_engine_is_reported_at_once_with_what_to_do(
     assert "NORBERTS_DB_BACKEND=embedded" in str(caught.value)
     assert state.running is False
     assert state.detail == reason
+
+
+@docker_test
+def test_image_build_if_missing_builds_only_where_no_image_of_the_major_can_be_had(
+    client: docker.DockerClient, image: str, tmp_path: Path
+) -> None:
+    """What ``invoke image.build --if-missing`` (run by each nox session) decides."""
+    present = settings_for(tmp_path, image=image)
+    before = client.images.get(image).id
+    reason = images.missing_image_reason(present, MAJOR)
+    assert reason == f"{image} is there: nothing to build"
+    assert client.images.get(image).id == before
+    # An image set on purpose is never swapped for the local build: this one must be built.
+    absent = settings_for(tmp_path, image=f"norberts-db/absent-{secrets.token_hex(3)}:{{major}}")
+    assert images.missing_image_reason(absent, MAJOR) is None
