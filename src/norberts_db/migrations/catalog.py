@@ -8,13 +8,12 @@ queries in ``migrations/queries`` in the same repeatable-read transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import psycopg
-from psycopg.rows import dict_row
 
 from norberts_db.catalog import queries as catalog_queries
 from norberts_db.catalog.model import ObjectKey, Snapshot
@@ -36,6 +35,7 @@ _DETAILS = {
     # These rows name their own kind.
     "foreign_data": (),
 }
+_new = tuple.__new__
 # Read only where the user may read pg_subscription.subconninfo.
 _SUBSCRIPTIONS = "subscriptions"
 
@@ -49,6 +49,35 @@ class Edge(NamedTuple):
     dependent: ObjectKey
     referenced: ObjectKey
     through_default: bool = False
+
+
+class DetailRows(Mapping[ObjectKey, Details]):
+    """Detail rows kept as the server sent them, made mappings only when a plan asks.
+
+    A plan reads the details of the few objects that differ; a large catalog
+    has thousands of rows it never looks at. An object described by several
+    queries gets the attributes of all its rows, later rows winning.
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple[str, str], list[tuple[Sequence[str], Sequence[Any]]]] = {}
+        self._made: dict[tuple[str, str], Details] = {}
+
+    def add(self, key: tuple[str, str], names: Sequence[str], row: Sequence[Any]) -> None:
+        self._rows.setdefault(key, []).append((names, row))
+
+    def __getitem__(self, key: ObjectKey) -> Details:
+        made = self._made.get(key)
+        if made is None:
+            rows = self._rows[key]  # KeyError for an object with no details, as a dict
+            made = self._made[key] = {n: v for names, row in rows for n, v in zip(names, row, strict=True)}
+        return made
+
+    def __iter__(self) -> Iterator[ObjectKey]:
+        return (ObjectKey(*key) for key in self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 @dataclass(frozen=True)
@@ -107,21 +136,29 @@ def read_catalogs(
         return read_catalog(source, privileges=privileges), other.result()
 
 
-def _read_details(conn: psycopg.Connection[Any], snapshot: Snapshot) -> dict[ObjectKey, Details]:
-    details: dict[ObjectKey, Details] = {}
+def _read_details(conn: psycopg.Connection[Any], snapshot: Snapshot) -> DetailRows:
+    details = DetailRows()
     wanted = dict(_DETAILS)
     if any(key.kind == "subscription" for key in snapshot.objects):
         wanted[_SUBSCRIPTIONS] = ()
-    with conn.cursor(row_factory=dict_row) as cursor:
+    with conn.cursor() as cursor:
         for query, kinds in wanted.items():
-            for row in cursor.execute(queries.load(query)):
-                for kind in kinds or (str(row["kind"]),):
-                    key = ObjectKey(kind, str(row["name"]))
-                    details[key] = {**details.get(key, {}), **row}
+            cursor.execute(queries.load(query))
+            names = [column.name for column in cursor.description or ()]
+            at_name = names.index("name")
+            at_kind = names.index("kind") if not kinds else at_name
+            for row in cursor.fetchall():
+                for kind in kinds or (str(row[at_kind]),):
+                    details.add((kind, str(row[at_name])), names, row)
     return details
 
 
 def _read_edges(conn: psycopg.Connection[Any]) -> tuple[Edge, ...]:
     rows = conn.execute(queries.load("depends")).fetchall()
-    # The columns are text and a boolean: used as they come, not converted row by row.
-    return tuple(Edge(ObjectKey(a, b), ObjectKey(c, d), through) for a, b, c, d, through in rows)
+    # The columns are text and a boolean: used as they come, not converted row by row,
+    # and the tuples made directly (a named tuple's __new__ is a Python call; a large
+    # catalog has tens of thousands of edges).
+    return tuple(
+        _new(Edge, (_new(ObjectKey, (a, b)), _new(ObjectKey, (c, d)), through))
+        for a, b, c, d, through in rows
+    )

@@ -12,7 +12,9 @@
 -- A plain DEFAULT cannot name a column, so it is deparsed without its table
 -- (relation 0): given the table, pg_get_expr opens it, once per column, which
 -- is most of this query's time on a large schema. A generated column's
--- expression names columns and needs the table.
+-- expression names columns and needs the table. The sequence and the ACL are
+-- looked up only for the columns that have one: the lookups would otherwise
+-- run once for every column.
 SELECT
     'column' AS kind,
     quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(a.attname) AS name,
@@ -33,7 +35,7 @@ SELECT
         WHEN ad.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(ad.adbin, 0)
         ELSE ''
     END AS definition,
-    (
+    CASE WHEN a.attidentity <> '' THEN (
         SELECT
             'AS ' || format_type(s.seqtypid, NULL)
             || ' START ' || s.seqstart
@@ -50,7 +52,7 @@ SELECT
             AND d.refobjid = c.oid
             AND d.refobjsubid = a.attnum
             AND d.deptype = 'i'
-    ) AS identity_sequence,
+    ) END AS identity_sequence,
     CASE
         WHEN a.attstorage <> t.typstorage
             THEN
@@ -65,10 +67,10 @@ SELECT
     nullif(a.attstattarget, -1)::text AS statistics_target,
     array_to_string(a.attoptions, ', ') AS options,
     descr.description AS comment,
-    (
+    CASE WHEN a.attacl IS NOT NULL THEN (
         SELECT string_agg(x.item::text, ', ' ORDER BY x.item::text)
         FROM unnest(a.attacl) AS x (item)
-    ) AS acl
+    ) END AS acl
 FROM pg_catalog.pg_attribute AS a
 INNER JOIN pg_catalog.pg_class AS c ON a.attrelid = c.oid
 INNER JOIN pg_catalog.pg_namespace AS n ON c.relnamespace = n.oid

@@ -50,12 +50,15 @@ LEFT JOIN pg_catalog.pg_description AS descr
         co.oid = descr.objoid
         AND descr.classoid = 'pg_catalog.pg_constraint'::regclass
         AND descr.objsubid = 0
+-- OFFSET 0 keeps the subquery from being flattened into the select list,
+-- which would deparse each constraint once for every use of full_text.
 CROSS JOIN LATERAL (
     SELECT
         pg_get_constraintdef(co.oid) AS full_text,
         CASE WHEN co.condeferrable THEN ' DEFERRABLE' ELSE '' END
         || CASE WHEN co.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END
         || CASE WHEN co.convalidated THEN '' ELSE ' NOT VALID' END AS suffix
+    OFFSET 0
 ) AS def
 WHERE
     co.contype NOT IN ('n', 't')

@@ -23,7 +23,8 @@ SELECT
     CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
     CASE a.attgenerated WHEN 's' THEN 'STORED' WHEN 'v' THEN 'VIRTUAL' END AS generated_kind,
     CASE a.attidentity WHEN 'a' THEN 'ALWAYS' WHEN 'd' THEN 'BY DEFAULT' END AS identity,
-    (
+    -- Looked up only for an identity column, not once for every column.
+    CASE WHEN a.attidentity <> '' THEN (
         SELECT
             'AS ' || format_type(s.seqtypid, NULL)
             || ' START WITH ' || s.seqstart
@@ -40,7 +41,7 @@ SELECT
             AND d.refobjid = c.oid
             AND d.refobjsubid = a.attnum
             AND d.deptype = 'i'
-    ) AS identity_options
+    ) END AS identity_options
 FROM pg_catalog.pg_attribute AS a
 INNER JOIN pg_catalog.pg_class AS c ON a.attrelid = c.oid
 INNER JOIN pg_catalog.pg_namespace AS n ON c.relnamespace = n.oid
