@@ -70,7 +70,8 @@ class DetailRows(Mapping[ObjectKey, Details]):
         made = self._made.get(key)
         if made is None:
             rows = self._rows[key]  # KeyError for an object with no details, as a dict
-            made = self._made[key] = {n: v for names, row in rows for n, v in zip(names, row, strict=True)}
+            made = {n: v for names, row in rows for n, v in zip(names, row, strict=True)}
+            self._made[key] = made
         return made
 
     def __iter__(self) -> Iterator[ObjectKey]:
