@@ -10,7 +10,7 @@ from norberts_db.migrations.catalog import DetailRows
 COLUMN = ObjectKey("column", "public.t.a")
 
 
-def test_an_object_of_several_queries_has_the_attributes_of_all_its_rows_the_later_winning() -> None:
+def test_an_object_of_several_queries_has_the_attributes_of_all_its_rows_later_winning() -> None:
     details = DetailRows()
     details.add(("column", "public.t.a"), ("name", "type", "position"), ("public.t.a", "int", 1))
     details.add(("column", "public.t.a"), ("name", "position", "default"), ("public.t.a", 2, "0"))
