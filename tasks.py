@@ -107,6 +107,7 @@ def server_flags(made: Task[Any]) -> Task[Any]:
     return made
 
 
+INTERRUPTED = 130  # the exit code of a task stopped by Ctrl-C, SIGTERM or SIGHUP
 # What a task interrupted by Ctrl-C or SIGTERM leaves; any other leaves nothing half-done.
 LEFT_WHEN_INTERRUPTED = {
     **{
@@ -135,24 +136,31 @@ def reported(
     """
     from norberts_db import error_report
     from norberts_db.errors import NorbertsDbError
-    from norberts_db.interrupts import terminate_as_interrupt
+    from norberts_db.interrupts import interrupt_behind, terminate_as_interrupt
 
     failure = error_report.Failure(fmt=fmt, kind=kind)
+
+    def interrupted(exc: KeyboardInterrupt) -> NoReturn:
+        name = f" ({exc})" if str(exc) else ""
+        left = LEFT_WHEN_INTERRUPTED.get(task, "nothing half-done was kept")
+        fail(failure, f"interrupted{name}; {left}. Run `invoke {task}` again.", INTERRUPTED)
+
     try:
         with terminate_as_interrupt():
             yield failure
     except Exit:
         raise
-    except NorbertsDbError as exc:
-        error_report.show_traceback(exc)
-        fail(failure, str(exc), code or exc.exit_code)
     except KeyboardInterrupt as exc:
-        name = f" ({exc})" if str(exc) else ""
-        left = LEFT_WHEN_INTERRUPTED.get(task, "nothing half-done was kept")
-        message = f"interrupted{name}; {left}. Run `invoke {task}` again."
-        fail(failure, message, 130)
+        interrupted(exc)
     except Exception as exc:
+        # An error raised while an interrupt unwound is the interrupt, unless it is
+        # the task's own report of it (exit 130, saying what the task kept).
+        behind = interrupt_behind(exc)
+        if behind is not None and getattr(exc, "exit_code", None) != INTERRUPTED:
+            interrupted(behind)
         error_report.show_traceback(exc)
+        if isinstance(exc, NorbertsDbError):
+            fail(failure, str(exc), code or exc.exit_code)
         fail(failure, error_report.unexpected(exc), code or 1)
 
 

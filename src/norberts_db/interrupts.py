@@ -62,3 +62,22 @@ def terminate_as_interrupt() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """The interrupt whose unwinding raised ``exc``, if one did.
+
+    An interrupt can land anywhere, inside a library's own bookkeeping too: a
+    Ctrl-C just after psycopg counted a savepoint leaves its count wrong, and
+    the enclosing transaction then ends with psycopg's "rollback at the wrong
+    nesting level" in place of the interrupt. The interrupt stays in the
+    exception's context (``raise ... from None`` only hides it from tracebacks).
+    """
+    seen: set[int] = set()
+    current = exc.__context__
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return current
+        seen.add(id(current))
+        current = current.__context__
+    return None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg.pq import TransactionStatus
 
 from .conftest import free_port
 from .safety_helpers import Outcome, clean_environment, run_tasks
@@ -42,3 +44,19 @@ def run_broken(
 
     monkeypatch.setattr(commands, command, broken)
     return run_tasks(*args, env=env)
+
+
+def interrupt_nested_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C that lands just after psycopg counted a savepoint, before its block is
+    entered: the count stays one too high, and the enclosing transaction ends with
+    psycopg's "rollback at the wrong nesting level" in place of the interrupt."""
+    enter = psycopg.Transaction.__enter__
+
+    def interrupted_enter(self: psycopg.Transaction) -> psycopg.Transaction:
+        nested = self.connection.info.transaction_status != TransactionStatus.IDLE
+        entered = enter(self)
+        if nested:
+            raise KeyboardInterrupt("SIGINT")
+        return entered
+
+    monkeypatch.setattr(psycopg.Transaction, "__enter__", interrupted_enter)

@@ -20,9 +20,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from norberts_db.conninfo import ConnInfo
+
 from .conftest import reachable_tmpdir
-from .error_helpers import assert_one_message, run_broken, unreachable_env
-from .safety_helpers import _tasks, clean_environment, run_process, run_tasks
+from .error_helpers import (
+    assert_one_message,
+    interrupt_nested_transactions,
+    run_broken,
+    unreachable_env,
+)
+from .safety_helpers import (
+    _tasks,
+    clean_environment,
+    fingerprint,
+    run_process,
+    run_tasks,
+    url_environment,
+)
 
 CHEAP = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -221,3 +235,19 @@ def test_invoke_converts_no_flag_itself_so_every_value_reaches_a_checked_setting
     }
 
     assert {key: kind for key, kind in kinds.items() if kind not in (str, bool, list)} == {}
+
+
+# -- an interrupt that psycopg's own error replaces -----------------------------------------------
+
+
+def test_an_interrupt_inside_psycopgs_transaction_bookkeeping_is_reported_as_the_interrupt(
+    monkeypatch: pytest.MonkeyPatch, schema_db: ConnInfo, state_dir: Path
+) -> None:
+    """The reset says it was interrupted, exit 130, and the database is as it was."""
+    before = fingerprint(schema_db)
+    interrupt_nested_transactions(monkeypatch)
+    outcome = run_tasks("db.reset", env=url_environment(schema_db, state_dir))
+
+    assert outcome.code == 130, outcome.output
+    assert outcome.errors()[0].startswith("error: interrupted (SIGINT)"), outcome.output
+    assert fingerprint(schema_db) == before

@@ -14,8 +14,10 @@ import pytest
 
 from norberts_db.conninfo import ConnInfo
 from norberts_db.migrations.history import MigrationError
+from norberts_db.migrations.outcome import MigrationInterrupted
 from norberts_db.migrations.runner import migrate
 
+from .error_helpers import interrupt_nested_transactions
 from .migration_helpers import child_path, run_sql
 from .test_migrate import history, query, table_exists, write
 
@@ -174,3 +176,18 @@ def test_an_interrupted_run_exits_130_saying_what_it_kept(
     assert "0001_a.sql" in out and "interrupted" in out
     assert [row[0] for row in history(scratch_db)] == [1]
     assert not table_exists(scratch_db, "public.b")
+
+
+def test_an_interrupt_inside_psycopgs_transaction_bookkeeping_ends_the_run_as_an_interrupt(
+    monkeypatch: pytest.MonkeyPatch, scratch_db: ConnInfo, tmp_path: Path
+) -> None:
+    """psycopg's "rollback at the wrong nesting level", raised because a Ctrl-C landed just
+    after it counted a savepoint, is the interrupt: the run says what it kept, exit 130."""
+    write(tmp_path, "0001_a.sql", FIRST)
+    interrupt_nested_transactions(monkeypatch)
+    with pytest.raises(MigrationInterrupted) as stopped:
+        migrate(scratch_db, tmp_path)
+    monkeypatch.undo()
+
+    assert "interrupted (SIGINT)" in str(stopped.value), str(stopped.value)
+    assert not table_exists(scratch_db, "public.a")

@@ -26,6 +26,7 @@ from norberts_db.bounds import Limits
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import SqlScriptError
+from norberts_db.interrupts import interrupt_behind
 from norberts_db.migrations import baseline, outcome, queries
 from norberts_db.migrations.checks import check_migration
 from norberts_db.migrations.concurrent import still_to_build
@@ -111,6 +112,9 @@ def migrate(
                 note(f"[{position}/{len(todo)}] applied {migration.filename} in {seconds:.3f} s")
                 run.finished()
     except psycopg.Error as exc:
+        behind = interrupt_behind(exc)  # psycopg's error in place of an interrupt
+        if behind is not None:
+            raise MigrationInterrupted(outcome.ended(info, run, behind)) from None
         raise MigrationError(outcome.ended(info, run, exc)) from None
     except KeyboardInterrupt as exc:
         raise MigrationInterrupted(outcome.ended(info, run, exc)) from None
