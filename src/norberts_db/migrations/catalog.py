@@ -35,7 +35,6 @@ _DETAILS = {
     # These rows name their own kind.
     "foreign_data": (),
 }
-_new = tuple.__new__
 # Read only where the user may read pg_subscription.subconninfo.
 _SUBSCRIPTIONS = "subscriptions"
 
@@ -152,6 +151,9 @@ def _read_details(conn: psycopg.Connection[Any], snapshot: Snapshot) -> DetailRo
                 for kind in kinds or (str(row[at_kind]),):
                     details.add((kind, str(row[at_name])), names, row)
     return details
+
+
+_new = tuple.__new__
 
 
 def _read_edges(conn: psycopg.Connection[Any]) -> tuple[Edge, ...]:
