@@ -52,7 +52,7 @@ HELP = {
     "port": "port of the dev server on 127.0.0.1 (default: 54300 + major)",
     "url": "use the server and database at this URL (postgresql://...)",
     "image": "docker image, {major} is replaced (default: postgres:{major})",
-    "network": "docker network mode: bridge (port on 127.0.0.1) or host",
+    "network": "docker network mode: auto, bridge (port on 127.0.0.1) or host",
     "schema": "schema file (default: sql/norberts_schema.sql)",
     "drop_script": "drop script (default: sql/drop_all_tables.sql)",
     "seed": "seed file loaded after the schema (default: sql/seed.sql, when it exists)",

@@ -7,7 +7,8 @@
 #
 # The engine runs with --bridge=none --iptables=false: Docker's default bridge
 # lives in a private address range, which these machines must not use. Containers
-# therefore use host networking (NORBERTS_DB_NETWORK=host).
+# therefore use host networking, which the default network setting (auto) takes
+# on an engine without a bridge.
 set -euo pipefail
 
 DOCKERD_LOG="${DOCKERD_LOG:-/tmp/dockerd.log}"

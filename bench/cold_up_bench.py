@@ -2,7 +2,7 @@
 
 Run it with the image present (it is never pulled or built here):
 
-    NORBERTS_DB_NETWORK=host NORBERTS_DB_IMAGE='norberts-db/postgres:{major}' \\
+    NORBERTS_DB_IMAGE='norberts-db/postgres:{major}' \\
         python bench/cold_up_bench.py --pg 18 --runs 5
 
 Two figures, each the median of ``--runs`` runs (target: 3 s):

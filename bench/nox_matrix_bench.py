@@ -13,8 +13,7 @@ environment (no nox) and prints the CPU time of its own work: the pytest
 process tree, the servers it started and the Docker engine's share, apart from
 whatever else the machine runs (see process_cpu.py). The environment's
 NORBERTS_DB_* variables choose the backend, for example
-``NORBERTS_DB_TEST_BACKEND=docker NORBERTS_DB_NETWORK=host
-NORBERTS_DB_IMAGE='norberts-db/postgres:{major}'``.
+``NORBERTS_DB_TEST_BACKEND=docker NORBERTS_DB_IMAGE='norberts-db/postgres:{major}'``.
 
 Prints each figure and the ratio of "all together" to the slowest single major.
 No assertions: the target is all four within 1.5 times the slowest one.

@@ -60,7 +60,7 @@ class Settings:
     backend: str = "auto"
     pg_version: int = 18
     image: str = "postgres:{major}"
-    network: str = "bridge"
+    network: str = "auto"
     port: int | None = None
     user: str = "postgres"
     password: str | None = field(default=None, repr=False)

@@ -19,7 +19,7 @@ from pathlib import Path
 from norberts_db.errors import SettingsError
 
 BACKENDS = ("auto", "docker", "embedded", "external")
-NETWORKS = ("bridge", "host")
+NETWORKS = ("auto", "bridge", "host")
 SUPPORTED_MAJORS = (15, 16, 17, 18)
 # PostgreSQL keeps lock_timeout and statement_timeout in milliseconds in an int.
 MAX_SERVER_TIMEOUT = 2_147_483.0

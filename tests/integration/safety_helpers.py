@@ -25,6 +25,7 @@ from pathlib import Path
 from types import ModuleType
 
 import psycopg
+import pytest
 from invoke.program import Program
 from psycopg import sql
 
@@ -265,3 +266,31 @@ def execute(info: ConnInfo, statement: str, *params: object) -> list[tuple[objec
 def database_names(server: ConnInfo) -> set[str]:
     rows = execute(server, "SELECT datname FROM pg_database")
     return {str(row[0]) for row in rows}
+
+
+def require_backend(backend: str, env: Mapping[str, str]) -> None:
+    """Skip when the machine has no Docker engine; fail when a backend that should run cannot.
+
+    The Docker tests run wherever an engine answers: an engine that answers but
+    cannot run the dev server (no image, no network) is a failure to fix, not a
+    reason to leave the Docker path untested. The embedded backend is always
+    expected (nox runs ``invoke pg.fetch`` before the suite).
+    """
+    settings = load_settings(project_root=PROJECT_ROOT, environ=dict(env))
+    if backend == "docker":
+        from norberts_db.servers.docker import DockerServer
+        from norberts_db.servers.docker_engine import Unusable, connect_engine
+
+        try:
+            connect_engine(timeout=30).close()
+        except Unusable as exc:
+            pytest.skip(f"no Docker engine answers ({exc.reason}): the Docker path is not tested")
+        reason = DockerServer.unavailable_reason(settings)
+        advice = f"`invoke db.up --backend docker --pg {settings.pg_version}` says what to do"
+    else:
+        from norberts_db.servers.embedded import EmbeddedServer
+
+        reason = EmbeddedServer.unavailable_reason(settings)
+        advice = f"`invoke pg.fetch --pg {settings.pg_version}` provides server binaries"
+    if reason is not None:
+        pytest.fail(f"the {backend} backend cannot be used: {reason}. {advice}", pytrace=False)

@@ -113,12 +113,13 @@ def client() -> Iterator[docker.DockerClient]:
 
 @pytest.fixture(scope="module")
 def image(client: docker.DockerClient, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The image the product would run, or a skip that says how to provide one."""
+    """The image the product would run; where an engine answers and none can be had, a failure."""
     probe = DockerServer.probe(settings_for(tmp_path_factory.mktemp("probe")))
     if probe.problem is not None:
-        pytest.skip(
+        pytest.fail(
             f"the Docker tests need an image of PostgreSQL {MAJOR}: {probe.problem}. Build "
-            f"one with `invoke image.build --pg {MAJOR}`, or pull {probe.settings.image_ref}"
+            f"one with `invoke image.build --pg {MAJOR}`, or pull {probe.settings.image_ref}",
+            pytrace=False,
         )
     return probe.settings.image_ref
 
@@ -590,12 +591,16 @@ def test_a_container_of_that_name_not_made_by_the_toolkit_is_left_alone(
     assert foreign.status == "created"
 
 
+def skip_where_the_engine_has_a_bridge(client: docker.DockerClient) -> None:
+    if any(n.name == "bridge" for n in client.networks.list(names=["bridge"])):
+        pytest.skip("this engine has a bridge network")
+
+
 @docker_test
 def test_bridge_network_on_an_engine_without_one_asks_for_host_networking(
     client: docker.DockerClient, make_server: MakeServer
 ) -> None:
-    if client.networks.list(names=["bridge"]):
-        pytest.skip("this engine has a bridge network")
+    skip_where_the_engine_has_a_bridge(client)
     server = make_server(network="bridge")
 
     with pytest.raises(ServerError, match=r"has no bridge network .* Set NORBERTS_DB_NETWORK=host"):
@@ -608,6 +613,34 @@ def test_bridge_network_on_an_engine_without_one_asks_for_host_networking(
     assert "has no bridge network" in reason
     assert "NORBERTS_DB_NETWORK=host" in reason
     assert DockerServer.unavailable_reason(replace(server.settings, network="host")) is None
+
+
+@docker_test
+def test_the_default_network_on_an_engine_without_a_bridge_is_the_host_network_on_loopback(
+    client: docker.DockerClient, make_server: MakeServer
+) -> None:
+    """``auto`` (the default) runs where the engine can: the host network, 127.0.0.1 only."""
+    skip_where_the_engine_has_a_bridge(client)
+    server = make_server(network="auto")
+    configured = server.settings
+
+    probe = DockerServer.probe(server.settings)
+    assert probe.problem is None
+    assert probe.settings.network == "host"
+    assert "has no bridge network, so the container runs on the host network" in probe.note
+    choice = choose_server(replace(server.settings, backend="auto"))
+    assert choice.server.kind == "docker"
+    assert "on the host network, listening on 127.0.0.1 only" in choice.reason
+
+    server.up()
+    container = client.containers.get(server.settings.container)
+    assert container.attrs["HostConfig"]["NetworkMode"] == "host"
+    assert query(server, "SHOW listen_addresses") == "127.0.0.1"
+    assert ", host network" in server.describe()
+    # The container keeps its network: a second start finds it as it was made.
+    again = DockerServer(configured)
+    again.up()
+    assert again.settings.network == "host"
 
 
 @docker_test

@@ -39,7 +39,14 @@ from norberts_db.servers.docker_engine import connect_engine, engine
 from norberts_db.settings import load_settings
 
 from .conftest import PROJECT_ROOT, SCHEMA_FILE, free_port, reachable_tmpdir
-from .safety_helpers import Outcome, clean_environment, execute, run_process, run_tasks
+from .safety_helpers import (
+    Outcome,
+    clean_environment,
+    execute,
+    require_backend,
+    run_process,
+    run_tasks,
+)
 
 MAJOR = int(os.environ.get("NORBERTS_DB_PG_VERSION", "18"))
 HOSTILE = '"; DROP TABLE users; --'
@@ -81,17 +88,6 @@ class DevServer:
         return ConnInfo("127.0.0.1", self.port, "postgres", database, self.password)
 
 
-def _unavailable(backend: str, env: dict[str, str]) -> str | None:
-    settings = load_settings(project_root=PROJECT_ROOT, environ=env)
-    if backend == "docker":
-        from norberts_db.servers.docker import DockerServer
-
-        return DockerServer.unavailable_reason(settings)
-    from norberts_db.servers.embedded import EmbeddedServer
-
-    return EmbeddedServer.unavailable_reason(settings)
-
-
 def dev_environment(backend: str, state_dir: Path, password: str) -> dict[str, str]:
     tag = f"safety-{os.getpid()}-{secrets.token_hex(2)}"
     env = clean_environment(
@@ -116,10 +112,11 @@ def dev(request: pytest.FixtureRequest) -> Iterator[DevServer]:
     state_dir = reachable_tmpdir(f"norberts-db-safety-{backend}-")
     password = "Pw-" + secrets.token_hex(12) + "-never-shown"
     env = dev_environment(backend, state_dir, password)
-    reason = _unavailable(backend, env)
-    if reason is not None:
+    try:
+        require_backend(backend, env)
+    except BaseException:
         shutil.rmtree(state_dir, ignore_errors=True)
-        pytest.skip(f"{backend} backend unavailable: {reason}")
+        raise
     server = DevServer(backend, env, state_dir, password)
     try:
         server.ok("db.up")
@@ -309,8 +306,8 @@ def _server_side_texts(dev: DevServer) -> list[str]:
 def test_docker_containers_listen_on_loopback_only(dev: DevServer) -> None:
     with engine() as client:
         attrs = client.containers.get(dev.container).attrs
-    if dev.env.get("NORBERTS_DB_NETWORK") == "host":
-        assert attrs["HostConfig"]["NetworkMode"] == "host"
+    # The network setting's default takes the host network where the engine has no bridge.
+    if attrs["HostConfig"]["NetworkMode"] == "host":
         assert "listen_addresses=127.0.0.1" in attrs["Config"]["Cmd"]
         assert execute(dev.conninfo(), "SHOW listen_addresses") == [("127.0.0.1",)]
     else:

@@ -20,10 +20,9 @@ import psycopg
 import pytest
 
 from norberts_db.conninfo import ConnInfo
-from norberts_db.settings import load_settings
 
-from .conftest import PROJECT_ROOT, free_port, project_bin_dir, reachable_tmpdir
-from .safety_helpers import Outcome, clean_environment, run_process, run_tasks
+from .conftest import free_port, project_bin_dir, reachable_tmpdir
+from .safety_helpers import Outcome, clean_environment, require_backend, run_process, run_tasks
 
 EXPECTED_TABLES = {
     "users",
@@ -73,17 +72,6 @@ class Cli:
         return ConnInfo.from_url(url)
 
 
-def _backend_unavailable(backend: str, env: dict[str, str]) -> str | None:
-    settings = load_settings(project_root=PROJECT_ROOT, environ=env)
-    if backend == "docker":
-        from norberts_db.servers.docker import DockerServer
-
-        return DockerServer.unavailable_reason(settings)
-    from norberts_db.servers.embedded import EmbeddedServer
-
-    return EmbeddedServer.unavailable_reason(settings)
-
-
 @pytest.fixture(scope="module", params=["docker", "embedded"])
 def cli(request: pytest.FixtureRequest) -> Iterator[Cli]:
     backend: str = request.param
@@ -101,10 +89,11 @@ def cli(request: pytest.FixtureRequest) -> Iterator[Cli]:
     bin_dir = project_bin_dir(env)
     if bin_dir:
         env["NORBERTS_DB_PG_BIN_DIR"] = bin_dir
-    reason = _backend_unavailable(backend, env)
-    if reason is not None:
+    try:
+        require_backend(backend, env)
+    except BaseException:
         shutil.rmtree(state_dir, ignore_errors=True)
-        pytest.skip(f"{backend} backend unavailable: {reason}")
+        raise
     runner = Cli(env)
     try:
         yield runner

@@ -26,6 +26,7 @@ from norberts_db.servers import docker_password
 from norberts_db.servers.base import LOOPBACK, ManagedServer, ServerInfo, ServerState
 from norberts_db.servers.docker_checks import (
     check_port_free,
+    chosen_network,
     data_mount,
     find_volume,
     hint,
@@ -75,11 +76,12 @@ class DockerServer(ManagedServer):
         """Whether an engine answers, an image can be had and the network exists.
 
         The settings it returns name the image that would run (see
-        :func:`~norberts_db.servers.docker_engine.usable_image`).
+        :func:`~norberts_db.servers.docker_engine.usable_image`) and the network
+        (see :func:`~norberts_db.servers.docker_checks.chosen_network`).
         """
         try:
             with engine(PROBE_TIMEOUT) as client:
-                usable = _with_usable_image(client, settings)
+                usable = _resolved(client, settings, _existing(client, settings))
                 if lacks_bridge(client, usable.settings):
                     problem = (
                         f"the engine at {engine_address()} has no bridge network (it runs "
@@ -129,9 +131,9 @@ class DockerServer(ManagedServer):
 
     def up(self) -> ServerInfo:
         with engine() as client:
-            # Also for an existing container, whose labels name the image it was made from.
-            self.settings = _with_usable_image(client, self.settings).settings
             container = self._container(client)
+            # Also for an existing container, whose labels name the image it was made from.
+            self.settings = _resolved(client, self.settings, container).settings
             if container is None:
                 version = self._create_and_start(client)
             else:
@@ -244,11 +246,8 @@ class DockerServer(ManagedServer):
     def _container(self, client: docker.DockerClient) -> Container | None:
         """Our container, None if there is none, ServerError if the name is taken by another."""
         name = self.settings.container
-        try:
-            container = client.containers.get(name)
-        except NotFound:
-            return None
-        if container.name != name:  # a lookup by name also matches an id prefix
+        container = _existing(client, self.settings)
+        if container is None:
             return None
         if container.labels.get(LABEL_MANAGED) != "true":
             raise ServerError(
@@ -352,13 +351,31 @@ class Probe:
     problem: str | None  # why Docker cannot be used; None when it can
 
 
-def _with_usable_image(client: docker.DockerClient, settings: Settings) -> Probe:
+def _resolved(
+    client: docker.DockerClient, settings: Settings, container: Container | None
+) -> Probe:
+    """``settings`` with the image that would run and the network it would run on."""
     memory = PullMemory.in_state_dir(settings.state_path)
-    image, note = usable_image(client, settings.image, settings.pg_version, memory)
-    if image == settings.image:
-        return Probe(settings, "", None)
-    sources = {**settings.sources, "image": f"the fallback for {settings.image}"}
-    return Probe(replace(settings, image=image, sources=sources), note, None)
+    image, image_note = usable_image(client, settings.image, settings.pg_version, memory)
+    made_with = container.labels.get(LABEL_NETWORK) if container is not None else None
+    network, network_note = chosen_network(client, settings, made_with)
+    sources = dict(settings.sources)
+    if image != settings.image:
+        sources["image"] = f"the fallback for {settings.image}"
+    if network != settings.network:
+        sources["network"] = f"{sources.get('network', 'the default')} (auto)"
+    note = "; ".join(part for part in (image_note, network_note) if part)
+    return Probe(replace(settings, image=image, network=network, sources=sources), note, None)
+
+
+def _existing(client: docker.DockerClient, settings: Settings) -> Container | None:
+    """The container of ``settings`` if there is one, whoever made it."""
+    try:
+        container = client.containers.get(settings.container)
+    except NotFound:
+        return None
+    # A lookup by name also matches an id prefix.
+    return container if container.name == settings.container else None
 
 
 def _start(container: Container, port: int) -> None:

@@ -39,7 +39,8 @@ def preflight(client: docker.DockerClient, s: Settings, labels: dict[str, str]) 
         raise ServerError(
             f"The Docker engine at {engine_address()} has no bridge network (it runs with "
             "--bridge=none), so port 5432 cannot be published. Set NORBERTS_DB_NETWORK=host "
-            f"to run the container on the host network, listening on {LOOPBACK}."
+            f"(or auto, the default) to run the container on the host network, listening on "
+            f"{LOOPBACK}."
         )
     check_port_free(client, s.effective_port)
     check_volume_major(client, s, labels)
@@ -150,7 +151,31 @@ def hint(log: str, settings: Settings) -> str:
 
 def lacks_bridge(client: docker.DockerClient, settings: Settings) -> bool:
     """True when the settings want the bridge network and the engine has none."""
-    if settings.network != "bridge":
-        return False
+    return settings.network == "bridge" and not has_bridge(client)
+
+
+def has_bridge(client: docker.DockerClient) -> bool:
     # The name filter matches substrings ("my-bridge"); only the network "bridge" will do.
-    return not any(n.name == "bridge" for n in client.networks.list(names=["bridge"]))
+    return any(n.name == "bridge" for n in client.networks.list(names=["bridge"]))
+
+
+def chosen_network(
+    client: docker.DockerClient, settings: Settings, made_with: str | None
+) -> tuple[str, str]:
+    """The network a container of ``settings`` runs on, and why when ``auto`` chose the host.
+
+    ``auto`` keeps the network of a container that exists (``made_with``, its
+    label), and otherwise takes the bridge where the engine has one. An engine
+    run with ``--bridge=none`` has none, and the host network is the one left:
+    PostgreSQL then listens on 127.0.0.1 only, as a published port would.
+    """
+    if settings.network != "auto":
+        return settings.network, ""
+    if made_with in ("bridge", "host"):
+        return made_with, ""
+    if has_bridge(client):
+        return "bridge", ""
+    return "host", (
+        f"the engine at {engine_address()} has no bridge network, so the container runs "
+        f"on the host network, listening on {LOOPBACK} only"
+    )
