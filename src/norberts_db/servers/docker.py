@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import dataclass, replace
 from typing import Any
 
 import docker
@@ -26,11 +25,9 @@ from norberts_db.servers import docker_password
 from norberts_db.servers.base import LOOPBACK, ManagedServer, ServerInfo, ServerState
 from norberts_db.servers.docker_checks import (
     check_port_free,
-    chosen_network,
     data_mount,
     find_volume,
     hint,
-    lacks_bridge,
     port_message,
     preflight,
 )
@@ -45,10 +42,8 @@ from norberts_db.servers.docker_engine import (
     Unusable,
     api_reason,
     engine,
-    engine_address,
-    usable_image,
 )
-from norberts_db.servers.docker_pulls import PullMemory
+from norberts_db.servers.docker_probe import Probe, existing, probe, resolved
 from norberts_db.settings import Settings
 
 # PostgreSQL's fast shutdown (SIGINT, the image's STOPSIGNAL) finishes in about a second.
@@ -73,24 +68,8 @@ class DockerServer(ManagedServer):
 
     @classmethod
     def probe(cls, settings: Settings) -> Probe:
-        """Whether an engine answers, an image can be had and the network exists.
-
-        The settings it returns name the image that would run (see
-        :func:`~norberts_db.servers.docker_engine.usable_image`) and the network
-        (see :func:`~norberts_db.servers.docker_checks.chosen_network`).
-        """
-        try:
-            with engine(PROBE_TIMEOUT) as client:
-                usable = _resolved(client, settings, _existing(client, settings))
-                if lacks_bridge(client, usable.settings):
-                    problem = (
-                        f"the engine at {engine_address()} has no bridge network (it runs "
-                        "with --bridge=none); NORBERTS_DB_NETWORK=host would use it"
-                    )
-                    return Probe(usable.settings, usable.note, problem)
-        except Unusable as exc:
-            return Probe(settings, "", exc.reason)
-        return usable
+        """Whether an engine answers, an image can be had and the network exists."""
+        return probe(settings)
 
     @classmethod
     def unavailable_reason(cls, settings: Settings) -> str | None:
@@ -133,7 +112,7 @@ class DockerServer(ManagedServer):
         with engine() as client:
             container = self._container(client)
             # Also for an existing container, whose labels name the image it was made from.
-            self.settings = _resolved(client, self.settings, container).settings
+            self.settings = resolved(client, self.settings, container).settings
             if container is None:
                 version = self._create_and_start(client)
             else:
@@ -246,7 +225,7 @@ class DockerServer(ManagedServer):
     def _container(self, client: docker.DockerClient) -> Container | None:
         """Our container, None if there is none, ServerError if the name is taken by another."""
         name = self.settings.container
-        container = _existing(client, self.settings)
+        container = existing(client, self.settings)
         if container is None:
             return None
         if container.labels.get(LABEL_MANAGED) != "true":
@@ -340,42 +319,6 @@ class DockerServer(ManagedServer):
     def _redact(self, text: str) -> str:
         """Belt and braces: a log line quoting a statement must not leak the password."""
         return text.replace(self.settings.dev_password(), "********")
-
-
-@dataclass(frozen=True)
-class Probe:
-    """What :meth:`DockerServer.probe` found."""
-
-    settings: Settings  # with the image that would run
-    note: str  # why that image, when it is not the one the settings named
-    problem: str | None  # why Docker cannot be used; None when it can
-
-
-def _resolved(
-    client: docker.DockerClient, settings: Settings, container: Container | None
-) -> Probe:
-    """``settings`` with the image that would run and the network it would run on."""
-    memory = PullMemory.in_state_dir(settings.state_path)
-    image, image_note = usable_image(client, settings.image, settings.pg_version, memory)
-    made_with = container.labels.get(LABEL_NETWORK) if container is not None else None
-    network, network_note = chosen_network(client, settings, made_with)
-    sources = dict(settings.sources)
-    if image != settings.image:
-        sources["image"] = f"the fallback for {settings.image}"
-    if network != settings.network:
-        sources["network"] = f"{sources.get('network', 'the default')} (auto)"
-    note = "; ".join(part for part in (image_note, network_note) if part)
-    return Probe(replace(settings, image=image, network=network, sources=sources), note, None)
-
-
-def _existing(client: docker.DockerClient, settings: Settings) -> Container | None:
-    """The container of ``settings`` if there is one, whoever made it."""
-    try:
-        container = client.containers.get(settings.container)
-    except NotFound:
-        return None
-    # A lookup by name also matches an id prefix.
-    return container if container.name == settings.container else None
 
 
 def _start(container: Container, port: int) -> None:
