@@ -14,7 +14,8 @@ changed CHECK, a dropped index, a new view). Then it prints, side by side:
 
 - psql: ``psql -1 -f schema.sql`` into an empty database (the build alone),
   the reference for the verify of that database;
-- reset: ``invoke db.reset`` of that database from the schema file;
+- reset: ``invoke db.reset`` of that database from the schema file, against
+  ``psql -1 -f drop.sql -f schema.sql`` (the same drop and build), in turns;
 - verify: ``invoke db.verify``, on a clean database and on one built from the
   variant (drift), the first run right after the build and a repeated one;
 - diff: ``invoke db.diff --to-url`` from the variant's database to the schema's;
@@ -226,8 +227,12 @@ def main() -> None:
                         f"{statistics.median(ratios):8.2f}   (each: {each})"
                     )
                 reset_cmd = [*invoke, "db.reset", *flags, "--drop-script", str(drop), "--no-seed"]
+                # What a reset does, done by psql: drop everything, then build. In turns.
+                like = [*psql_cmd, "-d", clean.url(), "-f", str(drop), "-f", str(schema)]
                 for _ in range(max(1, args.runs)):
-                    report("db.reset", run(reset_cmd, target), clean_build.seconds)
+                    plain = run(like, env)
+                    report("psql -1 -f drop -f schema", plain, clean_build.seconds)
+                    report("db.reset (vs drop+build)", run(reset_cmd, target), plain.seconds)
                 print(f"{tables:>6} load average after: {load_average()}", flush=True)
             finally:
                 databases.drop_database(server, clean.dbname)
