@@ -42,8 +42,12 @@ def wants_external(settings: Settings) -> bool:
 def choose_server(settings: Settings) -> Choice:
     """The server for ``settings``, and why it was chosen.
 
-    ``auto`` takes an external server when a URL is given, else Docker when an
-    engine answers and the image can be had, else the embedded server.
+    ``auto`` takes an external server when a URL is given, else the project's
+    embedded server while it runs, else Docker when an engine answers and the
+    image can be had, else the embedded server. An embedded server started while
+    Docker could not be used keeps serving once it can (``nox`` builds the images
+    the first ``db.reset`` lacked): the tasks never lose sight of it, and
+    ``db.down`` stops it, after which the choice is made anew.
     """
     # Backends are imported only when chosen: the docker SDK alone costs more
     # import time than a whole reset against a running server.
@@ -58,6 +62,11 @@ def choose_server(settings: Settings) -> Choice:
 
     if backend == "embedded":
         return Choice(EmbeddedServer(settings), f"backend set to embedded{unused}")
+    if backend == "auto" and EmbeddedServer.runs_for(settings):
+        return Choice(
+            EmbeddedServer(settings),
+            f"its dev server is running{unused}; after `invoke db.down` the backend is chosen anew",
+        )
     docker = DockerServer.probe(settings)
     if backend == "docker":
         note = f"; {docker.note}" if docker.note else ""

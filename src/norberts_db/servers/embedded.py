@@ -123,6 +123,16 @@ class EmbeddedServer(ManagedServer):
         with file_errors():
             return self._state()
 
+    @classmethod
+    def runs_for(cls, settings: Settings) -> bool:
+        """Whether the embedded server of ``settings`` runs now.
+
+        Its pid file names a live postmaster of its data folder. Nothing is
+        written: the server itself is not made (which restores its password).
+        """
+        with file_errors():
+            return _pgdata.read_postmaster(layout_for(settings).data) is not None
+
     def _state(self) -> ServerState:
         where = self._shown(self.layout.data)
         running = _pgdata.read_postmaster(self.layout.data)
