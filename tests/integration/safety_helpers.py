@@ -32,7 +32,7 @@ from psycopg import sql
 from norberts_db.conninfo import ConnInfo
 from norberts_db.settings import Settings, load_settings
 
-from .conftest import PROJECT_ROOT
+from .conftest import PROJECT_ROOT, free_port, project_bin_dir
 
 
 @dataclass(frozen=True)
@@ -294,3 +294,26 @@ def require_backend(backend: str, env: Mapping[str, str]) -> None:
         advice = f"`invoke pg.fetch --pg {settings.pg_version}` provides server binaries"
     if reason is not None:
         pytest.fail(f"the {backend} backend cannot be used: {reason}. {advice}", pytrace=False)
+
+
+def project_environment(
+    base: Mapping[str, str], state_dir: Path, tag: str, database: str, **values: str
+) -> dict[str, str]:
+    """``base`` as the environment of a dev project of its own.
+
+    A free port, its own state folder, container and volume, and the server
+    binaries the project already has (nox fetched them into its own cache).
+    """
+    env = dict(base)
+    env.update(
+        NORBERTS_DB_PORT=str(free_port()),
+        NORBERTS_DB_STATE_DIR=str(state_dir),
+        NORBERTS_DB_CONTAINER_NAME=f"norberts-db-{tag}-pg{{major}}",
+        NORBERTS_DB_VOLUME_NAME=f"norberts-db-{tag}-pg{{major}}-data",
+        NORBERTS_DB_DATABASE=database,
+        **values,
+    )
+    bin_dir = project_bin_dir(env)
+    if bin_dir:
+        env["NORBERTS_DB_PG_BIN_DIR"] = bin_dir
+    return env

@@ -20,8 +20,8 @@ import pytest
 from norberts_db.servers.docker import DockerServer
 from norberts_db.settings import load_settings
 
-from .conftest import PROJECT_ROOT, free_port, project_bin_dir, reachable_tmpdir
-from .safety_helpers import clean_environment, require_backend, run_tasks
+from .conftest import PROJECT_ROOT, reachable_tmpdir
+from .safety_helpers import clean_environment, project_environment, require_backend, run_tasks
 
 
 @pytest.fixture
@@ -29,16 +29,7 @@ def env() -> Iterator[dict[str, str]]:
     """A project of its own whose ``auto`` would choose Docker: an engine and an image answer."""
     state_dir = reachable_tmpdir("norberts-db-switch-")
     tag = f"switch-{os.getpid()}"
-    values = clean_environment(
-        NORBERTS_DB_PORT=str(free_port()),
-        NORBERTS_DB_STATE_DIR=str(state_dir),
-        NORBERTS_DB_CONTAINER_NAME=f"norberts-db-{tag}-pg{{major}}",
-        NORBERTS_DB_VOLUME_NAME=f"norberts-db-{tag}-pg{{major}}-data",
-        NORBERTS_DB_DATABASE="norberts_switch",
-    )
-    bin_dir = project_bin_dir(values)
-    if bin_dir:
-        values["NORBERTS_DB_PG_BIN_DIR"] = bin_dir
+    values = project_environment(clean_environment(), state_dir, tag, "norberts_switch")
     try:
         require_backend("docker", values)
         require_backend("embedded", values)

@@ -21,8 +21,15 @@ import pytest
 
 from norberts_db.conninfo import ConnInfo
 
-from .conftest import free_port, project_bin_dir, reachable_tmpdir
-from .safety_helpers import Outcome, clean_environment, require_backend, run_process, run_tasks
+from .conftest import free_port, reachable_tmpdir
+from .safety_helpers import (
+    Outcome,
+    clean_environment,
+    project_environment,
+    require_backend,
+    run_process,
+    run_tasks,
+)
 
 EXPECTED_TABLES = {
     "users",
@@ -77,18 +84,8 @@ def cli(request: pytest.FixtureRequest) -> Iterator[Cli]:
     backend: str = request.param
     state_dir = reachable_tmpdir(f"norberts-db-cli-{backend}-")
     tag = f"cli-{os.getpid()}"
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NORBERTS_DB_URL")}
-    env.update(
-        NORBERTS_DB_BACKEND=backend,
-        NORBERTS_DB_PORT=str(free_port()),
-        NORBERTS_DB_STATE_DIR=str(state_dir),
-        NORBERTS_DB_CONTAINER_NAME=f"norberts-db-{tag}-pg{{major}}",
-        NORBERTS_DB_VOLUME_NAME=f"norberts-db-{tag}-pg{{major}}-data",
-        NORBERTS_DB_DATABASE="norberts_cli",
-    )
-    bin_dir = project_bin_dir(env)
-    if bin_dir:
-        env["NORBERTS_DB_PG_BIN_DIR"] = bin_dir
+    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NORBERTS_DB_URL")}
+    env = project_environment(base, state_dir, tag, "norberts_cli", NORBERTS_DB_BACKEND=backend)
     try:
         require_backend(backend, env)
     except BaseException:
