@@ -33,14 +33,16 @@ SELECT
             || ' MAXVALUE ' || s.seqmax
             || ' CACHE ' || s.seqcache
             || CASE WHEN s.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END
-        FROM pg_catalog.pg_depend AS d
-        INNER JOIN pg_catalog.pg_sequence AS s ON d.objid = s.seqrelid
-        WHERE
-            d.classid = 'pg_catalog.pg_class'::regclass
-            AND d.refclassid = 'pg_catalog.pg_class'::regclass
-            AND d.refobjid = c.oid
-            AND d.refobjsubid = a.attnum
-            AND d.deptype = 'i'
+        FROM pg_catalog.pg_sequence AS s
+        WHERE s.seqrelid = (
+            SELECT d.objid FROM pg_catalog.pg_depend AS d
+            WHERE
+                d.classid = 'pg_catalog.pg_class'::regclass
+                AND d.refclassid = 'pg_catalog.pg_class'::regclass
+                AND d.refobjid = c.oid
+                AND d.refobjsubid = a.attnum
+                AND d.deptype = 'i'
+        )
     ) END AS identity_options
 FROM pg_catalog.pg_attribute AS a
 INNER JOIN pg_catalog.pg_class AS c ON a.attrelid = c.oid
