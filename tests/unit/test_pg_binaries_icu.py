@@ -28,15 +28,7 @@ def fake_bin(folder: Path, version: str, *, icu: bool) -> Path:
 @pytest.fixture(autouse=True)
 def no_system_installation(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Only the folders a test makes count, whatever this machine has installed."""
-    real = Path
-
-    def path(*parts: object) -> Path:
-        text = str(real(*parts))  # type: ignore[arg-type]
-        if text.startswith("/usr/lib/postgresql/"):
-            return real(tmp_path / "no-system" / text.lstrip("/"))
-        return real(text)
-
-    monkeypatch.setattr(pgbinaries, "Path", path)
+    monkeypatch.setattr(pgbinaries, "SYSTEM_BIN_DIR", str(tmp_path / "no-system" / "{major}"))
     pgbinaries.server_major.cache_clear()
 
 
