@@ -56,25 +56,42 @@ def snapshot_database(info: ConnInfo, *, privileges: bool = False) -> Snapshot:
             ) from None
 
 
-def read_snapshot(conn: Connection, *, privileges: bool = False) -> Snapshot:
+def read_snapshot(
+    conn: Connection, *, privileges: bool = False, gated: frozenset[str] | None = None
+) -> Snapshot:
     """Read every object kind on ``conn``, inside one transaction of its own.
 
     Several queries may describe one object (an aggregate's full definition
-    comes from its own query): their attributes are merged.
+    comes from its own query): their attributes are merged. Of the kinds in
+    ``queries.GATED_KINDS``, only the queries of those the database can hold
+    (``catalog/queries/present.sql``) run, or those of ``gated`` when given:
+    all of them give the same snapshot.
     """
     objects: dict[ObjectKey, dict[str, str]] = {}
     not_compared: list[str] = []
     marks: dict[str, set[str]] = {_INTERNAL_ROUTINE: set(), _UNREADABLE: set()}
     with conn.transaction():
-        cursor = conn.execute(queries.snapshot_batch(privileges=privileges))
-        while cursor.nextset():  # the first result, skipped here, is the session settings'
+        cursor = conn.execute(queries.presence_batch())
+        cursor.nextset()  # the first result is the session settings'
+        present = kinds_present(cursor) if gated is None else gated
+        cursor = conn.execute(queries.snapshot_batch(privileges=privileges, present=present))
+        while True:
             _read_rows(cursor, objects, not_compared, marks, privileges=privileges)
+            if not cursor.nextset():
+                break
         if "subscriptions" not in marks[_UNREADABLE]:
             cursor = conn.execute(queries.load("subscriptions"))
             _read_rows(cursor, objects, not_compared, marks, privileges=privileges)
     for name in marks[_INTERNAL_ROUTINE]:
         objects.pop(ObjectKey("function", name), None)
     return Snapshot(objects, tuple(sorted(not_compared)))
+
+
+def kinds_present(cursor: psycopg.Cursor[tuple[object, ...]]) -> frozenset[str]:
+    """The kinds of present.sql whose column is true."""
+    row = cursor.fetchone() or ()
+    names = [column.name for column in cursor.description or ()]
+    return frozenset(name for name, there in zip(names, row, strict=True) if there)
 
 
 def _read_rows(

@@ -57,16 +57,53 @@ def load(name: str) -> str:
 # Queries whose every row is a grant: run only when owners and grants are compared.
 PRIVILEGE_QUERIES = frozenset({"default_privileges"})
 
+# Kinds whose query runs only where present.sql finds the catalog may hold one:
+# one column there per kind, named after it.
+GATED_KINDS = frozenset(
+    {
+        "collations",
+        "domains",
+        "policies",
+        "statistics",
+        "rules",
+        "operators",
+        "operator_classes",
+        "casts",
+        "text_search",
+        "conversions_and_languages",
+        "foreign_data",
+        "foreign_table_parts",
+        "user_mappings",
+        "publications",
+        "event_triggers",
+        "aggregates",
+        "default_privileges",
+    }
+)
+
 
 @cache
-def snapshot_batch(*, privileges: bool) -> str:
-    """The session settings and every kind's query as one script, in the order of KINDS.
+def presence_batch() -> str:
+    """The session settings and present.sql, as one script: two results."""
+    return "\n".join(
+        part.rstrip().removesuffix(";") + ";" for part in (load("session"), load("present"))
+    )
+
+
+@cache
+def snapshot_batch(*, privileges: bool, present: frozenset[str] = GATED_KINDS) -> str:
+    """Every kind's query that can find something, as one script, in the order of KINDS.
 
     Sent in one round trip (the simple query protocol takes several
     statements), it yields one result per query: a quarter less time than
-    one query at a time. Without ``privileges`` the queries of
-    PRIVILEGE_QUERIES are left out.
+    one query at a time. A kind of GATED_KINDS is left out unless it is in
+    ``present``; without ``privileges`` the queries of PRIVILEGE_QUERIES are
+    left out. The session settings come first (:func:`presence_batch`).
     """
-    kinds = (kind for kind in KINDS if privileges or kind not in PRIVILEGE_QUERIES)
-    parts = [load("session"), *(load(kind) for kind in kinds)]
-    return "\n".join(part.rstrip().removesuffix(";") + ";" for part in parts)
+    kinds = (
+        kind
+        for kind in KINDS
+        if (privileges or kind not in PRIVILEGE_QUERIES)
+        and (kind not in GATED_KINDS or kind in present)
+    )
+    return "\n".join(load(kind).rstrip().removesuffix(";") + ";" for kind in kinds)
