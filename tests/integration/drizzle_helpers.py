@@ -56,12 +56,14 @@ def ensure_node_modules() -> None:
         )
 
 
-def project_dir(tmp: Path, schema_ts: str) -> Path:
-    """A folder holding ``schema.ts`` that resolves its packages from drizzle/node_modules."""
+def project_dir(tmp: Path, schemas_ts: dict[str, str]) -> Path:
+    """A folder holding ``<name>.ts`` for each schema, resolving packages from drizzle/."""
     (tmp / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
-    (tmp / "schema.ts").write_text(schema_ts, encoding="utf-8")
+    for name, text in schemas_ts.items():
+        (tmp / f"{name}.ts").write_text(text, encoding="utf-8")
+    include = ", ".join(f'"{name}.ts"' for name in schemas_ts)
     (tmp / "tsconfig.json").write_text(
-        '{"extends": "' + str(DRIZZLE / "tsconfig.json") + '", "include": ["schema.ts"]}\n',
+        '{"extends": "' + str(DRIZZLE / "tsconfig.json") + '", "include": [' + include + "]}\n",
         encoding="utf-8",
     )
     return tmp
@@ -83,19 +85,23 @@ def run_tool(tool: str, *args: str, cwd: Path, env: dict[str, str] | None = None
 
 
 def typecheck(folder: Path) -> None:
-    """``tsc --noEmit`` with the strict settings of drizzle/tsconfig.json."""
+    """``tsc --noEmit`` of every schema in ``folder``, with the strict settings of drizzle/.
+
+    One program for all of them: most of what tsc does is reading drizzle-orm's
+    types, once however many files use them.
+    """
     run_tool("tsc", "--noEmit", "-p", str(folder / "tsconfig.json"), cwd=folder)
 
 
-def push(folder: Path, target: ConnInfo, schemas: list[str]) -> str:
-    """``drizzle-kit push --force`` of ``folder/schema.ts`` into the database ``target``."""
+def push(folder: Path, name: str, target: ConnInfo, schemas: list[str]) -> str:
+    """``drizzle-kit push --force`` of ``folder/<name>.ts`` into the database ``target``."""
     env = {
         "PGHOST": target.host,
         "PGPORT": str(target.port),
         "PGUSER": target.user,
         "PGPASSWORD": target.password or "",
         "PGDATABASE": target.dbname,
-        "DRIZZLE_SCHEMA": str(folder / "schema.ts"),
+        "DRIZZLE_SCHEMA": str(folder / f"{name}.ts"),
         "DRIZZLE_SCHEMAS": ",".join(schemas),
     }
     output = run_tool("drizzle-kit", "push", "--force", cwd=DRIZZLE, env=env)

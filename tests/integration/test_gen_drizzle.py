@@ -26,14 +26,41 @@ from .drizzle_helpers import ensure_node_modules, header_items, project_dir, pus
 FEATURES_FILE = Path(__file__).parent / "gen_schemas" / "features.sql"
 
 
-@pytest.fixture(scope="module", params=[SCHEMA_FILE, FEATURES_FILE], ids=["project", "features"])
+SCHEMAS = {"project": SCHEMA_FILE, "features": FEATURES_FILE}
+
+
+@pytest.fixture(scope="module")
+def generated_all(pg_server: ConnInfo) -> dict[str, tuple[SqlScript, Catalog, str]]:
+    """Each schema file, its catalog and its Drizzle schema: generated once per module."""
+    out = {}
+    for name, path in SCHEMAS.items():
+        schema = load_script(path, what="schema file")
+        catalog = build_catalog(pg_server, schema, source=path.name)
+        out[name] = schema, catalog, drizzle.render(catalog, command="invoke gen.drizzle")
+    return out
+
+
+@pytest.fixture(scope="module")
+def typechecked(
+    generated_all: dict[str, tuple[SqlScript, Catalog, str]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
+    """A folder of every generated schema, ``<name>.ts``, that tsc passed, all in one run."""
+    ensure_node_modules()
+    folder = project_dir(
+        tmp_path_factory.mktemp("drizzle"),
+        {name: text for name, (_, _, text) in generated_all.items()},
+    )
+    typecheck(folder)
+    return folder
+
+
+@pytest.fixture(params=list(SCHEMAS))
 def generated(
-    request: pytest.FixtureRequest, pg_server: ConnInfo
-) -> tuple[SqlScript, Catalog, str]:
-    """The schema file, its catalog and its Drizzle schema: generated once per schema."""
-    schema = load_script(request.param, what="schema file")
-    catalog = build_catalog(pg_server, schema, source=request.param.name)
-    return schema, catalog, drizzle.render(catalog, command="invoke gen.drizzle")
+    request: pytest.FixtureRequest, generated_all: dict[str, tuple[SqlScript, Catalog, str]]
+) -> tuple[str, SqlScript, Catalog, str]:
+    name = str(request.param)
+    return (name, *generated_all[name])
 
 
 def unexplained(differences: tuple[Difference, ...], items: list[str]) -> list[str]:
@@ -57,26 +84,21 @@ def unexplained(differences: tuple[Difference, ...], items: list[str]) -> list[s
 
 
 def test_the_drizzle_schema_typechecks_pushes_and_builds_what_the_schema_file_builds(
-    generated: tuple[SqlScript, Catalog, str], scratch_db: ConnInfo, tmp_path: Path
+    generated: tuple[str, SqlScript, Catalog, str], typechecked: Path, scratch_db: ConnInfo
 ) -> None:
-    ensure_node_modules()
-    schema, catalog, text = generated
-    folder = project_dir(tmp_path, text)
-
-    typecheck(folder)
+    name, schema, catalog, text = generated
     schemas = sorted({t.schema for t in catalog.tables} | {e.schema for e in catalog.enums})
-    push(folder, scratch_db, schemas)
+    push(typechecked, name, scratch_db, schemas)
     result = verify_database(scratch_db, schema)
 
     assert result.error is None, render_text(result)
     assert unexplained(result.differences, header_items(text)) == [], render_text(result)
 
 
-@pytest.mark.parametrize("generated", [FEATURES_FILE], ids=["features"], indirect=True)
 def test_values_javascript_would_change_are_written_so_that_they_cannot_change(
-    generated: tuple[SqlScript, Catalog, str],
+    generated_all: dict[str, tuple[SqlScript, Catalog, str]],
 ) -> None:
-    text = generated[2]
+    text = generated_all["features"][2]
     # A bigint beyond 2^53 as a string; \s, a backtick and ${ escaped in sql``.
     assert "maxValue: '9007199254740993'" in text
     assert r"sql`nickname ~ '^[^\\s\\u00a0]+$'::text AND nickname !~ '\`'::text" in text
