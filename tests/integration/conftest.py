@@ -389,6 +389,22 @@ def schema_db(pg_server: ConnInfo, schema_template: str) -> Iterator[ConnInfo]:
         MAINTENANCE.drop(pg_server, name)
 
 
+@pytest.fixture(scope="module")
+def module_schema_db(pg_server: ConnInfo, schema_template: str) -> Iterator[ConnInfo]:
+    """One database holding the project schema for a whole module, dropped after it.
+
+    For modules whose tests only add rows of their own (unique keys, no counts,
+    no deletes) and read them back: each test sees the schema as the file
+    makes it, whatever rows the tests before it added.
+    """
+    name = unique_db_name("m")
+    MAINTENANCE.create(pg_server, name, template=schema_template)
+    try:
+        yield pg_server.for_database(name)
+    finally:
+        MAINTENANCE.drop(pg_server, name)
+
+
 @pytest.fixture(autouse=True)
 def no_process_left_behind() -> Iterator[None]:
     """Every task process a test started ends with the test, its pipes closed."""

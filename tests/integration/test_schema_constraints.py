@@ -246,9 +246,10 @@ NOT_NULL = {
 NOT_NULL_CASES = [(table, column) for table, names in NOT_NULL.items() for column in names]
 
 
-@pytest.fixture
-def db(schema_db: ConnInfo) -> Iterator[Connection]:
-    with connect(schema_db) as conn:
+@pytest.fixture(scope="module")
+def db(module_schema_db: ConnInfo) -> Iterator[Connection]:
+    """One connection for the module: every case adds rows of its own and reads them back."""
+    with connect(module_schema_db) as conn:
         yield conn
 
 

@@ -88,9 +88,10 @@ def ids(pairs: list[tuple[str, str]]) -> list[str]:
     return [f"{part_type}-{column}" for part_type, column in pairs]
 
 
-@pytest.fixture
-def db(schema_db: ConnInfo) -> Iterator[Connection]:
-    with connect(schema_db) as conn:
+@pytest.fixture(scope="module")
+def db(module_schema_db: ConnInfo) -> Iterator[Connection]:
+    """One connection for the module: every case adds rows of its own and reads them back."""
+    with connect(module_schema_db) as conn:
         yield conn
 
 
