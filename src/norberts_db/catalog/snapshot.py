@@ -88,8 +88,10 @@ def read_snapshot(
 
 
 def kinds_present(cursor: psycopg.Cursor[tuple[object, ...]]) -> frozenset[str]:
-    """The kinds of present.sql whose column is true."""
-    row = cursor.fetchone() or ()
+    """The kinds of present.sql whose column is true (all of them, should it return no row)."""
+    row = cursor.fetchone()
+    if row is None:
+        return queries.GATED_KINDS
     names = [column.name for column in cursor.description or ()]
     return frozenset(name for name, there in zip(names, row, strict=True) if there)
 
