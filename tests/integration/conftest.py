@@ -374,6 +374,17 @@ def schema_template(pg_server: ConnInfo, project_schema: SqlScript) -> Iterator[
         MAINTENANCE.drop(pg_server, name)
 
 
+@contextlib.contextmanager
+def clone_of(pg_server: ConnInfo, template: str, prefix: str) -> Iterator[ConnInfo]:
+    """A new database copied from ``template``, dropped at the end of the block."""
+    name = unique_db_name(prefix)
+    MAINTENANCE.create(pg_server, name, template=template)
+    try:
+        yield pg_server.for_database(name)
+    finally:
+        MAINTENANCE.drop(pg_server, name)
+
+
 @pytest.fixture
 def schema_db(pg_server: ConnInfo, schema_template: str) -> Iterator[ConnInfo]:
     """A fresh database holding the project schema, cloned from the template in milliseconds.
@@ -381,12 +392,8 @@ def schema_db(pg_server: ConnInfo, schema_template: str) -> Iterator[ConnInfo]:
     Use it in any test that writes: every test gets its own copy, and it is
     dropped afterwards, also when the test fails.
     """
-    name = unique_db_name("t")
-    MAINTENANCE.create(pg_server, name, template=schema_template)
-    try:
-        yield pg_server.for_database(name)
-    finally:
-        MAINTENANCE.drop(pg_server, name)
+    with clone_of(pg_server, schema_template, "t") as info:
+        yield info
 
 
 @pytest.fixture(scope="module")
@@ -397,12 +404,8 @@ def module_schema_db(pg_server: ConnInfo, schema_template: str) -> Iterator[Conn
     no deletes) and read them back: each test sees the schema as the file
     makes it, whatever rows the tests before it added.
     """
-    name = unique_db_name("m")
-    MAINTENANCE.create(pg_server, name, template=schema_template)
-    try:
-        yield pg_server.for_database(name)
-    finally:
-        MAINTENANCE.drop(pg_server, name)
+    with clone_of(pg_server, schema_template, "m") as info:
+        yield info
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ no default) and is left out of the snapshot.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -57,29 +58,16 @@ def load(name: str) -> str:
 # Queries whose every row is a grant: run only when owners and grants are compared.
 PRIVILEGE_QUERIES = frozenset({"default_privileges"})
 
-# Kinds whose query runs only where present.sql finds the catalog may hold one:
-# one column there per kind, named after it.
-GATED_KINDS = frozenset(
-    {
-        "collations",
-        "domains",
-        "policies",
-        "statistics",
-        "rules",
-        "operators",
-        "operator_classes",
-        "casts",
-        "text_search",
-        "conversions_and_languages",
-        "foreign_data",
-        "foreign_table_parts",
-        "user_mappings",
-        "publications",
-        "event_triggers",
-        "aggregates",
-        "default_privileges",
-    }
-)
+# A select item of present.sql: a line that ends "AS <kind>," (or ";" for the last).
+_PRESENT_COLUMN = re.compile(r"\bAS (\w+)[,;]$", re.MULTILINE)
+
+
+def _gated_kinds() -> frozenset[str]:
+    """The kinds present.sql has a column for: their queries run only where it is true."""
+    return frozenset(_PRESENT_COLUMN.findall(load("present")))
+
+
+GATED_KINDS = _gated_kinds()
 
 
 @cache

@@ -1,5 +1,7 @@
 -- Which of the rarer kinds of object the database can hold, one column per
--- kind's query: the snapshot runs a kind's query only where its column is true.
+-- kind's query, named after it and on a line that ends with the name (that is
+-- how queries.GATED_KINDS reads them): the snapshot runs a kind's query only
+-- where its column is true.
 -- Planning those queries on a new connection costs the server more than the
 -- nine most common kinds' together, and most databases hold none of them.
 -- Each test is looser than its query, never stricter: it asks whether the
