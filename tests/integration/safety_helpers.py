@@ -317,3 +317,20 @@ def project_environment(
     if bin_dir:
         env["NORBERTS_DB_PG_BIN_DIR"] = bin_dir
     return env
+
+
+def command_lines() -> list[list[bytes]]:
+    """The argv of every process on the machine, as ``ps`` would list them.
+
+    Not ``Path.glob``: it stats each match, and a process that ends meanwhile
+    makes that stat raise (ESRCH) outside any handler of the caller's.
+    """
+    found = []
+    for entry in Path("/proc").iterdir():  # lists names only: no stat of each
+        if not entry.name.isdigit():
+            continue
+        try:
+            found.append((entry / "cmdline").read_bytes().split(b"\0"))
+        except OSError:  # the process ended meanwhile
+            continue
+    return found

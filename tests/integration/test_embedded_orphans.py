@@ -34,10 +34,10 @@ from norberts_db.servers.embedded import EmbeddedServer
 from tests.integration import conftest
 from tests.integration.conftest import PROJECT_ROOT
 from tests.integration.conftest import reachable_tmpdir as reachable_named_tmpdir
+from tests.integration.safety_helpers import command_lines
 from tests.integration.test_embedded_server import (
     MAJOR,
     Project,
-    command_lines,
     find_binaries,
     query_one,
     reachable_tmpdir,

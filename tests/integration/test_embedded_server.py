@@ -39,6 +39,7 @@ from norberts_db.servers._pgdata import (
 from norberts_db.servers.embedded import EmbeddedServer
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
 from tests.integration.conftest import CLUSTER_CACHE
+from tests.integration.safety_helpers import command_lines
 from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
 
 pytestmark = pytest.mark.embedded
@@ -154,17 +155,6 @@ def _stop_postmaster(data: Path) -> None:
         return
     os.kill(running.pid, signal.SIGINT)  # fast shutdown
     wait_until_gone(running.pid, timeout=30)
-
-
-def command_lines() -> list[list[bytes]]:
-    """The argv of every process on the machine, as ``ps`` would list them."""
-    found = []
-    for path in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            found.append(path.read_bytes().split(b"\0"))
-        except OSError:  # the process ended meanwhile
-            continue
-    return found
 
 
 def wait_until_gone(pid: int, timeout: float = 10) -> None:

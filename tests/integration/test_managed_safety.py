@@ -42,6 +42,7 @@ from .conftest import PROJECT_ROOT, SCHEMA_FILE, free_port, reachable_tmpdir
 from .safety_helpers import (
     Outcome,
     clean_environment,
+    command_lines,
     execute,
     require_backend,
     run_process,
@@ -219,10 +220,7 @@ class ProcessListing:
     def _sample(self) -> None:
         count = 0
         while not self._done.is_set():
-            lines = []
-            for path in Path("/proc").glob("[0-9]*/cmdline"):
-                with suppress(OSError):  # the process ended meanwhile
-                    lines.append(path.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace"))
+            lines = [b" ".join(argv).decode("utf-8", "replace") for argv in command_lines()]
             self.seen.append("\n".join(lines))
             if count % 20 == 0:
                 listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True)
