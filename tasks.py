@@ -171,6 +171,12 @@ def fail(failure: Failure, message: str, code: int) -> NoReturn:
     raise Exit(f"error: {message}", code=code) from None
 
 
+STDOUT_CLOSED = (
+    "error: stdout was closed before all of the output was written (a pipe whose "
+    "reader ended first); the output is incomplete."
+)
+
+
 def emit(text: str) -> None:
     """Print to stdout. A reader that went away (``| head``) ends the task with one message.
 
@@ -181,11 +187,21 @@ def emit(text: str) -> None:
         print(text, flush=True)
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise Exit(
-            "error: stdout was closed before all of the output was written (a pipe whose "
-            "reader ended first); the output is incomplete.",
-            code=128 + signal.SIGPIPE,
-        ) from None
+        raise Exit(STDOUT_CLOSED, code=128 + signal.SIGPIPE) from None
+
+
+def _stdout_closed_hook(kind: type[BaseException], *rest: Any) -> None:
+    """What invoke prints itself (``--list``, ``--help``) ends as a task's output does."""
+    if not issubclass(kind, BrokenPipeError):
+        _next_hook(kind, *rest)
+        return
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    print(STDOUT_CLOSED, file=sys.stderr, flush=True)
+    os._exit(128 + signal.SIGPIPE)  # no exit handlers: they would flush stdout again
+
+
+_next_hook = sys.excepthook
+sys.excepthook = _stdout_closed_hook
 
 
 def settings(**flags: Any) -> Any:
