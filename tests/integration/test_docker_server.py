@@ -542,6 +542,37 @@ def test_a_wrong_password_is_reported_as_wrong_credentials(
 
 
 @docker_test
+def test_a_volume_another_checkout_made_is_refused_naming_it_and_nothing_is_made(
+    client: docker.DockerClient,
+    shared_server: DockerServer,
+    make_server: MakeServer,
+    tmp_path: Path,
+) -> None:
+    """A second checkout finds the first's volume: its password is not this one's to know.
+
+    Starting a container on it would only fail to log in, and "start over with
+    --volumes" would delete the other checkout's data.
+    """
+    first = shared_server
+    first.down()
+    made = make_server(volume_name=first.settings.volume, own_volume=False)
+    other = tmp_path / "second-checkout"
+    other.mkdir()
+    second = DockerServer(replace(made.settings, project_root=other))
+
+    with pytest.raises(ServerError) as caught:
+        second.up()
+
+    message = str(caught.value)
+    assert f"Volume {first.settings.volume} holds the data of the project {PROJECT_ROOT}" in message
+    assert "NORBERTS_DB_VOLUME_NAME" in message
+    assert "--volumes" not in message
+    assert first.settings.dev_password() not in message
+    assert not container_exists(client, second.settings.container)
+    assert volume_exists(client, first.settings.volume)
+
+
+@docker_test
 def test_the_password_is_only_in_the_container_environment(
     client: docker.DockerClient, shared_server: DockerServer
 ) -> None:

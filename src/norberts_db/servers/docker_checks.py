@@ -16,6 +16,7 @@ from docker.errors import DockerException, NotFound
 from docker.models.volumes import Volume
 
 from norberts_db.errors import ServerError
+from norberts_db.servers import docker_password
 from norberts_db.servers.base import LOOPBACK
 from norberts_db.servers.docker_engine import (
     LABEL_MANAGED,
@@ -43,7 +44,10 @@ def preflight(client: docker.DockerClient, s: Settings, labels: dict[str, str]) 
             f"{LOOPBACK}."
         )
     check_port_free(client, s.effective_port)
-    check_volume_major(client, s, labels)
+    volume = find_volume(client, s.volume)
+    if volume is not None:
+        docker_password.check_volume_known(s, volume)
+        check_volume_major(client, s, volume, labels)
 
 
 def check_port_free(client: docker.DockerClient, port: int) -> None:
@@ -56,12 +60,12 @@ def check_port_free(client: docker.DockerClient, port: int) -> None:
     raise ServerError(port_message(port, by))
 
 
-def check_volume_major(client: docker.DockerClient, s: Settings, labels: dict[str, str]) -> None:
-    volume = find_volume(client, s.volume)
-    if volume is None:
-        return
-    labels = volume.attrs.get("Labels") or {}
-    found = labels.get(LABEL_PG_VERSION) or probe_volume_major(client, s, labels)
+def check_volume_major(
+    client: docker.DockerClient, s: Settings, volume: Volume, labels: dict[str, str]
+) -> None:
+    """A volume of another major is refused with the fix; ``labels`` are the new ones."""
+    found_labels = volume.attrs.get("Labels") or {}
+    found = found_labels.get(LABEL_PG_VERSION) or probe_volume_major(client, s, labels)
     if found and found != str(s.pg_version):
         raise ServerError(volume_message(s, found))
 

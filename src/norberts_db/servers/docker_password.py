@@ -14,6 +14,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from docker.models.containers import Container
+from docker.models.volumes import Volume
 
 from norberts_db.errors import ServerError
 from norberts_db.servers.docker_engine import LABEL_PROJECT
@@ -45,6 +46,36 @@ def check_known(settings: Settings, container: Container) -> None:
         "there, set NORBERTS_DB_PASSWORD to that password, or give this project its own "
         "server: NORBERTS_DB_CONTAINER_NAME, NORBERTS_DB_VOLUME_NAME and a free "
         "NORBERTS_DB_PORT."
+    )
+
+
+def check_volume_known(settings: Settings, volume: Volume) -> None:
+    """Refuse a new container on a volume another project's container made, and say whose.
+
+    Its cluster was made with that project's generated password: a container
+    of this project would only fail to log in, and starting over with
+    ``--volumes`` would delete the other project's data.
+    """
+    labels = volume.attrs.get("Labels") or {}
+    project = labels.get(LABEL_PROJECT)
+    if settings.password or not project or project == str(settings.project_root):
+        return
+    if Path(project).exists():
+        advice = (
+            "Run the tasks there, set NORBERTS_DB_PASSWORD to that project's password, or "
+            "give this project its own server: NORBERTS_DB_CONTAINER_NAME, "
+            "NORBERTS_DB_VOLUME_NAME and a free NORBERTS_DB_PORT."
+        )
+    else:
+        advice = (
+            "That project no longer exists: set NORBERTS_DB_PASSWORD to its password to use "
+            "the data, give this project its own server (NORBERTS_DB_CONTAINER_NAME, "
+            f"NORBERTS_DB_VOLUME_NAME and a free NORBERTS_DB_PORT), or delete the volume "
+            f"(docker volume rm {settings.volume}) to start over."
+        )
+    raise ServerError(
+        f"Volume {settings.volume} holds the data of the project {project}, made with that "
+        f"project's generated password, which this project does not have. {advice}"
     )
 
 
