@@ -20,6 +20,9 @@ from norberts_db.errors import ServerError
 from norberts_db.servers.docker_engine import LABEL_PROJECT
 from norberts_db.settings import Settings, write_secret
 
+# The settings that give a project a dev server of its own, beside another project's.
+OWN_SERVER = "NORBERTS_DB_CONTAINER_NAME, NORBERTS_DB_VOLUME_NAME and a free NORBERTS_DB_PORT"
+
 
 def adopt(settings: Settings, container: Container) -> None:
     """Restore the project's lost password file from its own container."""
@@ -44,8 +47,7 @@ def check_known(settings: Settings, container: Container) -> None:
         f"Container {settings.container} was made for the project {project}{gone}, with that "
         "project's generated password, which this project does not have. Run the tasks "
         "there, set NORBERTS_DB_PASSWORD to that password, or give this project its own "
-        "server: NORBERTS_DB_CONTAINER_NAME, NORBERTS_DB_VOLUME_NAME and a free "
-        "NORBERTS_DB_PORT."
+        f"server: {OWN_SERVER}."
     )
 
 
@@ -63,15 +65,13 @@ def check_volume_known(settings: Settings, volume: Volume) -> None:
     if Path(project).exists():
         advice = (
             "Run the tasks there, set NORBERTS_DB_PASSWORD to that project's password, or "
-            "give this project its own server: NORBERTS_DB_CONTAINER_NAME, "
-            "NORBERTS_DB_VOLUME_NAME and a free NORBERTS_DB_PORT."
+            f"give this project its own server: {OWN_SERVER}."
         )
     else:
         advice = (
             "That project no longer exists: set NORBERTS_DB_PASSWORD to its password to use "
-            "the data, give this project its own server (NORBERTS_DB_CONTAINER_NAME, "
-            f"NORBERTS_DB_VOLUME_NAME and a free NORBERTS_DB_PORT), or delete the volume "
-            f"(docker volume rm {settings.volume}) to start over."
+            f"the data, give this project its own server ({OWN_SERVER}), or delete the "
+            f"volume (docker volume rm {settings.volume}) to start over."
         )
     raise ServerError(
         f"Volume {settings.volume} holds the data of the project {project}, made with that "

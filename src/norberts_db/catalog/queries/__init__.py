@@ -79,7 +79,7 @@ def presence_batch() -> str:
 
 
 @cache
-def snapshot_batch(*, privileges: bool, present: frozenset[str] = GATED_KINDS) -> str:
+def snapshot_batch(*, privileges: bool, present: frozenset[str]) -> str:
     """Every kind's query that can find something, as one script, in the order of KINDS.
 
     Sent in one round trip (the simple query protocol takes several
