@@ -75,7 +75,10 @@ HELP = {
     "connect to the publisher); without it the SQL never connects anywhere",
     "dry_run": "print the pending migrations, change nothing",
     "name": "what the migration does, e.g. add_user_avatars",
-    "out": "where to write (default: the file's setting; for all files, a folder for their paths)",
+    "out": (
+        "where to write (default: the file's setting; for all files, a folder for their "
+        "paths; - prints the one file to stdout)"
+    ),
     "gen_format": "text (default), json, or github (annotations for GitHub Actions)",
 }
 APPLY_FORMAT = "text (default) or json"

@@ -107,6 +107,35 @@ def test_a_path_that_cannot_be_written_is_one_message_naming_it_and_the_setting(
         gen_commands.write(settings, ["docs"], out=str(tmp_path / "docs" / "schema.md"))
 
 
+def test_out_dash_prints_the_one_file_to_stdout_and_writes_no_file(
+    pg_server: ConnInfo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = url_settings(pg_server, schema=str(FEATURES_FILE))
+    notes: list[str] = []
+    printed = gen_commands.write(settings, ["docs"], out="-", note=notes.append)
+    assert printed.startswith("# "), printed[:200]
+    assert "Labels, in order: `sad`, `ok`, `happy`" in printed
+    assert not printed.endswith("\n")  # the task's print adds the file's last newline
+    assert any("gen_schemas/features.sql in " in note for note in notes), notes
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("call", ["several files", "check"])
+def test_out_dash_where_more_than_one_file_is_meant_is_refused_before_any_work(
+    call: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    # No server at all: the refusal comes before the catalog is built.
+    settings = url_settings(ConnInfo("127.0.0.1", 1, "nobody", "nothing", "none"))
+    with pytest.raises(SettingsError, match=r"--out - .*one file.*folder"):
+        if call == "check":
+            gen_commands.check(settings, out="-")
+        else:
+            gen_commands.write(settings, ["drizzle", "docs"], out="-")
+    assert list(tmp_path.iterdir()) == []
+
+
 def generated_drop_script(server: ConnInfo, schema: Path, folder: Path) -> Path:
     catalog = build_catalog(server, load_script(schema), source=schema.name)
     path = folder / f"drop_{schema.name}"
