@@ -1,6 +1,6 @@
 """The embedded backend, against real PostgreSQL processes of ``NORBERTS_DB_PG_VERSION`` (18).
 
-Every test works in its own throwaway project: a folder under /tmp that the
+Every test works in its own throwaway project: a folder (in /dev/shm, else /tmp) that the
 unprivileged server user can enter when the tests run as root (pytest's
 tmp_path is mode 0700), a free port, and its own state directory. The
 developer's dev server is never touched, and every server started is stopped.
@@ -39,6 +39,7 @@ from norberts_db.servers._pgdata import (
 from norberts_db.servers.embedded import EmbeddedServer
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
 from tests.integration.conftest import CLUSTER_CACHE
+from tests.integration.conftest import reachable_tmpdir as reachable_named_tmpdir
 from tests.integration.safety_helpers import command_lines
 from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
 
@@ -84,10 +85,8 @@ def free_port() -> int:
 
 
 def reachable_tmpdir() -> Path:
-    """A folder the server user can enter: mkdtemp makes it 0700, /tmp itself is 1777."""
-    path = Path(tempfile.mkdtemp(prefix="norberts-embedded-", dir="/tmp"))
-    path.chmod(0o755)
-    return path
+    """A throwaway folder the server user can enter, in memory where there is room."""
+    return reachable_named_tmpdir("norberts-embedded-")
 
 
 @dataclass

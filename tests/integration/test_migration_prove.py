@@ -214,7 +214,7 @@ def test_a_clean_migration_over_real_data_proves_clean_by_a_template_copy(
 @pytest.fixture
 def scratch_server_env() -> Iterator[dict[str, str]]:
     """Settings for the toolkit's own server of the session's major; stopped afterwards."""
-    state = reachable_tmpdir("norberts-db-prove-", in_memory=True)
+    state = reachable_tmpdir("norberts-db-prove-")
     env = {
         "NORBERTS_DB_PORT": str(free_port()),
         "NORBERTS_DB_STATE_DIR": str(state),
