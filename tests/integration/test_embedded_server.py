@@ -243,16 +243,35 @@ class SharedCache:
     second: EmbeddedServer
 
 
-@pytest.fixture
-def shared_cache(binaries: pgbinaries.PgBinaries) -> Iterator[SharedCache]:
+@pytest.fixture(scope="module")
+def first_of_a_cache(binaries: pgbinaries.PgBinaries) -> Iterator[tuple[Path, EmbeddedServer]]:
+    """A running server whose cluster initdb made, and the new cache that kept a copy of it."""
     cache = reachable_tmpdir()
-    first, second = Project.create(reachable_tmpdir()), Project.create(reachable_tmpdir())
+    first = Project.create(reachable_tmpdir())
     try:
         made = first.server(cluster_cache=str(cache))
         made.up()
-        yield SharedCache(cache, made, second.server(cluster_cache=str(cache)))
+        yield cache, made
     finally:
         first.destroy()
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+@pytest.fixture
+def shared_cache(first_of_a_cache: tuple[Path, EmbeddedServer]) -> Iterator[SharedCache]:
+    """The first server's cache as it kept the cluster, copied, for a test to use or damage.
+
+    One initdb serves the module: a copy of the cache, with owners and modes
+    (``cp -a``), is what the cache was when the first server had just made it.
+    """
+    kept, made = first_of_a_cache
+    cache = reachable_tmpdir()
+    for entry in kept.iterdir():
+        subprocess.run(["cp", "-a", str(entry), str(cache / entry.name)], check=True)
+    second = Project.create(reachable_tmpdir())
+    try:
+        yield SharedCache(cache, made, second.server(cluster_cache=str(cache)))
+    finally:
         second.destroy()
         shutil.rmtree(cache, ignore_errors=True)
 
