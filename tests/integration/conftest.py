@@ -15,6 +15,7 @@ would pass for success, and hundreds of errors would bury the reason.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import secrets
 import shutil
@@ -303,6 +304,17 @@ os.environ.setdefault("NORBERTS_DB_CLUSTER_CACHE", str(CLUSTER_CACHE))
 
 def pytest_configure(config: pytest.Config) -> None:
     SIGNALS.enter_context(terminate_as_interrupt())
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Keep the collector from walking, again and again, what lives for the whole run.
+
+    Modules, test items and their parameters are alive to the end; every full
+    collection of the cyclic garbage collector would traverse them all.
+    ``gc.freeze`` sets them aside, and garbage made later is collected as before.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
