@@ -62,10 +62,11 @@ TEST_SERVER_OPTIONS = "fsync=off synchronous_commit=off full_page_writes=off"
 
 # A cluster is a thousand small files, and the suite makes and deletes dozens of
 # them (projects of the embedded tests, copies of kept clusters, initdb runs). On
-# a disk file system, making those inodes costs the kernel more than PostgreSQL's
-# own work: on ext4, 1.5 CPU-seconds per embedded test, mostly in inode
-# allocation. So the suite's throwaway folders live in memory where there is room
-# (Docker gives a container 64 MB of /dev/shm), and under /tmp otherwise.
+# a disk file system, making those inodes can cost the kernel more than
+# PostgreSQL's own work: on an ext4 without a journal, the embedded tests spent
+# most of their CPU allocating inodes. So the suite's throwaway folders live in
+# memory where there is room (Docker gives a container 64 MB of /dev/shm), and
+# under /tmp otherwise.
 MEMORY_ROOM = 2 * 1024**3
 
 
