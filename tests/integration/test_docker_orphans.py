@@ -30,7 +30,7 @@ pytestmark = pytest.mark.docker
 def test_a_container_is_used_again_after_the_state_folder_was_deleted(
     make_server: MakeServer,  # noqa: F811 - the fixture
 ) -> None:
-    server = make_server()
+    server = make_server(in_memory=True)  # the container is under test, not its volume
     server.up()
     query(server, "CREATE TABLE kept (note text)")
     query(server, "INSERT INTO kept VALUES ('still here')")
@@ -48,7 +48,7 @@ def test_the_container_of_another_project_is_named_when_its_password_is_not_know
     make_server: MakeServer,  # noqa: F811 - the fixture
     tmp_path: Path,
 ) -> None:
-    server = make_server()
+    server = make_server(in_memory=True)  # the container is under test, not its volume
     server.up()
     elsewhere = tmp_path / "another-checkout"
     elsewhere.mkdir()
