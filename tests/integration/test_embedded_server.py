@@ -266,8 +266,7 @@ def shared_cache(first_of_a_cache: tuple[Path, EmbeddedServer]) -> Iterator[Shar
     """
     kept, made = first_of_a_cache
     cache = reachable_tmpdir()
-    for entry in kept.iterdir():
-        subprocess.run(["cp", "-a", str(entry), str(cache / entry.name)], check=True)
+    subprocess.run(["cp", "-a", f"{kept}/.", str(cache)], check=True)
     second = Project.create(reachable_tmpdir())
     try:
         yield SharedCache(cache, made, second.server(cluster_cache=str(cache)))
