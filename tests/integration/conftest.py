@@ -232,6 +232,11 @@ class SessionServer:
         self._state_dir: Path | None = None
         self._started = False
 
+    @property
+    def started_here(self) -> bool:
+        """Whether the suite started this server (not one NORBERTS_DB_TEST_URL names)."""
+        return self._server is not None
+
     def start(self) -> None:
         if self._started:
             return

@@ -20,6 +20,8 @@ from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import SqlScriptError
 from norberts_db.sqlfile import load_script
 
+from .conftest import SESSION_SERVER
+
 
 def lock_table_entries(info: ConnInfo) -> int:
     """How many locks the shared lock table of the server holds at most (about)."""
@@ -46,6 +48,8 @@ def locking_schema(tmp_path: Path, locks: int) -> Path:
 def test_the_toolkits_servers_hold_the_locks_of_a_schema_of_thousands_of_tables(
     scratch_db: ConnInfo, tmp_path: Path
 ) -> None:
+    if not SESSION_SERVER.started_here:
+        pytest.skip("the test server is not one this toolkit runs; its lock table is its own")
     # About 45 lock entries per table for a reset: 5,000 tables is some 225,000.
     assert lock_table_entries(scratch_db) >= 200_000
     schema = load_script(locking_schema(tmp_path, 150_000), what="schema file")
