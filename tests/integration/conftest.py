@@ -36,6 +36,11 @@ from norberts_db.errors import NorbertsDbError
 from norberts_db.interrupts import terminate_as_interrupt
 from norberts_db.servers import Server, choose_server
 from norberts_db.servers._pgdata import SHARED_MEMORY
+from norberts_db.servers._serveruser import (
+    reachable_binaries,
+    server_user,
+    unreachable_for_server,
+)
 from norberts_db.settings import Settings, load_settings
 from norberts_db.sqlfile import SqlScript, load_script
 
@@ -89,15 +94,49 @@ def project_bin_dir(env: dict[str, str]) -> str | None:
 
     Test servers keep their state in a temporary folder, so the project's own
     cache of fetched binaries (``invoke pg.fetch``, which nox runs) has to be
-    named explicitly.
+    named explicitly. Binaries the server user cannot reach are given as the
+    run's one copy of them (:func:`reachable_for_tests`).
     """
-    if env.get("NORBERTS_DB_PG_BIN_DIR"):
-        return env["NORBERTS_DB_PG_BIN_DIR"]
     major = load_settings(project_root=PROJECT_ROOT, environ=env).pg_version
-    # The folder `invoke pg.fetch` filled, whatever state folder ``env`` gives a test server.
-    cache = load_settings(project_root=PROJECT_ROOT).state_path
-    found = pgbinaries.find(major, state_dir=cache)
-    return str(found.bin_dir) if found else None
+    if env.get("NORBERTS_DB_PG_BIN_DIR"):
+        named = Path(env["NORBERTS_DB_PG_BIN_DIR"])
+        if not (named / "postgres").is_file():
+            return str(named)  # wrong on purpose, or wrong: the product says which
+        found: pgbinaries.PgBinaries | None = pgbinaries.PgBinaries(named, major, str(named))
+    else:
+        # The folder `invoke pg.fetch` filled, whatever state folder ``env`` gives a test server.
+        cache = load_settings(project_root=PROJECT_ROOT).state_path
+        found = pgbinaries.find(major, state_dir=cache)
+    return str(reachable_for_tests(found).bin_dir) if found else None
+
+
+# PostgreSQL runs as an unprivileged user when the suite runs as root, and pip and
+# `invoke pg.fetch` put the binaries where that user cannot enter (root's home, mode
+# 0700). A server then runs a copy of them in its state folder, made once per state
+# folder, as hard links where it can. Every test server of the suite has a new
+# state folder, in memory, on another file system than the binaries: a 60 MB copy
+# per server. So the run makes one copy per installation and names it to every
+# test server; test_embedded_server has the test of the copy the product makes.
+_STAGED: dict[Path, pgbinaries.PgBinaries] = {}
+_STAGE_FOLDERS: list[Path] = []
+
+
+def reachable_for_tests(binaries: pgbinaries.PgBinaries) -> pgbinaries.PgBinaries:
+    """``binaries``, or when the server user cannot reach them, the run's one copy of them."""
+    if unreachable_for_server(binaries.bin_dir) is None:
+        return binaries
+    if binaries.bin_dir not in _STAGED:
+        folder = reachable_tmpdir("norberts-db-test-pgbin-")
+        _STAGE_FOLDERS.append(folder)
+        _STAGED[binaries.bin_dir] = reachable_binaries(binaries, server_user(), folder / "stage")
+    return _STAGED[binaries.bin_dir]
+
+
+def remove_staged_binaries() -> None:
+    for folder in _STAGE_FOLDERS:
+        shutil.rmtree(folder, ignore_errors=True)
+    _STAGE_FOLDERS.clear()
+    _STAGED.clear()
 
 
 def test_server_settings(state_dir: Path, **overrides: object) -> Settings:
@@ -329,6 +368,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     finally:
         SIGNALS.close()
         shutil.rmtree(CLUSTER_CACHE, ignore_errors=True)
+        remove_staged_binaries()
 
 
 @pytest.fixture(scope="session")

