@@ -21,6 +21,7 @@ import secrets
 import shutil
 import socket
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
@@ -43,6 +44,8 @@ from norberts_db.servers._serveruser import (
 )
 from norberts_db.settings import Settings, load_settings
 from norberts_db.sqlfile import SqlScript, load_script
+
+from .shm_helpers import remove_left_by_dead_postmasters
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = PROJECT_ROOT / "sql" / "norberts_schema.sql"
@@ -347,6 +350,10 @@ CLUSTER_CACHE = Path(tempfile.mkdtemp(prefix="norberts-db-test-clusters-", dir=t
 os.environ.setdefault("NORBERTS_DB_CLUSTER_CACHE", str(CLUSTER_CACHE))
 
 
+# What postmasters killed during the run left in /dev/shm is removed at its end.
+RUN_STARTED = time.time()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     SIGNALS.enter_context(terminate_as_interrupt())
 
@@ -369,6 +376,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         SIGNALS.close()
         shutil.rmtree(CLUSTER_CACHE, ignore_errors=True)
         remove_staged_binaries()
+        remove_left_by_dead_postmasters(RUN_STARTED)
 
 
 @pytest.fixture(scope="session")

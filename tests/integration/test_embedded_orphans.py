@@ -28,13 +28,19 @@ from norberts_db import commands, db_commands, pgbinaries
 from norberts_db.errors import NorbertsDbError, ServerError
 from norberts_db.servers import _processes
 from norberts_db.servers._embedded_files import SYSTEM_STATE
-from norberts_db.servers._pgdata import Layout
+from norberts_db.servers._pgdata import SHARED_MEMORY, Layout
 from norberts_db.servers._serveruser import chown_to, reachable_binaries, run, server_user
 from norberts_db.servers.embedded import EmbeddedServer
 from tests.integration import conftest
 from tests.integration.conftest import PROJECT_ROOT
 from tests.integration.conftest import reachable_tmpdir as reachable_named_tmpdir
 from tests.integration.safety_helpers import command_lines
+from tests.integration.shm_helpers import (
+    children_of,
+    listed_segments,
+    mapped_by,
+    remove_left_by_dead_postmasters,
+)
 from tests.integration.test_embedded_server import (
     MAJOR,
     Project,
@@ -415,3 +421,30 @@ def _files_holding(secret: str, folder: Path) -> list[Path]:
         for path in folder.rglob("*")
         if path.is_file() and not path.is_symlink() and secret.encode() in path.read_bytes()
     ]
+
+
+def test_what_a_postmaster_killed_with_sigkill_left_in_dev_shm_is_removed_and_nothing_live(
+    projects: list[Project],
+) -> None:
+    since = time.time() - 1
+    live_pid = started(new_project(projects))
+    killed = new_project(projects)
+    pid = started(killed)
+    (control,) = mapped_by(pid)  # a postmaster maps its control segment only
+    listed = listed_segments(SHARED_MEMORY / control)
+    assert listed, "a running server has segments besides its control segment"
+    children = children_of(pid)
+
+    os.kill(pid, signal.SIGKILL)
+    assert ended(pid) and all(ended(child) for child in children)
+    assert all((SHARED_MEMORY / name).exists() for name in {control, *listed})  # left behind
+
+    removed = remove_left_by_dead_postmasters(since)
+
+    assert {control, *listed} <= set(removed)
+    assert not any((SHARED_MEMORY / name).exists() for name in {control, *listed})
+    live = mapped_by(live_pid)
+    live_listed = listed_segments(SHARED_MEMORY / next(iter(live)))
+    assert live_listed
+    assert all((SHARED_MEMORY / name).exists() for name in {*live, *live_listed})
+    assert query_one(projects[0].server(), "SELECT current_database()") == "norberts_test"
