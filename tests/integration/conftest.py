@@ -343,10 +343,10 @@ SIGNALS = contextlib.ExitStack()
 
 # The embedded servers the tests make keep their first cluster here, so later ones
 # are copies of it rather than new initdb runs (norberts_db.servers._cluster_cache).
-# One folder per run, removed at its end: the user's own cache is left alone. The
-# tests of initdb itself turn the cache off.
-CLUSTER_CACHE = Path(tempfile.mkdtemp(prefix="norberts-db-test-clusters-", dir=throwaway_root()))
-os.environ.setdefault("NORBERTS_DB_CLUSTER_CACHE", str(CLUSTER_CACHE))
+# One folder per run, made when it starts and removed at its end (importing this
+# module, as the migration benchmark does, makes nothing): the user's own cache is
+# left alone. The tests of initdb itself turn the cache off.
+CLUSTER_CACHE = throwaway_root() / f"norberts-db-test-clusters-{secrets.token_hex(6)}"
 
 
 # What postmasters killed during the run left in /dev/shm is removed at its end.
@@ -355,6 +355,8 @@ RUN_STARTED = time.time()
 
 def pytest_configure(config: pytest.Config) -> None:
     SIGNALS.enter_context(terminate_as_interrupt())
+    CLUSTER_CACHE.mkdir(mode=0o700)
+    os.environ.setdefault("NORBERTS_DB_CLUSTER_CACHE", str(CLUSTER_CACHE))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

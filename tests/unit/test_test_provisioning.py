@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -82,3 +83,28 @@ def test_an_integration_run_without_a_server_fails_saying_what_to_do(tmp_path: P
     assert f"no PostgreSQL {major} server for the integration tests" in output
     assert f"`invoke pg.fetch --pg {major}`" in output
     assert " passed" not in output and " skipped" not in output
+
+
+def test_importing_the_integration_fixtures_outside_a_run_makes_no_folder() -> None:
+    # The migration benchmark imports the suite's helpers, and with them its conftest:
+    # the run's folders belong to a pytest run, made when it starts and removed at its end.
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import tests.integration.conftest as c; print(c.CLUSTER_CACHE)",
+        ],
+        cwd=PROJECT_ROOT,
+        env={k: v for k, v in os.environ.items() if k != "NORBERTS_DB_CLUSTER_CACHE"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    cache = Path(run.stdout.strip())
+    try:
+        assert cache.name.startswith("norberts-db-test-clusters-"), run.stdout
+        assert not cache.exists(), f"importing the conftest made {cache}"
+    finally:
+        if cache.name.startswith("norberts-db-test-clusters-"):
+            shutil.rmtree(cache, ignore_errors=True)
