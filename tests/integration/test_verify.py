@@ -1,12 +1,15 @@
 """db.verify against a real server: one drift at a time, reported exactly, and undone by a reset.
 
-Drifts of the project schema run on ``schema_db``. Object kinds the project
-schema does not use (domains, composite types, sequences, views, extensions,
-collations, extended statistics, rules, column storage settings, table access
-methods...) run on a small schema of their own, written to tmp_path, in a clone
-of its template (``app``). Drift tests build the expected side of verify once
-per schema (``shadow_built_once``); the tests of the shadow itself build it
-every time.
+Drifts of the project schema run on a clone of its template
+(``project_clone``). Object kinds the project schema does not use (domains,
+composite types, sequences, views, extensions, collations, extended
+statistics, rules, column storage settings, table access methods...) run on a
+small schema of their own, written to tmp_path, in a clone of its template
+(``app``). A drift test ends by resetting its database and verifying that it
+matches again; one that got there leaves that database to the next drift test
+of its schema (``SchemaTemplates.reused``). Drift tests build the expected
+side of verify once per schema (``shadow_built_once``); the tests of the
+shadow itself build it every time.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from norberts_db.sqlfile import SqlScript, load_script
 from norberts_db.verify import compare_databases, render_text, verify_database
 
 from .template_helpers import (
+    Clone,
     SchemaTemplates,
     schema_templates,  # noqa: F401 (a fixture)
     script_key,
@@ -390,14 +394,25 @@ PROJECT_DRIFTS = {
 }
 
 
+@pytest.fixture
+def project_clone(
+    schema_templates: SchemaTemplates,  # noqa: F811 (the fixture imported above)
+    project_schema: SqlScript,
+) -> Iterator[Clone]:
+    """A database holding the project schema: the last drift test's, proven clean, or a clone."""
+    with schema_templates.reused(project_schema) as clone:
+        yield clone
+
+
 @pytest.mark.usefixtures("shadow_built_once")
 @pytest.mark.parametrize("drift", PROJECT_DRIFTS.values(), ids=PROJECT_DRIFTS.keys())
 def test_a_drift_of_the_project_schema_is_reported_exactly_and_undone_by_a_reset(
     drift: Drift,
-    schema_db: ConnInfo,
+    project_clone: Clone,
     project_schema: SqlScript,
     project_drop_script: SqlScript,
 ) -> None:
+    schema_db = project_clone.info
     # An unexpected object is not in the file, but its table must be.
     parts = drift.name.split(".")[1:]
     names = parts[:-1] if drift.status == "unexpected" else parts
@@ -415,6 +430,7 @@ def test_a_drift_of_the_project_schema_is_reported_exactly_and_undone_by_a_reset
         changes = (Change(drift.attribute, expected, found),)
     assert only_difference(result) == Difference(drift.kind, drift.name, drift.status, changes)
     assert_reset_matches_again(schema_db, project_drop_script, project_schema)
+    project_clone.clean_at_end = True
 
 
 @pytest.mark.usefixtures("shadow_built_once")
@@ -521,6 +537,7 @@ class App:
     info: ConnInfo
     schema: SqlScript
     drop: SqlScript
+    clone: Clone
 
 
 # What a server built without ICU gets instead of APP_SCHEMA's ICU collations.
@@ -546,11 +563,11 @@ def app(
     server_has_icu: bool,
     shadow_built_once: None,  # noqa: F811 (the fixture imported above)
 ) -> Iterator[App]:
-    """A new database holding APP_SCHEMA, with that schema and its drop script."""
+    """A database holding APP_SCHEMA (see ``project_clone``), with the schema and drop script."""
     schema = write_script(tmp_path, "app_schema.sql", app_schema(server_has_icu))
     drop = write_script(tmp_path, "app_drop.sql", APP_DROP)
-    with schema_templates.clone(schema) as info:
-        yield App(info, schema, drop)
+    with schema_templates.reused(schema) as clone:
+        yield App(clone.info, schema, drop, clone)
 
 
 APP_DRIFTS = {
@@ -991,6 +1008,7 @@ def check_drift(drift: Drift, app: App) -> None:
         changes = (Change(drift.attribute, expected, found),)
     assert only_difference(result) == Difference(drift.kind, drift.name, drift.status, changes)
     assert_reset_matches_again(app.info, app.drop, app.schema)
+    app.clone.clean_at_end = True
 
 
 def test_collations_statistics_rules_and_column_settings_are_read_and_match_themselves(

@@ -97,12 +97,16 @@ def other(
     tmp_path: Path,
     shadow_built_once: None,  # noqa: F811 (the fixture imported above)
 ) -> Iterator[App]:
-    """A new database holding SCHEMA, with that schema and its drop script."""
+    """A database holding SCHEMA (see ``project_clone`` in test_verify), with its drop script.
+
+    A test that does not leave it proven clean has its drop script run after it.
+    """
     schema = write(tmp_path, "other_schema.sql", SCHEMA)
     drop = write(tmp_path, "other_drop.sql", DROP)
-    with schema_templates.clone(schema) as info:
-        yield App(info, schema, drop)
-        apply.drop(info, drop)
+    with schema_templates.reused(schema) as clone:
+        yield App(clone.info, schema, drop, clone)
+        if not clone.clean_at_end:
+            apply.drop(clone.info, drop)
 
 
 DRIFTS = {
