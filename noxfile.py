@@ -54,6 +54,9 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("invoke", "sql.lint")
+    # The toolkit's own queries, with their settings in src/norberts_db/.sqlfluff.
+    with session.chdir("src/norberts_db"):
+        session.run("sqlfluff", "lint", ".")
     session.run("mypy")
 
 

@@ -17,7 +17,8 @@ SELECT
             END
         FROM pg_catalog.pg_locks AS w
         WHERE w.pid = %(pid)s AND NOT w.granted
-        LIMIT 1
+        -- A backend waits for one lock at a time.
+        LIMIT 1 -- noqa: AM09
     ) AS waiting_for
 FROM unnest(pg_catalog.pg_blocking_pids(%(pid)s)) AS b (pid)
 INNER JOIN pg_catalog.pg_stat_activity AS a ON b.pid = a.pid

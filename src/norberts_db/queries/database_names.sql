@@ -1,2 +1,3 @@
 -- Every database of the server.
-SELECT d.datname FROM pg_catalog.pg_database AS d ORDER BY d.datname;
+SELECT d.datname FROM pg_catalog.pg_database AS d
+ORDER BY d.datname;

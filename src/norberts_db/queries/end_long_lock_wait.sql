@@ -7,4 +7,5 @@ WHERE
     w.pid = %(pid)s
     AND NOT w.granted
     AND w.waitstart < pg_catalog.clock_timestamp() - make_interval(secs => %(seconds)s)
-LIMIT 1;
+-- A backend waits for one lock at a time.
+LIMIT 1; -- noqa: AM09

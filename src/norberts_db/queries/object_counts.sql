@@ -12,22 +12,26 @@ WITH user_namespaces AS (
 SELECT
     (
         SELECT count(*) FROM pg_catalog.pg_class AS c
-        WHERE c.relnamespace IN (SELECT un.oid FROM user_namespaces AS un) AND c.relkind IN ('r', 'p')
+        WHERE
+            c.relnamespace IN (SELECT un.oid FROM user_namespaces AS un) AND c.relkind IN ('r', 'p')
     ) AS tables,
     (
         SELECT count(*) FROM pg_catalog.pg_class AS c
-        WHERE c.relnamespace IN (SELECT un.oid FROM user_namespaces AS un) AND c.relkind IN ('v', 'm')
+        WHERE
+            c.relnamespace IN (SELECT un.oid FROM user_namespaces AS un) AND c.relkind IN ('v', 'm')
     ) AS views,
     (
         SELECT count(*) FROM pg_catalog.pg_class AS c
-        WHERE c.relnamespace IN (SELECT un.oid FROM user_namespaces AS un) AND c.relkind IN ('i', 'I')
+        WHERE
+            c.relnamespace IN (SELECT un.oid FROM user_namespaces AS un) AND c.relkind IN ('i', 'I')
     ) AS indexes,
     (
         SELECT count(*) FROM pg_catalog.pg_type AS t
         WHERE
             t.typnamespace IN (SELECT un.oid FROM user_namespaces AS un)
             AND (t.typtype IN ('e', 'd', 'r', 'm') OR (t.typtype = 'c' AND t.typrelid IN (
-                SELECT c.oid FROM pg_catalog.pg_class AS c WHERE c.relkind = 'c'
+                SELECT c.oid FROM pg_catalog.pg_class AS c
+                WHERE c.relkind = 'c'
             )))
     ) AS types,
     (

@@ -43,7 +43,8 @@ SELECT
     CASE WHEN o.objsubid <> 0 THEN 0 ELSE owner.refobjsubid END AS owner_objsubid
 FROM objects AS o
 CROSS JOIN LATERAL pg_catalog.pg_identify_object(o.classid, o.objid, o.objsubid) AS ident
-CROSS JOIN LATERAL
+CROSS JOIN
+    LATERAL
     pg_catalog.pg_identify_object_as_address(o.classid, o.objid, o.objsubid) AS addr
 LEFT JOIN owners AS owner
     ON

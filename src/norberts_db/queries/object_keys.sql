@@ -11,14 +11,14 @@ SELECT
     dep.objid,
     dep.objsubid
 FROM pg_catalog.pg_depend AS dep
-WHERE dep.objid >= 16384 AND NOT dep.objid = ANY(%(known)s::oid [])
+WHERE dep.objid >= 16384 AND NOT dep.objid = ANY(%(known)s::oid[])
 UNION
 SELECT
     'pg_catalog.pg_namespace'::regclass::oid AS classid,
     n.oid AS objid,
     0 AS objsubid
 FROM pg_catalog.pg_namespace AS n
-WHERE n.oid >= 16384 AND NOT n.oid = ANY(%(known)s::oid [])
+WHERE n.oid >= 16384 AND NOT n.oid = ANY(%(known)s::oid[])
 UNION
 SELECT
     'pg_catalog.pg_class'::regclass::oid AS classid,
@@ -28,7 +28,7 @@ FROM pg_catalog.pg_attribute AS a
 INNER JOIN pg_catalog.pg_class AS c ON a.attrelid = c.oid
 WHERE
     c.oid >= 16384
-    AND NOT c.oid = ANY(%(known)s::oid [])
+    AND NOT c.oid = ANY(%(known)s::oid[])
     AND c.relkind IN ('r', 'p', 'f')
     AND a.attnum > 0
     AND NOT a.attisdropped

@@ -6,7 +6,8 @@ SELECT
     set_config(
         'lock_timeout',
         CASE
-            WHEN {lock}::interval = '0'
+            WHEN
+                {lock}::interval = '0'
                 OR current_setting('lock_timeout')::interval BETWEEN '1ms' AND {lock}::interval
                 THEN current_setting('lock_timeout')
             ELSE {lock}
@@ -16,7 +17,8 @@ SELECT
     set_config(
         'statement_timeout',
         CASE
-            WHEN {statement}::interval = '0'
+            WHEN
+                {statement}::interval = '0'
                 OR current_setting('statement_timeout')::interval
                 BETWEEN '1ms' AND {statement}::interval
                 THEN current_setting('statement_timeout')

@@ -7,6 +7,6 @@ SELECT exists(
     INNER JOIN pg_catalog.pg_database AS db ON d.dbid = db.oid
     WHERE
         d.refclassid = 'pg_catalog.pg_authid'::pg_catalog.regclass
-        AND r.rolname = any(%(names)s::text [])
+        AND r.rolname = any(%(names)s::text[])
         AND db.datname = pg_catalog.current_database()
 );

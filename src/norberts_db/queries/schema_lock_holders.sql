@@ -14,7 +14,11 @@ INNER JOIN pg_catalog.pg_stat_activity AS a ON l.pid = a.pid
 WHERE
     l.locktype = 'advisory'
     AND l.granted
-    AND l.database = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = current_database())
+    AND l.database
+    = (
+        SELECT d.oid FROM pg_catalog.pg_database AS d
+        WHERE d.datname = current_database()
+    )
     AND l.classid = 1312965698
     AND l.objid = 1396918349
     AND l.objsubid = 2

@@ -37,7 +37,10 @@ FROM pg_catalog.pg_type AS t
 INNER JOIN pg_catalog.pg_namespace AS n ON t.typnamespace = n.oid
 WHERE
     (t.typtype = 'b' OR (t.typtype = 'p' AND NOT t.typisdefined))
-    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type AS e WHERE e.typarray = t.oid)
+    AND NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_type AS e
+        WHERE e.typarray = t.oid
+    )
     AND n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND n.nspname NOT LIKE 'pg\_toast%'
     AND n.nspname NOT LIKE 'pg\_temp\_%'

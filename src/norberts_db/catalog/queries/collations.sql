@@ -23,12 +23,14 @@ SELECT
     pg_get_userbyid(co.collowner) AS owner
 FROM pg_catalog.pg_collation AS co
 INNER JOIN pg_catalog.pg_namespace AS n ON co.collnamespace = n.oid
-CROSS JOIN LATERAL (SELECT to_jsonb(co) AS row_json) AS row_data
+-- The row as JSON, for the attributes a major may lack (a CTE cannot see co).
+CROSS JOIN LATERAL (SELECT to_jsonb(co) AS row_json) AS row_data -- noqa: ST05
 WHERE
     n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND n.nspname NOT LIKE 'pg\_toast%'
     AND n.nspname NOT LIKE 'pg\_temp\_%'
     AND NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_depend AS d
-        WHERE d.classid = 'pg_catalog.pg_collation'::regclass AND d.objid = co.oid AND d.deptype = 'e'
+        WHERE
+            d.classid = 'pg_catalog.pg_collation'::regclass AND d.objid = co.oid AND d.deptype = 'e'
     );

@@ -17,7 +17,11 @@
 -- run once for every column.
 SELECT
     'column' AS kind,
-    quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(a.attname) AS name,
+    quote_ident(n.nspname)
+    || '.'
+    || quote_ident(c.relname)
+    || '.'
+    || quote_ident(a.attname) AS name,
     format_type(a.atttypid, a.atttypmod)
     || CASE
         WHEN a.attcollation <> t.typcollation
@@ -82,7 +86,7 @@ LEFT JOIN pg_catalog.pg_description AS descr
     ON
         a.attrelid = descr.objoid
         AND descr.classoid = 'pg_catalog.pg_class'::regclass
-        AND descr.objsubid = a.attnum
+        AND a.attnum = descr.objsubid
 WHERE
     c.relkind IN ('r', 'p')
     AND a.attnum > 0

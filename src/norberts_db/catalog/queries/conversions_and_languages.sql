@@ -38,5 +38,6 @@ WHERE
     n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_depend AS d
-        WHERE d.classid = 'pg_catalog.pg_conversion'::regclass AND d.objid = c.oid AND d.deptype = 'e'
+        WHERE
+            d.classid = 'pg_catalog.pg_conversion'::regclass AND d.objid = c.oid AND d.deptype = 'e'
     );

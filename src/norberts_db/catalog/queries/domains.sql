@@ -6,7 +6,7 @@ SELECT
     quote_ident(n.nspname) || '.' || quote_ident(t.typname) AS name,
     format_type(t.typbasetype, t.typtypmod) AS base_type,
     CASE WHEN t.typnotnull THEN 'NOT NULL' ELSE 'NULL' END AS nullable,
-    pg_get_expr(t.typdefaultbin, 0) AS default,
+    pg_get_expr(t.typdefaultbin, 0) AS "default",
     CASE
         WHEN t.typcollation <> bt.typcollation THEN t.typcollation::regcollation::text
     END AS collation,

@@ -16,5 +16,6 @@ SELECT
 FROM pg_catalog.pg_event_trigger AS e
 WHERE NOT EXISTS (
     SELECT 1 FROM pg_catalog.pg_depend AS d
-    WHERE d.classid = 'pg_catalog.pg_event_trigger'::regclass AND d.objid = e.oid AND d.deptype = 'e'
+    WHERE
+        d.classid = 'pg_catalog.pg_event_trigger'::regclass AND d.objid = e.oid AND d.deptype = 'e'
 );

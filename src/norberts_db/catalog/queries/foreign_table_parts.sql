@@ -6,10 +6,11 @@ SELECT
     'foreign table' AS kind,
     quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name,
     (
-        SELECT string_agg(
-            'CONSTRAINT ' || quote_ident(co.conname) || ' ' || pg_get_constraintdef(co.oid),
-            ', ' ORDER BY co.conname
-        )
+        SELECT
+            string_agg(
+                'CONSTRAINT ' || quote_ident(co.conname) || ' ' || pg_get_constraintdef(co.oid),
+                ', ' ORDER BY co.conname
+            )
         FROM pg_catalog.pg_constraint AS co
         WHERE co.conrelid = c.oid AND co.contype = 'c'
     ) AS checks,
@@ -19,7 +20,7 @@ SELECT
         INNER JOIN pg_catalog.pg_description AS dsc
             ON
                 dsc.objoid = c.oid AND dsc.classoid = 'pg_catalog.pg_class'::regclass
-                AND dsc.objsubid = a.attnum
+                AND a.attnum = dsc.objsubid
         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
     ) AS column_comments
 FROM pg_catalog.pg_foreign_table AS t

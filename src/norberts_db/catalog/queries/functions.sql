@@ -37,7 +37,9 @@ SELECT
             || coalesce(' FINALFUNC ' || nullif(ag.aggfinalfn, 0)::regprocedure::text, '')
             || coalesce(' COMBINEFUNC ' || nullif(ag.aggcombinefn, 0)::regprocedure::text, '')
             || coalesce(' INITCOND ' || quote_literal(ag.agginitval), '')
-            || CASE ag.aggkind WHEN 'o' THEN ' ORDERED-SET' WHEN 'h' THEN ' HYPOTHETICAL' ELSE '' END
+            || CASE ag.aggkind
+                WHEN 'o' THEN ' ORDERED-SET' WHEN 'h' THEN ' HYPOTHETICAL' ELSE ''
+            END
         FROM pg_catalog.pg_aggregate AS ag
         WHERE ag.aggfnoid = p.oid
     ) AS aggregate,

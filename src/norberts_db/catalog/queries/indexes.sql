@@ -6,11 +6,20 @@
 -- partition_of names the index of the parent table it is attached to.
 SELECT
     'index' AS kind,
-    quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(ic.relname) AS name,
+    quote_ident(n.nspname)
+    || '.'
+    || quote_ident(c.relname)
+    || '.'
+    || quote_ident(ic.relname) AS name,
     pg_get_indexdef(i.indexrelid) AS definition,
     CASE WHEN NOT i.indisvalid THEN 'invalid (a failed CREATE INDEX CONCURRENTLY)' END AS validity,
     (
-        SELECT quote_ident(pn.nspname) || '.' || quote_ident(pt.relname) || '.' || quote_ident(pi.relname)
+        SELECT
+            quote_ident(pn.nspname)
+            || '.'
+            || quote_ident(pt.relname)
+            || '.'
+            || quote_ident(pi.relname)
         FROM pg_catalog.pg_inherits AS h
         INNER JOIN pg_catalog.pg_class AS pi ON h.inhparent = pi.oid
         INNER JOIN pg_catalog.pg_index AS px ON pi.oid = px.indexrelid
@@ -32,7 +41,10 @@ WHERE
     c.relkind IN ('r', 'p', 'm')
     AND NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_constraint AS co
-        WHERE co.conindid = i.indexrelid AND co.conrelid = i.indrelid AND co.contype IN ('p', 'u', 'x')
+        WHERE
+            co.conindid = i.indexrelid
+            AND co.conrelid = i.indrelid
+            AND co.contype IN ('p', 'u', 'x')
     )
     AND n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND n.nspname NOT LIKE 'pg\_toast%'

@@ -24,7 +24,10 @@ FROM pg_catalog.pg_user_mappings AS m
 INNER JOIN pg_catalog.pg_foreign_server AS s ON m.srvid = s.oid
 WHERE
     m.umoptions IS NULL
-    AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname = current_user)
+    AND NOT (
+        SELECT r.rolsuper FROM pg_catalog.pg_roles AS r
+        WHERE r.rolname = current_user
+    )
     AND NOT pg_has_role(s.srvowner, 'USAGE')
     AND (m.umuser = 0 OR m.usename <> current_user)
 HAVING count(*) > 0

@@ -10,18 +10,20 @@ SELECT
         AS name,
     NULL AS definition,
     (
-        SELECT string_agg(member, ', ' ORDER BY member)
+        SELECT string_agg(members.member, ', ' ORDER BY members.member)
         FROM (
             SELECT
                 'OPERATOR ' || ao.amopstrategy || ' ' || ao.amopopr::regoperator::text
                 || CASE
-                    WHEN ao.amoppurpose = 'o' THEN (
-                        SELECT ' FOR ORDER BY ' || quote_ident(sn.nspname) || '.'
-                            || quote_ident(sf.opfname)
-                        FROM pg_catalog.pg_opfamily AS sf
-                        INNER JOIN pg_catalog.pg_namespace AS sn ON sf.opfnamespace = sn.oid
-                        WHERE sf.oid = ao.amopsortfamily
-                    )
+                    WHEN ao.amoppurpose = 'o'
+                        THEN (
+                            SELECT
+                                ' FOR ORDER BY ' || quote_ident(sn.nspname) || '.'
+                                || quote_ident(sf.opfname)
+                            FROM pg_catalog.pg_opfamily AS sf
+                            INNER JOIN pg_catalog.pg_namespace AS sn ON sf.opfnamespace = sn.oid
+                            WHERE sf.oid = ao.amopsortfamily
+                        )
                     ELSE ''
                 END AS member
             FROM pg_catalog.pg_amop AS ao

@@ -9,12 +9,12 @@ SELECT
     || format_type(o.oprright, NULL) || ')' AS name,
     nullif(o.oprcode, 0)::regprocedure::text AS function,
     format_type(o.oprresult, NULL) AS result,
-    nullif(o.oprcom, 0)::regoperator::text AS commutator,
-    nullif(o.oprnegate, 0)::regoperator::text AS negator,
+    nullif(o.oprcom, 0)::regoperator::text AS "commutator",
+    nullif(o.oprnegate, 0)::regoperator::text AS "negator",
     nullif(o.oprrest, 0)::regprocedure::text AS restrict,
-    nullif(o.oprjoin, 0)::regprocedure::text AS join,
-    CASE WHEN o.oprcanhash THEN 'hashes' END AS hashes,
-    CASE WHEN o.oprcanmerge THEN 'merges' END AS merges,
+    nullif(o.oprjoin, 0)::regprocedure::text AS "join",
+    CASE WHEN o.oprcanhash THEN 'hashes' END AS "hashes",
+    CASE WHEN o.oprcanmerge THEN 'merges' END AS "merges",
     obj_description(o.oid, 'pg_operator') AS comment,
     pg_get_userbyid(o.oprowner) AS owner
 FROM pg_catalog.pg_operator AS o

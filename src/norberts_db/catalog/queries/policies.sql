@@ -2,7 +2,11 @@
 -- enabled (and forced) on the table is an attribute of the table.
 SELECT
     'policy' AS kind,
-    quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(pol.polname) AS name,
+    quote_ident(n.nspname)
+    || '.'
+    || quote_ident(c.relname)
+    || '.'
+    || quote_ident(pol.polname) AS name,
     CASE pol.polcmd
         WHEN 'r' THEN 'SELECT'
         WHEN 'a' THEN 'INSERT'
@@ -12,10 +16,11 @@ SELECT
     END AS command,
     CASE WHEN pol.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END AS mode,
     (
-        SELECT string_agg(
-            CASE WHEN r.role = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.role)) END,
-            ', ' ORDER BY 1
-        )
+        SELECT
+            string_agg(
+                CASE WHEN r.role = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.role)) END,
+                ', ' ORDER BY 1
+            )
         FROM unnest(pol.polroles) AS r (role)
     ) AS roles,
     pg_get_expr(pol.polqual, pol.polrelid) AS "using",

@@ -7,17 +7,18 @@ SELECT
     quote_ident(p.pubname) AS name,
     CASE WHEN p.puballtables THEN 'FOR ALL TABLES' END AS all_tables,
     (
-        SELECT string_agg(
-            r.prrelid::regclass::text
-            || coalesce(' (' || (
-                SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
-                FROM unnest(r.prattrs) WITH ORDINALITY AS k (attnum, ord)
-                INNER JOIN pg_catalog.pg_attribute AS a
-                    ON a.attrelid = r.prrelid AND a.attnum = k.attnum
-            ) || ')', '')
-            || coalesce(' WHERE (' || pg_get_expr(r.prqual, r.prrelid) || ')', ''),
-            ', ' ORDER BY r.prrelid::regclass::text
-        )
+        SELECT
+            string_agg(
+                r.prrelid::regclass::text
+                || coalesce(' (' || (
+                    SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
+                    FROM unnest(r.prattrs) WITH ORDINALITY AS k (attnum, ord)
+                    INNER JOIN pg_catalog.pg_attribute AS a
+                        ON a.attrelid = r.prrelid AND k.attnum = a.attnum
+                ) || ')', '')
+                || coalesce(' WHERE (' || pg_get_expr(r.prqual, r.prrelid) || ')', ''),
+                ', ' ORDER BY r.prrelid::regclass::text
+            )
         FROM pg_catalog.pg_publication_rel AS r
         WHERE r.prpubid = p.oid
     ) AS tables,

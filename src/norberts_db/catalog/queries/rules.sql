@@ -5,7 +5,11 @@
 -- ev_enabled, which ALTER TABLE ... DISABLE RULE changes.
 SELECT
     'rule' AS kind,
-    quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(r.rulename) AS name,
+    quote_ident(n.nspname)
+    || '.'
+    || quote_ident(c.relname)
+    || '.'
+    || quote_ident(r.rulename) AS name,
     pg_get_ruledef(r.oid) AS definition,
     CASE r.ev_enabled
         WHEN 'O' THEN 'enabled'

@@ -37,7 +37,10 @@ WHERE
     c.relkind = 'S'
     AND NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_depend AS d
-        WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('e', 'i')
+        WHERE
+            d.classid = 'pg_catalog.pg_class'::regclass
+            AND d.objid = c.oid
+            AND d.deptype IN ('e', 'i')
     )
     AND n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND n.nspname NOT LIKE 'pg\_toast%'

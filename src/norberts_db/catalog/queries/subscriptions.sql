@@ -19,13 +19,17 @@ SELECT
             SELECT
                 CASE j.key
                     WHEN 'subbinary' THEN 'binary = ' || j.value
-                    WHEN 'substream' THEN 'streaming = ' || CASE j.value
-                        WHEN 'f' THEN 'off' WHEN 'false' THEN 'off'
-                        WHEN 't' THEN 'on' WHEN 'true' THEN 'on'
-                        WHEN 'p' THEN 'parallel' ELSE j.value
-                    END
-                    WHEN 'subtwophasestate' THEN 'two_phase = '
-                    || CASE j.value WHEN 'd' THEN 'false' ELSE 'true' END
+                    WHEN 'substream'
+                        THEN
+                            'streaming = ' || CASE j.value
+                                WHEN 'f' THEN 'off' WHEN 'false' THEN 'off'
+                                WHEN 't' THEN 'on' WHEN 'true' THEN 'on'
+                                WHEN 'p' THEN 'parallel' ELSE j.value
+                            END
+                    WHEN 'subtwophasestate'
+                        THEN
+                            'two_phase = '
+                            || CASE j.value WHEN 'd' THEN 'false' ELSE 'true' END
                     WHEN 'subdisableonerr' THEN 'disable_on_error = ' || j.value
                     WHEN 'subsynccommit' THEN 'synchronous_commit = ' || quote_literal(j.value)
                     WHEN 'subpasswordrequired' THEN 'password_required = ' || j.value
@@ -33,7 +37,7 @@ SELECT
                     WHEN 'suborigin' THEN 'origin = ' || j.value
                     WHEN 'subfailover' THEN 'failover = ' || j.value
                 END AS option
-            FROM jsonb_each_text(to_jsonb(s)) AS j (key, value)
+            FROM jsonb_each_text(to_jsonb(s.*)) AS j (key, value)
         ) AS o
         WHERE o.option IS NOT NULL
     ) AS options,
@@ -41,4 +45,8 @@ SELECT
     obj_description(s.oid, 'pg_subscription') AS comment,
     pg_get_userbyid(s.subowner) AS owner
 FROM pg_catalog.pg_subscription AS s
-WHERE s.subdbid = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = current_database());
+WHERE
+    s.subdbid = (
+        SELECT d.oid FROM pg_catalog.pg_database AS d
+        WHERE d.datname = current_database()
+    );

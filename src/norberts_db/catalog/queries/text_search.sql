@@ -21,6 +21,7 @@ WITH configurations AS (
                 AND d.objid = c.oid AND d.deptype = 'e'
         )
 )
+
 SELECT
     'text search configuration' AS kind,
     c.name,
@@ -45,7 +46,7 @@ SELECT
     NULL AS comment,
     NULL AS owner
 FROM configurations AS c
-INNER JOIN pg_catalog.pg_ts_config_map AS m ON m.mapcfg = c.oid
+INNER JOIN pg_catalog.pg_ts_config_map AS m ON c.oid = m.mapcfg
 INNER JOIN ts_token_type(c.cfgparser) AS t ON m.maptokentype = t.tokid
 INNER JOIN pg_catalog.pg_ts_dict AS dict ON m.mapdict = dict.oid
 INNER JOIN pg_catalog.pg_namespace AS dn ON dict.dictnamespace = dn.oid
@@ -69,7 +70,10 @@ WHERE
     n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_depend AS dep
-        WHERE dep.classid = 'pg_catalog.pg_ts_dict'::regclass AND dep.objid = d.oid AND dep.deptype = 'e'
+        WHERE
+            dep.classid = 'pg_catalog.pg_ts_dict'::regclass
+            AND dep.objid = d.oid
+            AND dep.deptype = 'e'
     )
 UNION ALL
 SELECT
@@ -89,7 +93,8 @@ WHERE
     n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_depend AS d
-        WHERE d.classid = 'pg_catalog.pg_ts_parser'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+        WHERE
+            d.classid = 'pg_catalog.pg_ts_parser'::regclass AND d.objid = p.oid AND d.deptype = 'e'
     )
 UNION ALL
 SELECT
@@ -106,5 +111,8 @@ WHERE
     n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND NOT EXISTS (
         SELECT 1 FROM pg_catalog.pg_depend AS d
-        WHERE d.classid = 'pg_catalog.pg_ts_template'::regclass AND d.objid = t.oid AND d.deptype = 'e'
+        WHERE
+            d.classid = 'pg_catalog.pg_ts_template'::regclass
+            AND d.objid = t.oid
+            AND d.deptype = 'e'
     );

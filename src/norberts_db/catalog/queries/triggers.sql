@@ -5,7 +5,11 @@
 -- parent's trigger a partition's was cloned from.
 SELECT
     'trigger' AS kind,
-    quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(tg.tgname) AS name,
+    quote_ident(n.nspname)
+    || '.'
+    || quote_ident(c.relname)
+    || '.'
+    || quote_ident(tg.tgname) AS name,
     pg_get_triggerdef(tg.oid) AS definition,
     CASE tg.tgenabled
         WHEN 'O' THEN 'enabled'
@@ -14,7 +18,12 @@ SELECT
         WHEN 'A' THEN 'enabled always'
     END AS enabled,
     (
-        SELECT quote_ident(pn.nspname) || '.' || quote_ident(pc.relname) || '.' || quote_ident(ptg.tgname)
+        SELECT
+            quote_ident(pn.nspname)
+            || '.'
+            || quote_ident(pc.relname)
+            || '.'
+            || quote_ident(ptg.tgname)
         FROM pg_catalog.pg_trigger AS ptg
         INNER JOIN pg_catalog.pg_class AS pc ON ptg.tgrelid = pc.oid
         INNER JOIN pg_catalog.pg_namespace AS pn ON pc.relnamespace = pn.oid

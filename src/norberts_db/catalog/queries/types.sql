@@ -13,15 +13,16 @@ SELECT
         WHERE e.enumtypid = t.oid
     ) AS labels,
     (
-        SELECT string_agg(
-            quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
-            || CASE
-                WHEN a.attcollation <> at.typcollation
-                    THEN ' COLLATE ' || a.attcollation::regcollation::text
-                ELSE ''
-            END,
-            ', ' ORDER BY a.attnum
-        )
+        SELECT
+            string_agg(
+                quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
+                || CASE
+                    WHEN a.attcollation <> at.typcollation
+                        THEN ' COLLATE ' || a.attcollation::regcollation::text
+                    ELSE ''
+                END,
+                ', ' ORDER BY a.attnum
+            )
         FROM pg_catalog.pg_attribute AS a
         INNER JOIN pg_catalog.pg_type AS at ON a.atttypid = at.oid
         WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
@@ -29,7 +30,8 @@ SELECT
     format_type(r.rngsubtype, NULL) AS subtype,
     nullif(r.rngcollation, 0)::regcollation::text AS collation,
     (
-        SELECT quote_ident(oc.opcname) FROM pg_catalog.pg_opclass AS oc WHERE oc.oid = r.rngsubopc
+        SELECT quote_ident(oc.opcname) FROM pg_catalog.pg_opclass AS oc
+        WHERE oc.oid = r.rngsubopc
     ) AS subtype_operator_class,
     nullif(r.rngcanonical, 0)::regprocedure::text AS canonical,
     nullif(r.rngsubdiff, 0)::regprocedure::text AS subtype_diff,

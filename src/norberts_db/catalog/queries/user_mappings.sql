@@ -9,19 +9,24 @@ SELECT
     'FOR ' || CASE WHEN m.umuser = 0 THEN 'PUBLIC' ELSE quote_ident(m.usename) END
     || ' SERVER ' || quote_ident(m.srvname) AS name,
     (
-        SELECT string_agg(
-            CASE
-                WHEN split_part(i.item, '=', 1) ~* '(password|secret|token|key)'
-                    THEN split_part(i.item, '=', 1) || '=(hidden, md5 '
-                    || left(md5(substr(i.item, strpos(i.item, '=') + 1)), 8) || ')'
-                ELSE i.item
-            END,
-            ', ' ORDER BY i.ord
-        )
+        SELECT
+            string_agg(
+                CASE
+                    WHEN split_part(i.item, '=', 1) ~* '(password|secret|token|key)'
+                        THEN
+                            split_part(i.item, '=', 1) || '=(hidden, md5 '
+                            || left(md5(substr(i.item, strpos(i.item, '=') + 1)), 8) || ')'
+                    ELSE i.item
+                END,
+                ', ' ORDER BY i.ord
+            )
         FROM unnest(m.umoptions) WITH ORDINALITY AS i (item, ord)
     ) AS options
 FROM pg_catalog.pg_user_mappings AS m
 WHERE NOT EXISTS (
     SELECT 1 FROM pg_catalog.pg_depend AS d
-    WHERE d.classid = 'pg_catalog.pg_foreign_server'::regclass AND d.objid = m.srvid AND d.deptype = 'e'
+    WHERE
+        d.classid = 'pg_catalog.pg_foreign_server'::regclass
+        AND d.objid = m.srvid
+        AND d.deptype = 'e'
 );

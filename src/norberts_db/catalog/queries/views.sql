@@ -14,8 +14,8 @@ SELECT
         INNER JOIN pg_catalog.pg_description AS d
             ON
                 d.classoid = 'pg_catalog.pg_class'::regclass
-                AND d.objoid = a.attrelid
-                AND d.objsubid = a.attnum
+                AND a.attrelid = d.objoid
+                AND a.attnum = d.objsubid
         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
     ) AS column_comments,
     pg_get_userbyid(c.relowner) AS owner,

@@ -53,7 +53,7 @@ LEFT JOIN LATERAL (
     SELECT
         quote_ident(sn.nspname) || '.' || quote_ident(sc.relname) AS seqname,
         d.deptype::text AS deptype,
-        sc.relname AS relname,
+        sc.relname,
         s.*
     FROM pg_catalog.pg_depend AS d
     INNER JOIN pg_catalog.pg_sequence AS s ON d.objid = s.seqrelid
@@ -67,7 +67,7 @@ LEFT JOIN LATERAL (
         AND d.deptype IN ('i', 'a')
     ORDER BY sc.relname
     LIMIT 1
-) AS seq ON true
+) AS seq ON TRUE
 WHERE
     a.attnum > 0
     AND NOT a.attisdropped

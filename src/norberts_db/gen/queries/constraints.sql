@@ -13,7 +13,7 @@ SELECT
         SELECT a.attname::text
         FROM unnest(co.conkey) WITH ORDINALITY AS k (attnum, position)
         INNER JOIN pg_catalog.pg_attribute AS a
-            ON a.attrelid = co.conrelid AND a.attnum = k.attnum
+            ON co.conrelid = a.attrelid AND k.attnum = a.attnum
         ORDER BY k.position
     ) AS columns,
     rn.nspname AS ref_schema,
@@ -23,14 +23,14 @@ SELECT
         SELECT a.attname::text
         FROM unnest(co.confkey) WITH ORDINALITY AS k (attnum, position)
         INNER JOIN pg_catalog.pg_attribute AS a
-            ON a.attrelid = co.confrelid AND a.attnum = k.attnum
+            ON co.confrelid = a.attrelid AND k.attnum = a.attnum
         ORDER BY k.position
     ) AS ref_columns,
     nullif(co.confupdtype, ' ')::text AS on_update,
     nullif(co.confdeltype, ' ')::text AS on_delete,
     nullif(co.confmatchtype, ' ')::text AS match_type,
     pg_get_constraintdef(co.oid, true) AS definition,
-    co.condeferrable AS deferrable,
+    co.condeferrable AS "deferrable",
     co.condeferred AS deferred,
     co.convalidated AS validated,
     coalesce(i.indnullsnotdistinct, false) AS nulls_not_distinct,

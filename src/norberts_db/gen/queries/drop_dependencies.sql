@@ -13,7 +13,7 @@ SELECT
     CASE WHEN co.contype = 'f' THEN quote_ident(co.conname) END AS fk_name
 FROM pg_catalog.pg_depend AS d
 LEFT JOIN pg_catalog.pg_constraint AS co
-    ON d.classid = 'pg_catalog.pg_constraint'::regclass AND co.oid = d.objid
+    ON d.classid = 'pg_catalog.pg_constraint'::regclass AND d.objid = co.oid
 LEFT JOIN pg_catalog.pg_class AS cc ON co.conrelid = cc.oid
 LEFT JOIN pg_catalog.pg_namespace AS cn ON cc.relnamespace = cn.oid
 WHERE d.objid >= 16384 AND d.deptype IN ('n', 'a', 'i', 'e', 'x')

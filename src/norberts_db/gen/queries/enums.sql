@@ -6,7 +6,8 @@ SELECT
     quote_ident(n.nspname) || '.' || quote_ident(t.typname) AS qualified,
     array(
         SELECT e.enumlabel::text FROM pg_catalog.pg_enum AS e
-        WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder
+        WHERE e.enumtypid = t.oid
+        ORDER BY e.enumsortorder
     ) AS labels,
     obj_description(t.oid, 'pg_type') AS comment
 FROM pg_catalog.pg_type AS t

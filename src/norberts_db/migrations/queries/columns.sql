@@ -2,7 +2,8 @@
 -- column as one line of text, which is right for comparing and wrong for
 -- generating ALTER TABLE statements. Named exactly as in the snapshot.
 SELECT
-    quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(a.attname) AS name,
+    quote_ident(n.nspname) || '.' || quote_ident(c.relname) || '.' || quote_ident(a.attname)
+        AS name,
     quote_ident(a.attname) AS column_name,
     a.attnum AS position,
     a.attislocal AS is_local,
@@ -19,7 +20,7 @@ SELECT
         WHEN 'x' THEN 'EXTENDED'
     END AS type_storage,
     -- A plain default cannot name a column: deparsed without opening its table.
-    CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END AS default,
+    CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END AS "default",
     CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated,
     CASE a.attgenerated WHEN 's' THEN 'STORED' WHEN 'v' THEN 'VIRTUAL' END AS generated_kind,
     CASE a.attidentity WHEN 'a' THEN 'ALWAYS' WHEN 'd' THEN 'BY DEFAULT' END AS identity,

@@ -20,7 +20,10 @@ WITH hidden AS (
 ),
 
 members AS (
-    SELECT d.classid, d.objid, quote_ident(e.extname) AS extname
+    SELECT
+        d.classid,
+        d.objid,
+        quote_ident(e.extname) AS extname
     FROM pg_catalog.pg_depend AS d
     INNER JOIN pg_catalog.pg_extension AS e ON d.refobjid = e.oid
     WHERE d.deptype = 'e' AND d.refclassid = 'pg_catalog.pg_extension'::regclass
@@ -69,7 +72,13 @@ types AS (
 ),
 
 objects AS (
-    SELECT 'pg_catalog.pg_class'::regclass AS classid, r.oid AS objid, 0 AS objsubid, r.nsp, r.kind, r.name
+    SELECT
+        'pg_catalog.pg_class'::regclass AS classid,
+        r.oid AS objid,
+        0 AS objsubid,
+        r.nsp,
+        r.kind,
+        r.name
     FROM relations AS r
     UNION ALL
     SELECT
@@ -78,12 +87,20 @@ objects AS (
         a.attnum,
         r.nsp,
         CASE WHEN r.relkind IN ('r', 'p') THEN 'column' ELSE r.kind END,
-        CASE WHEN r.relkind IN ('r', 'p') THEN r.name || '.' || quote_ident(a.attname) ELSE r.name END
+        CASE
+            WHEN r.relkind IN ('r', 'p') THEN r.name || '.' || quote_ident(a.attname) ELSE r.name
+        END
     FROM relations AS r
     INNER JOIN pg_catalog.pg_attribute AS a ON r.oid = a.attrelid
     WHERE a.attnum > 0 AND NOT a.attisdropped AND r.relkind IN ('r', 'p', 'v', 'm', 'c')
     UNION ALL
-    SELECT 'pg_catalog.pg_attrdef'::regclass, ad.oid, 0, r.nsp, 'column', r.name || '.' || quote_ident(a.attname)
+    SELECT
+        'pg_catalog.pg_attrdef'::regclass,
+        ad.oid,
+        0,
+        r.nsp,
+        'column',
+        r.name || '.' || quote_ident(a.attname)
     FROM pg_catalog.pg_attrdef AS ad
     INNER JOIN relations AS r ON ad.adrelid = r.oid
     INNER JOIN pg_catalog.pg_attribute AS a ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
@@ -101,10 +118,22 @@ objects AS (
     LEFT JOIN pg_catalog.pg_constraint AS co
         ON i.indexrelid = co.conindid AND i.indrelid = co.conrelid AND co.contype IN ('p', 'u', 'x')
     UNION ALL
-    SELECT 'pg_catalog.pg_type'::regclass, t.oid, 0, t.nsp, t.kind, t.name
+    SELECT
+        'pg_catalog.pg_type'::regclass,
+        t.oid,
+        0,
+        t.nsp,
+        t.kind,
+        t.name
     FROM types AS t
     UNION ALL
-    SELECT 'pg_catalog.pg_type'::regclass, arr.oid, 0, t.nsp, t.kind, t.name
+    SELECT
+        'pg_catalog.pg_type'::regclass,
+        arr.oid,
+        0,
+        t.nsp,
+        t.kind,
+        t.name
     FROM pg_catalog.pg_type AS arr
     INNER JOIN types AS t ON arr.typelem = t.oid
     WHERE arr.typcategory = 'A'
@@ -138,12 +167,24 @@ objects AS (
         co.contype NOT IN ('n', 't') AND coalesce(r.name, t.name) IS NOT NULL
         AND co.connamespace NOT IN (SELECT h.oid FROM hidden AS h)
     UNION ALL
-    SELECT 'pg_catalog.pg_trigger'::regclass, tg.oid, 0, r.nsp, 'trigger', r.name || '.' || quote_ident(tg.tgname)
+    SELECT
+        'pg_catalog.pg_trigger'::regclass,
+        tg.oid,
+        0,
+        r.nsp,
+        'trigger',
+        r.name || '.' || quote_ident(tg.tgname)
     FROM pg_catalog.pg_trigger AS tg
     INNER JOIN relations AS r ON tg.tgrelid = r.oid
     WHERE NOT tg.tgisinternal
     UNION ALL
-    SELECT 'pg_catalog.pg_policy'::regclass, pol.oid, 0, r.nsp, 'policy', r.name || '.' || quote_ident(pol.polname)
+    SELECT
+        'pg_catalog.pg_policy'::regclass,
+        pol.oid,
+        0,
+        r.nsp,
+        'policy',
+        r.name || '.' || quote_ident(pol.polname)
     FROM pg_catalog.pg_policy AS pol
     INNER JOIN relations AS r ON pol.polrelid = r.oid
     UNION ALL
@@ -153,7 +194,9 @@ objects AS (
         0,
         r.nsp,
         CASE WHEN rw.rulename = '_RETURN' THEN r.kind ELSE 'rule' END,
-        CASE WHEN rw.rulename = '_RETURN' THEN r.name ELSE r.name || '.' || quote_ident(rw.rulename) END
+        CASE
+            WHEN rw.rulename = '_RETURN' THEN r.name ELSE r.name || '.' || quote_ident(rw.rulename)
+        END
     FROM pg_catalog.pg_rewrite AS rw
     INNER JOIN relations AS r ON rw.ev_class = r.oid
     WHERE r.relkind IN ('r', 'p', 'v', 'm')
@@ -179,13 +222,31 @@ objects AS (
     FROM pg_catalog.pg_statistic_ext AS s
     INNER JOIN pg_catalog.pg_namespace AS n ON s.stxnamespace = n.oid
     UNION ALL
-    SELECT 'pg_catalog.pg_namespace'::regclass, n.oid, 0, n.oid, 'schema', quote_ident(n.nspname)
+    SELECT
+        'pg_catalog.pg_namespace'::regclass,
+        n.oid,
+        0,
+        n.oid AS nsp,
+        'schema',
+        quote_ident(n.nspname)
     FROM pg_catalog.pg_namespace AS n
     UNION ALL
-    SELECT 'pg_catalog.pg_extension'::regclass, e.oid, 0, e.extnamespace, 'extension', quote_ident(e.extname)
+    SELECT
+        'pg_catalog.pg_extension'::regclass,
+        e.oid,
+        0,
+        e.extnamespace,
+        'extension',
+        quote_ident(e.extname)
     FROM pg_catalog.pg_extension AS e
     UNION ALL
-    SELECT 'pg_catalog.pg_event_trigger'::regclass, et.oid, 0, 0, 'event trigger', quote_ident(et.evtname)
+    SELECT
+        'pg_catalog.pg_event_trigger'::regclass,
+        et.oid,
+        0,
+        0,
+        'event trigger',
+        quote_ident(et.evtname)
     FROM pg_catalog.pg_event_trigger AS et
 ),
 
@@ -209,7 +270,9 @@ SELECT DISTINCT
     ref.name AS referenced_name,
     d.classid = 'pg_catalog.pg_attrdef'::regclass AS through_default
 FROM pg_catalog.pg_depend AS d
-INNER JOIN named AS dep ON d.classid = dep.classid AND d.objid = dep.objid AND d.objsubid = dep.objsubid
+INNER JOIN
+    named AS dep
+    ON d.classid = dep.classid AND d.objid = dep.objid AND d.objsubid = dep.objsubid
 INNER JOIN named AS ref
     ON d.refclassid = ref.classid AND d.refobjid = ref.objid AND d.refobjsubid = ref.objsubid
 WHERE

@@ -1,7 +1,7 @@
 -- Foreign-data wrappers, servers, user mappings and foreign tables with their
 -- options as [name, value] pairs, and a foreign table's columns, as DDL needs
--- them to write OPTIONS (ADD | SET | DROP ...), and its CHECK constraints. Named and kinded as in the
--- snapshot. Secret values are read here only to be written into a migration
+-- them to write OPTIONS (ADD | SET | DROP ...), and its CHECK constraints. Named
+-- and kinded as in the snapshot. Secret values are read here only to be written into a migration
 -- when the schema file itself holds them.
 SELECT
     'foreign data wrapper' AS kind,
@@ -45,33 +45,37 @@ SELECT
         FROM pg_options_to_table(t.ftoptions) AS o
     ),
     (
-        SELECT jsonb_agg(
-            jsonb_build_object(
-                'name', quote_ident(a.attname),
-                'type', format_type(a.atttypid, a.atttypmod),
-                'not_null', a.attnotnull,
-                'default', pg_get_expr(ad.adbin, ad.adrelid),
-                'collation', CASE WHEN a.attcollation <> t2.typcollation
-                    THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END,
-                'options', (
-                    SELECT jsonb_agg(jsonb_build_array(o.option_name, o.option_value))
-                    FROM pg_options_to_table(a.attfdwoptions) AS o
+        SELECT
+            jsonb_agg(
+                jsonb_build_object(
+                    'name', quote_ident(a.attname),
+                    'type', format_type(a.atttypid, a.atttypmod),
+                    'not_null', a.attnotnull,
+                    'default', pg_get_expr(ad.adbin, ad.adrelid),
+                    'collation', CASE
+                        WHEN a.attcollation <> t2.typcollation
+                            THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+                    END,
+                    'options', (
+                        SELECT jsonb_agg(jsonb_build_array(o.option_name, o.option_value))
+                        FROM pg_options_to_table(a.attfdwoptions) AS o
+                    )
                 )
+                ORDER BY a.attnum
             )
-            ORDER BY a.attnum
-        )
         FROM pg_catalog.pg_attribute AS a
         INNER JOIN pg_catalog.pg_type AS t2 ON a.atttypid = t2.oid
-        LEFT JOIN pg_catalog.pg_attrdef AS ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+        LEFT JOIN pg_catalog.pg_attrdef AS ad ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
         LEFT JOIN pg_catalog.pg_collation AS co ON a.attcollation = co.oid
         LEFT JOIN pg_catalog.pg_namespace AS cn ON co.collnamespace = cn.oid
         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
     ),
     (
-        SELECT jsonb_agg(
-            jsonb_build_array(quote_ident(co.conname), pg_get_constraintdef(co.oid))
-            ORDER BY co.conname
-        )
+        SELECT
+            jsonb_agg(
+                jsonb_build_array(quote_ident(co.conname), pg_get_constraintdef(co.oid))
+                ORDER BY co.conname
+            )
         FROM pg_catalog.pg_constraint AS co
         WHERE co.conrelid = c.oid AND co.contype = 'c'
     )

@@ -1,4 +1,8 @@
 -- The applied migrations, oldest first.
-SELECT h.version, h.name, h.checksum, h.applied_at
+SELECT
+    h.version,
+    h.name,
+    h.checksum,
+    h.applied_at
 FROM norberts_db.migration_history AS h
 ORDER BY h.version;

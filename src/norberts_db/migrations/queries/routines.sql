@@ -3,7 +3,7 @@
 -- Named by signature, exactly as in the snapshot.
 SELECT
     p.oid::regprocedure::text AS name,
-    p.prokind AS prokind,
+    p.prokind,
     CASE WHEN p.prokind <> 'a' THEN pg_get_functiondef(p.oid) END AS definition,
     pg_get_function_identity_arguments(p.oid) AS identity_arguments,
     quote_ident(n.nspname) || '.' || quote_ident(p.proname) AS qualified_name,
@@ -13,7 +13,7 @@ SELECT
     nullif(ag.aggcombinefn, 0)::regproc::text AS combinefunc,
     ag.agginitval AS initcond,
     -- Made by PostgreSQL along with another object (a multirange's constructors).
-    EXISTS (
+    EXISTS(
         SELECT 1 FROM pg_catalog.pg_depend AS d
         WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i'
     ) AS is_internal

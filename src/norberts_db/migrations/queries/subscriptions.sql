@@ -12,4 +12,8 @@ SELECT
         FROM unnest(s.subpublications) WITH ORDINALITY AS p (name, position)
     ) AS publications_in_order
 FROM pg_catalog.pg_subscription AS s
-WHERE s.subdbid = (SELECT d.oid FROM pg_catalog.pg_database AS d WHERE d.datname = current_database());
+WHERE
+    s.subdbid = (
+        SELECT d.oid FROM pg_catalog.pg_database AS d
+        WHERE d.datname = current_database()
+    );

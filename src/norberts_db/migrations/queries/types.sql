@@ -13,15 +13,16 @@ SELECT
         WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
     ) AS attribute_names,
     (
-        SELECT array_agg(
-            format_type(a.atttypid, a.atttypmod)
-            || CASE
-                WHEN a.attcollation <> at.typcollation
-                    THEN ' COLLATE ' || a.attcollation::regcollation::text
-                ELSE ''
-            END
-            ORDER BY a.attnum
-        )
+        SELECT
+            array_agg(
+                format_type(a.atttypid, a.atttypmod)
+                || CASE
+                    WHEN a.attcollation <> at.typcollation
+                        THEN ' COLLATE ' || a.attcollation::regcollation::text
+                    ELSE ''
+                END
+                ORDER BY a.attnum
+            )
         FROM pg_catalog.pg_attribute AS a
         INNER JOIN pg_catalog.pg_type AS at ON a.atttypid = at.oid
         WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
