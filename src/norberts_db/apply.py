@@ -212,7 +212,13 @@ def apply_scripts(
         except psycopg.Error as exc:
             if is_timeout(exc) or watch.ended_lock_wait:
                 raise timeout_error(
-                    exc, info, limits, running, watch.sessions, lock=watch.ended_lock_wait
+                    exc,
+                    info,
+                    limits,
+                    running,
+                    watch.sessions,
+                    lock=watch.ended_lock_wait,
+                    looked=watch.looked,
                 ) from None
             if conn.broken or is_interruption(exc):
                 raise interrupted_error(exc, info, running) from None

@@ -116,10 +116,12 @@ def timeout_error(
     seen: tuple[blocking.Session, ...],
     *,
     lock: bool = False,
+    looked: bool = True,
 ) -> TimeoutExceeded:
     """Say what timed out, who was in the way, and what to do about it.
 
     ``lock``: the watch ended a lock wait that the server's lock_timeout no longer bounded.
+    ``looked``: whether the watch asked who was in the way before it ended (``seen``).
     """
     from norberts_db import blocking
 
@@ -153,9 +155,18 @@ def timeout_error(
             f"(SELECT pg_terminate_backend({sessions[0].pid});), then run the task again"
         )
     elif lock:
-        advice = ". The session in the way had ended before it could be named. Run the task again"
-    else:
+        advice = (
+            ". The session in the way could not be named: it was not seen while the wait "
+            "lasted. Run the task again; while it waits, SELECT pid, pg_blocking_pids(pid) "
+            "FROM pg_stat_activity WHERE wait_event_type = 'Lock'; names the sessions in the way"
+        )
+    elif looked:
         advice = ". No other session was in its way: the statement itself is slow"
+    else:
+        advice = (
+            ". Whether another session was in its way could not be seen before the statement "
+            "was cancelled"
+        )
     return TimeoutExceeded(
         f"{what}{advice}. {setting} (seconds, 0 for no limit).\n{NOTHING_CHANGED}"
     )

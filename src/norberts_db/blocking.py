@@ -5,12 +5,16 @@ When a lock wait or a statement ends on ``lock_timeout`` or
 way has to be asked while the wait lasts: afterwards ``pg_blocking_pids()``
 has nothing to report. So a :class:`Watch` looks, on a connection of its own,
 once an operation has run longer than a fast one ever does, and keeps the last
-answer. A fast reset never opens that connection.
+answer. A fast reset with the usual bounds never opens that connection. Under
+a short bound (a first look within a second) the watch logs in at once: on a
+busy machine a login can take a good part of such a bound, and a look that
+comes after the wait has ended can name no one.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -23,6 +27,8 @@ from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
 
 POLL_SECONDS = 0.2
+# A first look sooner than this after the start: the watch logs in at the start.
+LOGIN_AHEAD_BELOW = 1.0
 # How much longer than lock_timeout a wait may last before the watch ends it: the
 # server's own timeout, when in force, fires first and gives the usual message.
 LOCK_WAIT_GRACE = 1.0
@@ -86,9 +92,11 @@ def _session(row: tuple[object, ...]) -> Session:
 class Watch:
     """Notes which sessions block session ``pid`` while a block of code runs.
 
-    The first look comes after ``first_look`` seconds, then one every
-    POLL_SECONDS; :attr:`sessions` is the last non-empty answer. Failures of
-    the watch are ignored: it only ever adds detail to a message.
+    The first look comes after ``first_look`` seconds (or once logged in, if
+    that takes longer), then one every POLL_SECONDS, or every half of
+    ``first_look`` if that is sooner; :attr:`sessions` is the last non-empty
+    answer and :attr:`looked` says whether any look was made. Failures of the
+    watch are ignored: it only ever adds detail to a message.
 
     With ``lock_timeout`` (seconds) it also cancels a lock wait of ``pid``
     that outlasts it by :data:`LOCK_WAIT_GRACE`, in case a statement lifted
@@ -103,9 +111,11 @@ class Watch:
         self._pid = pid
         self._first_look = first_look
         self._lock_timeout = lock_timeout
+        self._poll = min(POLL_SECONDS, max(0.05, first_look / 2))
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"watch {pid}", daemon=True)
         self.sessions: tuple[Session, ...] = ()
+        self.looked = False
         self.ended_lock_wait = False
 
     def __enter__(self) -> Watch:
@@ -122,19 +132,24 @@ class Watch:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        if self._done.wait(self._first_look):
+        started = time.monotonic()
+        ahead = self._first_look < LOGIN_AHEAD_BELOW
+        if not ahead and self._done.wait(self._first_look):
             return
         try:
             with connect(self._info, autocommit=True) as conn:
+                if ahead and self._done.wait(self._first_look - (time.monotonic() - started)):
+                    return
                 while not self._done.is_set():
                     found = blocking_sessions(conn, self._pid)
+                    self.looked = True
                     if found:
                         self.sessions = tuple(found)
                     if self._lock_timeout > 0 and not self.ended_lock_wait:
                         self.ended_lock_wait = _end_long_lock_wait(
                             conn, self._pid, self._lock_timeout + LOCK_WAIT_GRACE
                         )
-                    self._done.wait(POLL_SECONDS)
+                    self._done.wait(self._poll)
         except (NorbertsDbError, psycopg.Error):
             return
 

@@ -20,12 +20,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
-from norberts_db import apply, db_commands
+from norberts_db import apply, blocking, db_commands
 from norberts_db.bounds import Limits
+from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import NorbertsDbError
 from norberts_db.migrations.history import MigrationError
@@ -152,13 +154,41 @@ def test_no_way_of_lifting_lock_timeout_in_a_file_lifts_the_toolkits(
 ) -> None:
     path = state_dir / "lifting.sql"
     path.write_text(f"{lifting}\nCREATE TABLE public.before_the_wait (id int);\n{NEEDS_THE_LOCK}")
-    limits = Limits(lock_timeout=0.5, statement_timeout=300)
+    limits = Limits(lock_timeout=1, statement_timeout=300)
 
     ended = _guarded(lambda: apply.create(schema_db, load_script(path), limits=limits), held_lock)
 
     assert isinstance(ended, NorbertsDbError), ended
-    assert "Gave up waiting for a lock on table elsewhere.kept after 0.5 s" in str(ended)
+    assert "Gave up waiting for a lock on table elsewhere.kept after 1 s" in str(ended)
     assert execute(schema_db, "SELECT to_regclass('public.before_the_wait') IS NULL") == [(True,)]
+
+
+def test_a_slow_login_of_the_watch_does_not_cost_the_message_its_holder(
+    schema_db: ConnInfo,
+    state_dir: Path,
+    held_lock: psycopg.Connection[tuple[object, ...]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a busy machine a login can take a good part of a short lock_timeout.
+
+    Logged in only at its first look (half the bound), the watch would ask
+    after the wait had ended, and the message could not name the holder.
+    """
+
+    def slow_login(info: ConnInfo, **kwargs: Any) -> psycopg.Connection[tuple[object, ...]]:
+        time.sleep(1.0)  # two thirds of the bound below, as a loaded machine can take
+        return connect(info, **kwargs)
+
+    monkeypatch.setattr(blocking, "connect", slow_login)
+    path = state_dir / "waits.sql"
+    path.write_text(NEEDS_THE_LOCK)
+    limits = Limits(lock_timeout=1.5, statement_timeout=300)
+
+    ended = _guarded(lambda: apply.create(schema_db, load_script(path), limits=limits), held_lock)
+
+    assert isinstance(ended, NorbertsDbError), ended
+    assert "Gave up waiting for a lock on table elsewhere.kept after 1.5 s" in str(ended)
+    assert f"pid {held_lock.info.backend_pid}, application 'report_job'" in str(ended)
 
 
 @pytest.mark.parametrize(
