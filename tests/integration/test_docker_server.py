@@ -49,6 +49,7 @@ from norberts_db.servers.docker_engine import (
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
 from tests.integration.conftest import create_memory_volume
 from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
+from tests.port_holders import connection_from
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MAJOR = int(os.environ.get("NORBERTS_DB_PG_VERSION", "18"))
@@ -427,6 +428,24 @@ def test_a_port_taken_by_any_program_is_reported_before_a_container_is_made(
             server.up()
 
     assert not container_exists(client, server.settings.container)
+
+
+@docker_test
+def test_a_port_a_connection_holds_as_its_own_end_is_waited_for_and_the_container_starts(
+    make_server: MakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Any client's connection may get the dev port as its own end; it is no server."""
+    server = make_server(in_memory=True)
+    port = server.settings.effective_port
+
+    with connection_from(port, ends_after=1.0), caplog.at_level("WARNING"):
+        info = server.up()
+
+    assert info.address == f"127.0.0.1:{port}"
+    assert f"port {port} on 127.0.0.1 is the own end of 1 connection (1 ESTABLISHED)" in (
+        caplog.text
+    )
+    assert query(server, "SELECT 1") == 1
 
 
 @docker_test

@@ -43,6 +43,7 @@ from tests.integration.conftest import CLUSTER_CACHE, reachable_for_tests, throw
 from tests.integration.conftest import reachable_tmpdir as reachable_named_tmpdir
 from tests.integration.safety_helpers import command_lines
 from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
+from tests.port_holders import connection_from
 
 pytestmark = pytest.mark.embedded
 
@@ -555,6 +556,23 @@ def test_a_changed_port_takes_effect_after_down_and_up(project: Project) -> None
     info = moved.up()
 
     assert info.address == f"127.0.0.1:{new_port}"
+
+
+def test_a_port_a_connection_holds_as_its_own_end_is_waited_for_and_the_server_starts(
+    project: Project, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Any client's connection may get the dev port as its own end; it is no server."""
+    server = project.server()
+    port = server.settings.effective_port
+
+    with connection_from(port, ends_after=1.0), caplog.at_level("WARNING"):
+        info = server.up()
+
+    assert info.address == f"127.0.0.1:{port}"
+    assert f"port {port} on 127.0.0.1 is the own end of 1 connection (1 ESTABLISHED)" in (
+        caplog.text
+    )
+    assert query_one(server, "SELECT 1") == 1
 
 
 # -- failures that must be one clear message -------------------------------------------

@@ -15,13 +15,12 @@ import errno
 import hashlib
 import os
 import shutil
-import socket
 import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from norberts_db.servers import _processes
+from norberts_db.servers import _processes, ports
 from norberts_db.settings import Settings
 
 # The configuration the toolkit owns, rewritten before every start so that a
@@ -169,29 +168,18 @@ def config_text(layout: Layout, port: int, options: tuple[tuple[str, str], ...] 
 
 
 def port_problem(port: int) -> str | None:
-    """Why PostgreSQL could not listen on 127.0.0.1:``port``, or None if it could."""
-    exc = _bind_error(port)
-    if exc is None:
-        return None
-    if exc.errno == errno.EADDRINUSE:
-        return f"port {port} on 127.0.0.1 is already in use by another program"
-    return f"port {port} on 127.0.0.1 cannot be used: {exc.strerror}"
+    """Why PostgreSQL could not listen on 127.0.0.1:``port``, or None if it can.
+
+    Connections that hold the port for a while (:mod:`norberts_db.servers.ports`)
+    are waited for.
+    """
+    return ports.wait_until_free(port)
 
 
 def port_in_use(port: int) -> bool:
-    exc = _bind_error(port)
-    return exc is not None and exc.errno == errno.EADDRINUSE
-
-
-def _bind_error(port: int) -> OSError | None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        # PostgreSQL sets SO_REUSEADDR too, so lingering TIME_WAIT connections do not count.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError as exc:
-            return exc
-    return None
+    """Whether a program (not a passing connection) keeps the server from listening there."""
+    exc = ports.bind_error(port)
+    return exc is not None and exc.errno == errno.EADDRINUSE and not ports.connections_holding(port)
 
 
 def log_size(log: Path) -> int:

@@ -20,11 +20,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from norberts_db.servers import ports
+
 MARK_DATA = "NORBERTS_DB_SERVER_DATA"
 MARK_PROJECT = "NORBERTS_DB_SERVER_PROJECT"
 PROC = Path("/proc")
 _DELETED = " (deleted)"
-_LISTEN = "0A"  # TCP state in /proc/net/tcp
 
 
 @dataclass(frozen=True)
@@ -192,15 +193,9 @@ def _environ(base: Path) -> dict[str, str] | None:
 
 def _listeners() -> Iterator[tuple[int, str]]:
     """(port, socket inode) of every TCP socket listening on IPv4 or IPv6."""
-    for table in ("tcp", "tcp6"):
-        try:
-            lines = (PROC / "net" / table).read_text(encoding="ascii").splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if len(fields) > 9 and fields[3] == _LISTEN:
-                yield int(fields[1].rpartition(":")[2], 16), fields[9]
+    for found in ports.tcp_sockets():
+        if found.state == ports.LISTEN:
+            yield found.port, found.inode
 
 
 def _listening_sockets(port: int) -> set[str]:

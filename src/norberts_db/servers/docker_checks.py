@@ -8,7 +8,6 @@ hints read from a failed start's log.
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Callable
 
 import docker
@@ -16,7 +15,7 @@ from docker.errors import DockerException, NotFound
 from docker.models.volumes import Volume
 
 from norberts_db.errors import ServerError
-from norberts_db.servers import docker_password
+from norberts_db.servers import docker_password, ports
 from norberts_db.servers.base import LOOPBACK
 from norberts_db.servers.docker_engine import (
     LABEL_MANAGED,
@@ -51,8 +50,15 @@ def preflight(client: docker.DockerClient, s: Settings, labels: dict[str, str]) 
 
 
 def check_port_free(client: docker.DockerClient, port: int) -> None:
-    if port_is_free(port):
+    """Raise unless the container can listen there; connections holding it are waited for."""
+    problem = ports.wait_until_free(port)
+    if problem is None:
         return
+    if ports.connections_holding(port):
+        raise ServerError(
+            f"Cannot start the container: {problem}. Run the task again once those "
+            "connections have ended, or choose a port outside that range with NORBERTS_DB_PORT."
+        )
     users = client.containers.list(
         filters={"label": [f"{LABEL_MANAGED}=true", f"{LABEL_PORT}={port}"]}
     )
@@ -102,17 +108,6 @@ def find_volume(client: docker.DockerClient, name: str) -> Volume | None:
         return client.volumes.get(name)
     except NotFound:
         return None
-
-
-def port_is_free(port: int) -> bool:
-    """Whether 127.0.0.1:port can be bound; SO_REUSEADDR ignores TIME_WAIT leftovers only."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((LOOPBACK, port))
-        except OSError:
-            return False
-    return True
 
 
 def port_message(port: int, by: str) -> str:

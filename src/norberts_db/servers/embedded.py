@@ -22,7 +22,7 @@ from norberts_db.connection import wait_ready
 from norberts_db.databases import MAINTENANCE_DB, ensure_database
 from norberts_db.errors import ServerError
 from norberts_db.pgbinaries import PgBinaries
-from norberts_db.servers import _initdb, _orphans, _pgdata, _serveruser
+from norberts_db.servers import _initdb, _orphans, _pgdata, _serveruser, ports
 from norberts_db.servers._embedded_files import (
     file_errors,
     kept_password,
@@ -274,23 +274,27 @@ class EmbeddedServer(ManagedServer):
 
     def _start(self, binaries: PgBinaries, user: ServerUser) -> None:
         port = self.settings.effective_port
-        problem = _pgdata.port_problem(port)
-        if problem is not None:
-            raise self._port_error(problem)
         self._write_config(user)
         log = self.layout.log
-        _pgdata.rotate_log(log)
-        offset = _pgdata.log_size(log)
         wait = math.ceil(self.settings.ready_timeout)
         argv = [str(binaries.program("pg_ctl")), "start", "-D", str(self.layout.data)]
         argv += ["-l", str(log), "-w", "-t", str(wait)]
         mark = _initdb.mark(self.settings, self.layout.data)
-        result = _serveruser.run(user, argv, cwd=self.layout.root, timeout=wait + 30, mark=mark)
-        if result.returncode == 0:
-            return
-        excerpt = _pgdata.tail(log, LOG_LINES_IN_ERRORS, since=offset)
-        if "Address already in use" in excerpt:
-            raise self._port_error(f"port {port} on 127.0.0.1 is already in use")
+        # A connection may take the port as its own end between the check and the start.
+        for attempt in range(2):
+            problem = _pgdata.port_problem(port)
+            if problem is not None:
+                raise self._port_error(problem)
+            _pgdata.rotate_log(log)
+            offset = _pgdata.log_size(log)
+            result = _serveruser.run(user, argv, cwd=self.layout.root, timeout=wait + 30, mark=mark)
+            if result.returncode == 0:
+                return
+            excerpt = _pgdata.tail(log, LOG_LINES_IN_ERRORS, since=offset)
+            if "Address already in use" not in excerpt:
+                break
+            if attempt or not ports.connections_holding(port):
+                raise self._port_error(f"port {port} on 127.0.0.1 is already in use")
         # pg_ctl gives up after -t seconds while the server may still be starting.
         self._stop(binaries, user, mode="immediate", check=False)
         lines = (result.stderr or result.stdout).strip().splitlines()
@@ -305,7 +309,9 @@ class EmbeddedServer(ManagedServer):
         port = self.settings.effective_port
         source = self.settings.sources.get("port", "the default, 54300 + major")
         remedy = "Stop that program"
-        if _pgdata.port_in_use(port):
+        if ports.connections_holding(port):
+            remedy = "Run the task again once those connections have ended"
+        elif _pgdata.port_in_use(port):
             held = _orphans.holder(port)
             problem = f"port {port} on 127.0.0.1 is already in use by {held.who}"
             remedy = held.remedy[:1].upper() + held.remedy[1:]
