@@ -49,7 +49,7 @@ from norberts_db.servers.docker_engine import (
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
 from tests.integration.conftest import create_memory_volume
 from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
-from tests.port_holders import connection_from
+from tests.port_holders import up_while_a_connection_holds
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MAJOR = int(os.environ.get("NORBERTS_DB_PG_VERSION", "18"))
@@ -438,13 +438,10 @@ def test_a_port_a_connection_holds_as_its_own_end_is_waited_for_and_the_containe
     server = make_server(in_memory=True)
     port = server.settings.effective_port
 
-    with connection_from(port, ends_after=1.0), caplog.at_level("WARNING"):
-        info = server.up()
+    info = up_while_a_connection_holds(server, port, caplog)
 
+    assert isinstance(info, ServerInfo)
     assert info.address == f"127.0.0.1:{port}"
-    assert f"port {port} on 127.0.0.1 is the own end of 1 connection (1 ESTABLISHED)" in (
-        caplog.text
-    )
     assert query(server, "SELECT 1") == 1
 
 

@@ -37,13 +37,14 @@ from norberts_db.servers._pgdata import (
     Layout,
     read_postmaster,
 )
+from norberts_db.servers.base import ServerInfo
 from norberts_db.servers.embedded import EmbeddedServer
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
 from tests.integration.conftest import CLUSTER_CACHE, reachable_for_tests, throwaway_root
 from tests.integration.conftest import reachable_tmpdir as reachable_named_tmpdir
 from tests.integration.safety_helpers import command_lines
 from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
-from tests.port_holders import connection_from
+from tests.port_holders import up_while_a_connection_holds
 
 pytestmark = pytest.mark.embedded
 
@@ -565,13 +566,10 @@ def test_a_port_a_connection_holds_as_its_own_end_is_waited_for_and_the_server_s
     server = project.server()
     port = server.settings.effective_port
 
-    with connection_from(port, ends_after=1.0), caplog.at_level("WARNING"):
-        info = server.up()
+    info = up_while_a_connection_holds(server, port, caplog)
 
+    assert isinstance(info, ServerInfo)
     assert info.address == f"127.0.0.1:{port}"
-    assert f"port {port} on 127.0.0.1 is the own end of 1 connection (1 ESTABLISHED)" in (
-        caplog.text
-    )
     assert query_one(server, "SELECT 1") == 1
 
 
