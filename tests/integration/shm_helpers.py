@@ -11,12 +11,19 @@ segment of a live server can be mapped by none of its processes for a while.
 But a live postmaster maps its control segment from start to exit, so a control
 segment that no process maps or holds open belongs to a postmaster that is
 gone, and so do the segments it lists.
+
+The sessions of the four majors run at the same time and sweep the same
+/dev/shm, so a sweep, and a test that needs what a kill left to stay until it
+sweeps, hold :func:`sweep_lock`.
 """
 
 from __future__ import annotations
 
+import fcntl
 import re
 import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from norberts_db.servers._pgdata import SHARED_MEMORY
@@ -28,6 +35,27 @@ HEADER = struct.Struct("=III")  # magic, nitems, maxitems
 ITEMS_AT = 16
 ITEM = struct.Struct("=IIQQQ?7x")  # handle, refcnt, first_page, npages, private, pinned
 _NAMED = re.compile(rb"/dev/shm/(PostgreSQL\.\d+)")
+_SWEEP_LOCK = SHARED_MEMORY / "norberts-db-tests-sweep.lock"  # not a PostgreSQL.* name
+_held = [0]  # how deep this process holds the lock: it is taken once
+
+
+@contextmanager
+def sweep_lock() -> Iterator[None]:
+    """Keep every other test process from sweeping /dev/shm meanwhile; reentrant."""
+    if _held[0]:
+        _held[0] += 1
+        try:
+            yield
+        finally:
+            _held[0] -= 1
+        return
+    with _SWEEP_LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _held[0] = 1
+        try:
+            yield
+        finally:
+            _held[0] = 0
 
 
 def in_use() -> set[str]:
@@ -69,6 +97,11 @@ def remove_left_by_dead_postmasters(since: float) -> list[str]:
 
     Returns the names of the segments removed.
     """
+    with sweep_lock():
+        return _remove_left_by_dead_postmasters(since)
+
+
+def _remove_left_by_dead_postmasters(since: float) -> list[str]:
     # Listed before the processes are read: a postmaster starting meanwhile holds its new
     # control segment open or mapped by the time it writes the header, and any segment
     # made after this listing is not looked at.

@@ -40,6 +40,7 @@ from tests.integration.shm_helpers import (
     listed_segments,
     mapped_by,
     remove_left_by_dead_postmasters,
+    sweep_lock,
 )
 from tests.integration.test_embedded_server import (
     MAJOR,
@@ -435,11 +436,12 @@ def test_what_a_postmaster_killed_with_sigkill_left_in_dev_shm_is_removed_and_no
     assert listed, "a running server has segments besides its control segment"
     children = children_of(pid)
 
-    os.kill(pid, signal.SIGKILL)
-    assert ended(pid) and all(ended(child) for child in children)
-    assert all((SHARED_MEMORY / name).exists() for name in {control, *listed})  # left behind
+    with sweep_lock():  # no other session's sweep takes what the kill leaves
+        os.kill(pid, signal.SIGKILL)
+        assert ended(pid) and all(ended(child) for child in children)
+        assert all((SHARED_MEMORY / name).exists() for name in {control, *listed})  # left
 
-    removed = remove_left_by_dead_postmasters(since)
+        removed = remove_left_by_dead_postmasters(since)
 
     assert {control, *listed} <= set(removed)
     assert not any((SHARED_MEMORY / name).exists() for name in {control, *listed})
