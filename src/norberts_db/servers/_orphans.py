@@ -13,7 +13,7 @@ import signal
 from dataclasses import dataclass
 
 from norberts_db.errors import ServerError
-from norberts_db.servers import _pgdata, _processes
+from norberts_db.servers import _processes, ports
 from norberts_db.servers._pgdata import Layout
 from norberts_db.servers._processes import Process
 
@@ -133,7 +133,7 @@ def stop_for(layout: Layout, port: int) -> list[str]:
 
 def port_note(port: int) -> str:
     """Who holds ``port``, for the state of a server that is not running; '' if free."""
-    if not _pgdata.port_in_use(port):
+    if not ports.taken_by_a_program(port):
         return ""
     held = holder(port)
     return f"; port {port} is in use by {held.who}: {held.remedy}"

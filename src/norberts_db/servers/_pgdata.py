@@ -11,7 +11,6 @@ Layout, inside the state directory (git-ignored)::
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import shutil
@@ -20,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from norberts_db.servers import _processes, ports
+from norberts_db.servers import _processes
 from norberts_db.settings import Settings
 
 # The configuration the toolkit owns, rewritten before every start so that a
@@ -165,21 +164,6 @@ def config_text(layout: Layout, port: int, options: tuple[tuple[str, str], ...] 
             else ""
         )
     )
-
-
-def port_problem(port: int) -> str | None:
-    """Why PostgreSQL could not listen on 127.0.0.1:``port``, or None if it can.
-
-    Connections that hold the port for a while (:mod:`norberts_db.servers.ports`)
-    are waited for.
-    """
-    return ports.wait_until_free(port)
-
-
-def port_in_use(port: int) -> bool:
-    """Whether a program (not a passing connection) keeps the server from listening there."""
-    exc = ports.bind_error(port)
-    return exc is not None and exc.errno == errno.EADDRINUSE and not ports.connections_holding(port)
 
 
 def log_size(log: Path) -> int:

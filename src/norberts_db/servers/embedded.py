@@ -282,7 +282,7 @@ class EmbeddedServer(ManagedServer):
         mark = _initdb.mark(self.settings, self.layout.data)
         # A connection may take the port as its own end between the check and the start.
         for attempt in range(2):
-            problem = _pgdata.port_problem(port)
+            problem = ports.wait_until_free(port)
             if problem is not None:
                 raise self._port_error(problem)
             _pgdata.rotate_log(log)
@@ -311,7 +311,7 @@ class EmbeddedServer(ManagedServer):
         remedy = "Stop that program"
         if ports.connections_holding(port):
             remedy = "Run the task again once those connections have ended"
-        elif _pgdata.port_in_use(port):
+        elif ports.taken_by_a_program(port):
             held = _orphans.holder(port)
             problem = f"port {port} on 127.0.0.1 is already in use by {held.who}"
             remedy = held.remedy[:1].upper() + held.remedy[1:]

@@ -102,6 +102,12 @@ def connections_holding(port: int) -> list[str]:
     return [STATES.get(s.state, s.state) for s in held]
 
 
+def taken_by_a_program(port: int) -> bool:
+    """Whether a program (not a passing connection) keeps a server from listening there."""
+    exc = bind_error(port)
+    return exc is not None and exc.errno == errno.EADDRINUSE and not connections_holding(port)
+
+
 def wait_until_free(
     port: int,
     *,
