@@ -9,7 +9,6 @@ file lock keeps two processes from initialising or starting it twice.
 from __future__ import annotations
 
 import fcntl
-import math
 import os
 import shutil
 import stat
@@ -22,7 +21,7 @@ from norberts_db.connection import wait_ready
 from norberts_db.databases import MAINTENANCE_DB, ensure_database
 from norberts_db.errors import ServerError
 from norberts_db.pgbinaries import PgBinaries
-from norberts_db.servers import _initdb, _orphans, _pgdata, _serveruser, ports
+from norberts_db.servers import _initdb, _orphans, _pgctl, _pgdata, _serveruser
 from norberts_db.servers._embedded_files import (
     file_errors,
     kept_password,
@@ -33,8 +32,6 @@ from norberts_db.servers._pgdata import Postmaster
 from norberts_db.servers._serveruser import ServerUser
 from norberts_db.servers.base import LOOPBACK, ManagedServer, ServerInfo, ServerState
 from norberts_db.settings import Settings, write_secret
-
-LOG_LINES_IN_ERRORS = 20
 
 
 class EmbeddedServer(ManagedServer):
@@ -79,7 +76,7 @@ class EmbeddedServer(ManagedServer):
                 binaries, user = self._prepare()
                 if not self.layout.data.exists():
                     notes += _initdb.create_cluster(self.layout, self.settings, binaries, user)
-                self._start(binaries, user)
+                _pgctl.start(self.layout, self.settings, binaries, user)
             # The dev database may not exist yet: readiness is asked of the maintenance one.
             version = wait_ready(
                 self.conninfo.for_database(MAINTENANCE_DB),
@@ -109,7 +106,7 @@ class EmbeddedServer(ManagedServer):
                 done = stopped or [f"The {subject} was not running{_orphans.port_note(port)}."]
             else:
                 binaries, user = self._runnable()
-                self._stop(binaries, user, mode="fast")
+                _pgctl.stop(self.layout, binaries, user, mode="fast")
                 done = [f"Stopped the {subject} (pid {running.pid})."]
             if volumes:
                 shutil.rmtree(self.layout.scratch, ignore_errors=True)
@@ -272,80 +269,8 @@ class EmbeddedServer(ManagedServer):
             "set NORBERTS_DB_STATE_DIR to such a folder (for example /var/tmp/norberts_db)."
         )
 
-    def _start(self, binaries: PgBinaries, user: ServerUser) -> None:
-        port = self.settings.effective_port
-        self._write_config(user)
-        log = self.layout.log
-        wait = math.ceil(self.settings.ready_timeout)
-        argv = [str(binaries.program("pg_ctl")), "start", "-D", str(self.layout.data)]
-        argv += ["-l", str(log), "-w", "-t", str(wait)]
-        mark = _initdb.mark(self.settings, self.layout.data)
-        # A connection may take the port as its own end between the check and the start.
-        for attempt in range(2):
-            problem = ports.wait_until_free(port)
-            if problem is not None:
-                raise self._port_error(problem)
-            _pgdata.rotate_log(log)
-            offset = _pgdata.log_size(log)
-            result = _serveruser.run(user, argv, cwd=self.layout.root, timeout=wait + 30, mark=mark)
-            if result.returncode == 0:
-                return
-            excerpt = _pgdata.tail(log, LOG_LINES_IN_ERRORS, since=offset)
-            if "Address already in use" not in excerpt:
-                break
-            if attempt or not ports.connections_holding(port):
-                raise self._port_error(f"port {port} on 127.0.0.1 is already in use")
-        # pg_ctl gives up after -t seconds while the server may still be starting.
-        self._stop(binaries, user, mode="immediate", check=False)
-        lines = (result.stderr or result.stdout).strip().splitlines()
-        said = next((line for line in lines if line.startswith("pg_ctl:")), "pg_ctl failed")
-        raise ServerError(
-            f"PostgreSQL {self.layout.major} did not start ({said.rstrip('.')}). "
-            f"The end of its log {self._shown(log)}:\n{excerpt or '(empty)'}\n"
-            "Fix the cause shown in the log and run `invoke db.up` again."
-        )
-
-    def _port_error(self, problem: str) -> ServerError:
-        port = self.settings.effective_port
-        source = self.settings.sources.get("port", "the default, 54300 + major")
-        remedy = "Stop that program"
-        if ports.connections_holding(port):
-            remedy = "Run the task again once those connections have ended"
-        elif ports.taken_by_a_program(port):
-            held = _orphans.holder(port)
-            problem = f"port {port} on 127.0.0.1 is already in use by {held.who}"
-            remedy = held.remedy[:1].upper() + held.remedy[1:]
-        return ServerError(
-            f"Cannot start the embedded PostgreSQL {self.layout.major} server: {problem} "
-            f"(port from {source}). {remedy}, or choose a free port with "
-            "NORBERTS_DB_PORT or `port` in [tool.norberts_db] of pyproject.toml."
-        )
-
-    def _write_config(self, user: ServerUser) -> None:
-        data = self.layout.data
-        s = self.settings
-        text = _pgdata.config_text(self.layout, s.effective_port, s.server_settings)
-        staging = data / (_pgdata.CONF_NAME + ".new")
-        staging.write_text(text, encoding="utf-8")
-        staging.chmod(0o600)
-        _serveruser.chown_to(staging, user)
-        staging.replace(data / _pgdata.CONF_NAME)
-
-    def _stop(
-        self, binaries: PgBinaries, user: ServerUser, *, mode: str, check: bool = True
-    ) -> None:
-        argv = [str(binaries.program("pg_ctl")), "stop", "-D", str(self.layout.data)]
-        argv += ["-m", mode, "-w", "-t", "60"]
-        result = _serveruser.run(user, argv, cwd=self.layout.root, timeout=90)
-        if check and result.returncode != 0 and self._running(check_port=False) is not None:
-            raise ServerError(
-                f"Stopping the embedded PostgreSQL {self.layout.major} server failed: "
-                f"{result.stderr.strip() or result.returncode}. Its log: `invoke db.logs`."
-            )
-
     def _log_excerpt(self) -> str:
-        excerpt = _pgdata.tail(self.layout.log, LOG_LINES_IN_ERRORS)
-        return f"The end of the server log {self._shown(self.layout.log)}:\n{excerpt}"
+        return _pgctl.log_excerpt(self.layout, self.settings)
 
     def _shown(self, path: Path) -> str:
         return _pgdata.shown(self.settings, path)
