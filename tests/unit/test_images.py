@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from norberts_db.base_image import debian_mirror
 from norberts_db.errors import ServerError
-from norberts_db.images import debian_mirror
 
 
 def apt_dir(tmp_path: Path, files: dict[str, str]) -> Path:
