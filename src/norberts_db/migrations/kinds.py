@@ -10,6 +10,7 @@ from norberts_db.migrations import (
     ddl_aggregates,
     ddl_base_types,
     ddl_casts,
+    ddl_columns,
     ddl_default_privileges,
     ddl_foreign,
     ddl_foreign_tables,
@@ -57,7 +58,7 @@ HANDLERS: dict[str, Handler] = {
     "domain": Handler(ddl_types.create_domain, ddl_types.drop_type, ddl_types.alter_domain),
     "sequence": Handler(ddl_misc.create_sequence, ddl_misc.drop_sequence, ddl_misc.alter_sequence),
     "table": Handler(ddl_tables.create_table, ddl_tables.drop_table, ddl_tables.alter_table),
-    "column": Handler(ddl_tables.create_column, ddl_tables.drop_column, ddl_tables.alter_column),
+    "column": Handler(ddl_columns.create_column, ddl_columns.drop_column, ddl_columns.alter_column),
     "constraint": Handler(
         ddl_parts.create_constraint, ddl_parts.drop_constraint, ddl_parts.alter_constraint
     ),

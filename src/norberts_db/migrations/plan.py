@@ -14,9 +14,9 @@ from dataclasses import replace
 from norberts_db.catalog.compare import compare
 from norberts_db.catalog.model import KIND_ORDER, Difference, ObjectKey
 from norberts_db.migrations.catalog import Catalog
+from norberts_db.migrations.ddl_columns import reset_default
 from norberts_db.migrations.ddl_parts import is_foreign_key
 from norberts_db.migrations.ddl_parts import replace as rebuild
-from norberts_db.migrations.ddl_tables import reset_default
 from norberts_db.migrations.kinds import HANDLERS, RECREATABLE
 from norberts_db.migrations.order import order_steps
 from norberts_db.migrations.planner import PlanError, Planner, PlanOptions, needs_map
