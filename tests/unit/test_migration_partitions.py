@@ -6,7 +6,7 @@ import pytest
 
 from norberts_db.catalog.model import ObjectKey, Snapshot
 from norberts_db.migrations.catalog import Catalog
-from norberts_db.migrations.ddl_misc import restart_clause
+from norberts_db.migrations.ddl_sequences import restart_clause
 from norberts_db.migrations.order import order_steps
 from norberts_db.migrations.plan import PlanError, plan_migration
 from norberts_db.migrations.steps import Step

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from norberts_db.catalog.model import ObjectKey
-from norberts_db.migrations.ddl_misc import restart_clause
+from norberts_db.migrations.ddl_sequences import restart_clause
 from norberts_db.migrations.planner import Planner
 from norberts_db.migrations.quoting import last_of, literal, parent_of, unquote
 

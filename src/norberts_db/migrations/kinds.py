@@ -20,6 +20,7 @@ from norberts_db.migrations import (
     ddl_parts,
     ddl_publications,
     ddl_routines,
+    ddl_sequences,
     ddl_tables,
     ddl_text_search,
     ddl_types,
@@ -56,7 +57,9 @@ HANDLERS: dict[str, Handler] = {
     ),
     "range type": Handler(ddl_types.create_range, ddl_types.drop_type, ddl_types.alter_range),
     "domain": Handler(ddl_types.create_domain, ddl_types.drop_type, ddl_types.alter_domain),
-    "sequence": Handler(ddl_misc.create_sequence, ddl_misc.drop_sequence, ddl_misc.alter_sequence),
+    "sequence": Handler(
+        ddl_sequences.create_sequence, ddl_sequences.drop_sequence, ddl_sequences.alter_sequence
+    ),
     "table": Handler(ddl_tables.create_table, ddl_tables.drop_table, ddl_tables.alter_table),
     "column": Handler(ddl_columns.create_column, ddl_columns.drop_column, ddl_columns.alter_column),
     "constraint": Handler(
