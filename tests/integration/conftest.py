@@ -19,7 +19,6 @@ import gc
 import os
 import secrets
 import shutil
-import socket
 import tempfile
 import time
 from collections.abc import Iterator
@@ -44,6 +43,7 @@ from norberts_db.servers._serveruser import (
 )
 from norberts_db.settings import Settings, load_settings
 from norberts_db.sqlfile import SqlScript, load_script
+from tests.port_holders import free_port
 
 from .shm_helpers import remove_left_by_dead_postmasters
 
@@ -54,12 +54,6 @@ DROP_FILE = PROJECT_ROOT / "sql" / "drop_all_tables.sql"
 
 def worker_id() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # A throwaway test server needs no durability, and each test creates and drops

@@ -8,7 +8,8 @@ import psycopg
 import pytest
 from psycopg.pq import TransactionStatus
 
-from .conftest import free_port
+from tests.port_holders import free_port
+
 from .safety_helpers import Outcome, clean_environment, run_tasks
 
 

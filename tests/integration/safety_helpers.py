@@ -31,8 +31,9 @@ from psycopg import sql
 
 from norberts_db.conninfo import ConnInfo
 from norberts_db.settings import Settings, load_settings
+from tests.port_holders import free_port
 
-from .conftest import PROJECT_ROOT, free_port, project_bin_dir
+from .conftest import PROJECT_ROOT, project_bin_dir
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,9 @@ import pytest
 
 from norberts_db import databases
 from norberts_db.conninfo import ConnInfo
+from tests.port_holders import free_port
 
-from .conftest import PROJECT_ROOT, free_port, reachable_tmpdir, unique_db_name
+from .conftest import PROJECT_ROOT, reachable_tmpdir, unique_db_name
 from .safety_helpers import execute, fingerprint, run_tasks, url_environment
 
 BAD = Path(__file__).resolve().parent / "bad_inputs"

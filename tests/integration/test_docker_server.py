@@ -49,7 +49,7 @@ from norberts_db.servers.docker_engine import (
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
 from tests.integration.conftest import create_memory_volume
 from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
-from tests.port_holders import up_while_a_connection_holds
+from tests.port_holders import free_port, up_while_a_connection_holds
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MAJOR = int(os.environ.get("NORBERTS_DB_PG_VERSION", "18"))
@@ -58,12 +58,6 @@ PREFIX = f"norberts-db-dockertest-{os.getpid()}-"
 
 docker_test = pytest.mark.docker
 MakeServer = Callable[..., DockerServer]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def settings_for(state_dir: Path, **overrides: Any) -> Settings:

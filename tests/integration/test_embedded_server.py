@@ -44,7 +44,7 @@ from tests.integration.conftest import CLUSTER_CACHE, reachable_for_tests, throw
 from tests.integration.conftest import reachable_tmpdir as reachable_named_tmpdir
 from tests.integration.safety_helpers import command_lines
 from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database
-from tests.port_holders import up_while_a_connection_holds
+from tests.port_holders import free_port, up_while_a_connection_holds
 
 pytestmark = pytest.mark.embedded
 
@@ -81,12 +81,6 @@ def find_binaries(major: int) -> pgbinaries.PgBinaries | None:
         explicit=Path(explicit) if explicit and major == MAJOR else None,
     )
     return reachable_for_tests(found) if found else None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def reachable_tmpdir() -> Path:

@@ -20,8 +20,9 @@ import pytest
 
 from norberts_db.conninfo import ConnInfo
 from norberts_db.databases import marked_databases
+from tests.port_holders import free_port
 
-from .conftest import free_port, project_bin_dir, reachable_tmpdir
+from .conftest import project_bin_dir, reachable_tmpdir
 from .safety_helpers import clean_environment, execute, fingerprint, run_tasks, url_environment
 
 SEEN = "SELECT current_setting('norberts.environment', true)"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from docker.models.containers import Container
 from norberts_db.errors import DockerUnavailableError
 from norberts_db.servers.docker_checks import data_mount
 from norberts_db.servers.docker_engine import BUILT_IMAGE, connect_engine
+from tests.port_holders import free_port
 
 MAJOR = int(os.environ.get("NORBERTS_DB_PG_VERSION", "18"))
 IMAGE = BUILT_IMAGE.format(major=MAJOR)
@@ -49,12 +49,6 @@ def client() -> Iterator[docker.DockerClient]:
         for container in engine.containers.list(all=True, filters={"name": PREFIX}):
             container.remove(force=True, v=True)
         engine.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def start(

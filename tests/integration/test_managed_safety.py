@@ -37,8 +37,9 @@ from norberts_db.errors import DockerUnavailableError
 from norberts_db.servers._pgdata import read_postmaster
 from norberts_db.servers.docker_engine import connect_engine, engine
 from norberts_db.settings import load_settings
+from tests.port_holders import free_port
 
-from .conftest import PROJECT_ROOT, SCHEMA_FILE, free_port, reachable_tmpdir
+from .conftest import PROJECT_ROOT, SCHEMA_FILE, reachable_tmpdir
 from .safety_helpers import (
     Outcome,
     clean_environment,

@@ -25,11 +25,11 @@ from norberts_db.conninfo import ConnInfo
 from norberts_db.migrations.runner import migrate
 from norberts_db.settings import load_settings
 from norberts_db.temporary import PROVE_PREFIX
+from tests.port_holders import free_port
 
 from .conftest import (
     PROJECT_ROOT,
     TEST_SERVER_OPTIONS,
-    free_port,
     project_bin_dir,
     reachable_tmpdir,
 )

@@ -20,8 +20,9 @@ import psycopg
 import pytest
 
 from norberts_db.conninfo import ConnInfo
+from tests.port_holders import free_port
 
-from .conftest import free_port, reachable_tmpdir
+from .conftest import reachable_tmpdir
 from .safety_helpers import (
     Outcome,
     clean_environment,
