@@ -15,10 +15,20 @@ from dataclasses import dataclass
 import psycopg
 import pytest
 
+from norberts_db.catalog.snapshot import snapshot_database
+from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.migrations.catalog import read_catalog
 
-from .migration_helpers import EMPTY_DATABASE, CatalogsByText, database_pair, round_trip, run_sql
+from .migration_helpers import (
+    EMPTY_DATABASE,
+    CatalogsByText,
+    database_pair,
+    pair_catalog,
+    pair_snapshot,
+    round_trip,
+    run_sql,
+)
 
 T = "CREATE TABLE public.t (id bigint PRIMARY KEY, name text NOT NULL);\n"
 ENUM = "CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy');\n"
@@ -560,6 +570,31 @@ def test_a_schema_has_the_same_catalog_in_every_fresh_database(
     assert first == second
     assert len(first.snapshot.objects) > 10
     assert first.edges
+
+
+def test_a_pairs_held_session_reads_what_a_new_connection_reads_and_forgets_what_a_script_set(
+    pg_server: ConnInfo, pair_dbs: tuple[ConnInfo, ConnInfo], server_has_icu: bool
+) -> None:
+    """What lets the round trips build and read on kept sessions (HeldSessions)."""
+    source, _ = pair_dbs
+    run_sql(source, EMPTY_DATABASE + every_kind(server_has_icu))
+    assert pair_catalog(source) == read_catalog(source)
+    assert pair_snapshot(source, privileges=True) == snapshot_database(source, privileges=True)
+
+    run_sql(source, "CREATE SCHEMA elsewhere; SET search_path = elsewhere")
+    run_sql(source, "CREATE TABLE after_the_set (i integer)")
+    # A session the server ended is replaced, and what ran on it is not run twice.
+    with connect(pg_server, autocommit=True) as other:
+        ended = other.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [source.dbname],
+        ).fetchone()
+    assert ended is not None and ended[0] != 0
+    run_sql(source, "CREATE TABLE after_the_end (i integer)")
+    tables = {key.name for key in pair_snapshot(source).objects if key.kind == "table"}
+    assert {"public.after_the_set", "public.after_the_end"} <= tables
+    assert not {"elsewhere.after_the_set", "elsewhere.after_the_end"} & tables
 
 
 def test_a_schema_with_every_new_kind_needs_no_migration_to_itself(
