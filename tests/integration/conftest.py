@@ -45,6 +45,7 @@ from norberts_db.settings import Settings, load_settings
 from norberts_db.sqlfile import SqlScript, load_script
 from tests.port_holders import free_port
 
+from .kept_session import KeptSession
 from .shm_helpers import remove_left_by_dead_postmasters
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -204,36 +205,19 @@ class Maintenance:
 
     The fixtures create and drop a database for most tests; a connection of
     their own per statement would be two logins more per test. The connection
-    is opened on first use and opened again after any failure.
+    is opened on first use and opened again after any failure (:class:`KeptSession`).
     """
 
     def __init__(self) -> None:
-        self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+        self._session: KeptSession | None = None
         self._server: ConnInfo | None = None
 
     def execute(self, server: ConnInfo, statement: sql.Composed) -> None:
-        fresh = self._conn is None or self._conn.closed or self._server != server
-        if fresh:
-            self._open(server)
-        assert self._conn is not None
-        try:
-            self._conn.execute(statement)
-        except psycopg.OperationalError:
-            # A test may have ended every session of the server, this one too.
-            broken = self._conn.broken
+        if self._session is None or self._server != server:
             self.close()
-            if fresh or not broken:
-                raise
-            self._open(server)
-            self.execute(server, statement)
-        except BaseException:
-            self.close()
-            raise
-
-    def _open(self, server: ConnInfo) -> None:
-        self.close()
-        self._conn = connect(server.for_database(databases.MAINTENANCE_DB), autocommit=True)
-        self._server = server
+            self._session = KeptSession(server.for_database(databases.MAINTENANCE_DB))
+            self._server = server
+        self._session.use(lambda conn: conn.execute(statement))
 
     def create(self, server: ConnInfo, name: str, *, template: str | None = None) -> None:
         """``databases.create_database`` on the held connection."""
@@ -244,9 +228,9 @@ class Maintenance:
         self.execute(server, databases.drop_statement(name))
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-        self._conn = None
+        if self._session is not None:
+            self._session.close()
+        self._session = None
 
 
 MAINTENANCE = Maintenance()

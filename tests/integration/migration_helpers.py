@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-import psycopg
-
 from norberts_db import databases
 from norberts_db.catalog.compare import compare
 from norberts_db.catalog.model import Difference, Snapshot
@@ -41,6 +39,7 @@ from norberts_db.migrations.plan import PlanOptions, plan_migration, render_plan
 from norberts_db.migrations.runner import migrate
 
 from .conftest import PROJECT_ROOT, unique_db_name
+from .kept_session import Connection, KeptSession
 
 
 def child_path() -> str:
@@ -49,51 +48,39 @@ def child_path() -> str:
     return os.pathsep.join([*([given] if given else []), str(PROJECT_ROOT / "src")])
 
 
-Connection = psycopg.Connection[tuple[object, ...]]
 Read = TypeVar("Read")
 
 
 class HeldSessions:
-    """One kept autocommit session per database of a pair, for the helpers' SQL and reads.
+    """One kept session per database of a pair, for the helpers' SQL and reads.
 
     Each script ends with ``DISCARD ALL``, so what a schema text sets for its
     session (a search_path, a role) reaches no later step, as with a new
-    connection. Reads run in a read-only, repeatable-read transaction of their
-    own, as ``read_catalog`` and ``snapshot_database`` read theirs. A session the
-    server ended is replaced on its next use.
+    connection; after a failure the session is a new one anyway. Reads run in
+    a read-only, repeatable-read transaction of their own, as ``read_catalog``
+    and ``snapshot_database`` read theirs.
     """
 
     def __init__(self) -> None:
-        self._held: dict[ConnInfo, Connection | None] = {}
+        self._held: dict[ConnInfo, KeptSession] = {}
 
     def hold(self, info: ConnInfo) -> None:
-        self._held.setdefault(info, None)
+        self._held.setdefault(info, KeptSession(info))
 
     def release(self, info: ConnInfo) -> None:
-        conn = self._held.pop(info, None)
-        if conn is not None:
-            conn.close()
+        session = self._held.pop(info, None)
+        if session is not None:
+            session.close()
 
     def holds(self, info: ConnInfo) -> bool:
         return info in self._held
 
-    def _session(self, info: ConnInfo) -> Connection:
-        conn = self._held[info]
-        if conn is None or conn.closed or conn.broken:
-            if conn is not None:
-                conn.close()
-            conn = self._held[info] = connect(info, autocommit=True)
-        return conn
-
     def run(self, info: ConnInfo, text: str) -> None:
         def script(conn: Connection) -> None:
-            try:
-                conn.execute(text)
-            finally:
-                if not conn.broken:
-                    conn.execute("DISCARD ALL")
+            conn.execute(text)
+            conn.execute("DISCARD ALL")
 
-        self._use(info, script)
+        self._held[info].use(script)
 
     def read(self, info: ConnInfo, reader: Callable[[Connection], Read]) -> Read:
         def transaction(conn: Connection) -> Read:
@@ -101,21 +88,7 @@ class HeldSessions:
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 return reader(conn)
 
-        return self._use(info, transaction)
-
-    def _use(self, info: ConnInfo, work: Callable[[Connection], Read]) -> Read:
-        """``work`` on the held session; once more on a new one if the server had ended it.
-
-        A session the server ended ran nothing of ``work`` that it kept:
-        an interrupted script or read is rolled back with its session.
-        """
-        conn = self._session(info)
-        try:
-            return work(conn)
-        except psycopg.OperationalError:
-            if not conn.broken:
-                raise
-        return work(self._session(info))
+        return self._held[info].use(transaction)
 
 
 HELD = HeldSessions()
