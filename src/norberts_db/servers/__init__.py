@@ -57,7 +57,6 @@ def choose_server(settings: Settings) -> Choice:
 
         return Choice(ExternalServer(settings), "a server URL was given")
     unused = f"; {settings.sources.get('url', 'the URL')} is not used" if settings.url else ""
-    from norberts_db.servers.docker import DockerServer
     from norberts_db.servers.embedded import EmbeddedServer
 
     if backend == "embedded":
@@ -67,6 +66,8 @@ def choose_server(settings: Settings) -> Choice:
             EmbeddedServer(settings),
             f"its dev server is running{unused}; after `invoke db.down` the backend is chosen anew",
         )
+    from norberts_db.servers.docker import DockerServer
+
     docker = DockerServer.probe(settings)
     if backend == "docker":
         note = f"; {docker.note}" if docker.note else ""
