@@ -210,13 +210,12 @@ class Maintenance:
 
     def __init__(self) -> None:
         self._session: KeptSession | None = None
-        self._server: ConnInfo | None = None
 
     def execute(self, server: ConnInfo, statement: sql.Composed) -> None:
-        if self._session is None or self._server != server:
+        maintenance = server.for_database(databases.MAINTENANCE_DB)
+        if self._session is None or self._session.info != maintenance:
             self.close()
-            self._session = KeptSession(server.for_database(databases.MAINTENANCE_DB))
-            self._server = server
+            self._session = KeptSession(maintenance)
         self._session.use(lambda conn: conn.execute(statement))
 
     def create(self, server: ConnInfo, name: str, *, template: str | None = None) -> None:

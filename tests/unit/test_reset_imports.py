@@ -69,7 +69,7 @@ CHOOSE_EMBEDDED = (
     "from pathlib import Path\n"
     "from norberts_db.servers import choose_server\n"
     "from norberts_db.settings import load_settings\n"
-    "settings = load_settings(Path({folder!r}), {{'NORBERTS_DB_BACKEND': 'embedded'}})\n"
+    "settings = load_settings(Path({folder!r}), dict(NORBERTS_DB_BACKEND='embedded'))\n"
     "assert choose_server(settings).server.kind == 'embedded'\n"
 )
 DOCKER_ONLY = ("docker", "requests", "norberts_db.servers.docker")
