@@ -6,6 +6,11 @@ Real sockets of this machine; no server is started.
 from __future__ import annotations
 
 import socket
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
 
 from norberts_db.servers import ports
 from tests.port_holders import connection_from, free_port, left_in_time_wait
@@ -60,3 +65,42 @@ def test_a_time_wait_end_that_outlasts_the_wait_is_named_with_the_range_it_came_
 
 def test_a_free_port_is_free() -> None:
     assert ports.wait_until_free(free_port(), timeout=0) is None
+
+
+@contextmanager
+def ending_at_the_look(monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """A port a connection holds until its connections are first read, when it ends.
+
+    A loaded machine can run the connection's end just after a failed bind and
+    before the connections are read: then nothing holds the port any more, and
+    no program took it.
+    """
+    port = free_port()
+    looked = ports.connections_holding
+    with connection_from(port, ends_after=120.0) as client:
+
+        def ended_just_before(at: int) -> list[str]:
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.close()
+            return looked(at)
+
+        monkeypatch.setattr(ports, "connections_holding", ended_just_before)
+        yield port
+
+
+def test_a_connection_that_ends_between_the_bind_and_the_look_leaves_the_port_free(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with ending_at_the_look(monkeypatch) as port:
+        problem = ports.wait_until_free(port, timeout=120, note=lambda _: None)
+
+    assert problem is None
+
+
+def test_a_connection_that_ends_between_the_bind_and_the_look_is_no_program(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with ending_at_the_look(monkeypatch) as port:
+        taken = ports.taken_by_a_program(port)
+
+    assert taken is False

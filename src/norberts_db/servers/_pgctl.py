@@ -42,7 +42,8 @@ def start(layout: Layout, settings: Settings, binaries: PgBinaries, user: Server
         excerpt = _pgdata.tail(log, LOG_LINES_IN_ERRORS, since=offset)
         if "Address already in use" not in excerpt:
             break
-        if attempt or not ports.connections_holding(port):
+        # Held by connections, or freed by them since: wait (again) and start once more.
+        if attempt or ports.taken_by_a_program(port):
             raise port_error(layout, settings, f"port {port} on 127.0.0.1 is already in use")
     # pg_ctl gives up after -t seconds while the server may still be starting.
     stop(layout, binaries, user, mode="immediate", check=False)

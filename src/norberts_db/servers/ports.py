@@ -105,7 +105,11 @@ def connections_holding(port: int) -> list[str]:
 def taken_by_a_program(port: int) -> bool:
     """Whether a program (not a passing connection) keeps a server from listening there."""
     exc = bind_error(port)
-    return exc is not None and exc.errno == errno.EADDRINUSE and not connections_holding(port)
+    if exc is None or exc.errno != errno.EADDRINUSE or connections_holding(port):
+        return False
+    # The last connection may have ended after the bind failed: only a port
+    # still taken with no connection on it is a program's.
+    return bind_error(port) is not None
 
 
 def wait_until_free(
@@ -129,6 +133,9 @@ def wait_until_free(
             return f"port {port} on {LOOPBACK} cannot be used: {exc.strerror}"
         holding = connections_holding(port)
         if not holding:
+            # As in taken_by_a_program: the last connection may have ended meanwhile.
+            if bind_error(port) is None:
+                return None
             return f"port {port} on {LOOPBACK} is already in use by another program"
         if time.monotonic() >= deadline:
             return (
