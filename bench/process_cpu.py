@@ -88,7 +88,10 @@ def reap_orphans_but(*kept: int) -> None:
             return
         if exited is None or exited.si_pid in kept:
             return
-        os.waitpid(exited.si_pid, 0)
+        try:
+            os.waitpid(exited.si_pid, 0)
+        except ChildProcessError:
+            continue  # a SIGCHLD that came meanwhile ran this handler again and reaped it
 
 
 def reap_adopted(grace: float = 30.0) -> None:
