@@ -55,6 +55,21 @@ def install(session: nox.Session, *extras: str) -> None:
         stamp.write_text(digest, encoding="ascii")
 
 
+def keep_bytecode(session: nox.Session) -> None:
+    """Let the interpreters a test session starts keep bytecode, in its environment's folder.
+
+    The suite starts `invoke` and other Python programs as processes a hundred
+    times per run. Where the environment turns writing bytecode off
+    (PYTHONDONTWRITEBYTECODE), each compiled the toolkit's modules from source
+    again: 0.45 instead of 0.33 CPU-seconds per `invoke db.verify`. The cache
+    goes to the session's environment (PYTHONPYCACHEPREFIX), not the source tree.
+    """
+    location = getattr(session.virtualenv, "location", None)
+    if location:
+        session.env["PYTHONDONTWRITEBYTECODE"] = None
+        session.env["PYTHONPYCACHEPREFIX"] = str(Path(location, "pycache"))
+
+
 @nox.session(allow_parallel=True)
 def lint(session: nox.Session) -> None:
     """Lint Python (ruff) and SQL (sqlfluff), and type-check (mypy)."""
@@ -72,6 +87,7 @@ def lint(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Unit tests: pure logic, no PostgreSQL server needed."""
     install(session, "test")
+    keep_bytecode(session)
     session.run("pytest", "tests/unit", *session.posargs)
 
 
@@ -91,6 +107,7 @@ def integration(session: nox.Session, pg: str) -> None:
     to do if no server at all can be had, rather than skipping every test.
     """
     install(session, "test")
+    keep_bytecode(session)
     session.env["NORBERTS_DB_PG_VERSION"] = pg
     session.run("invoke", "pg.fetch", "--pg", pg, success_codes=[0, 1])
     # Where an engine answers but no image of this major can be had, the Docker

@@ -33,6 +33,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +108,12 @@ def main() -> None:
 
 
 def one_major(major: str, pytest_args: list[str]) -> None:
-    env = os.environ | {"NORBERTS_DB_PG_VERSION": major}
+    # As nox's test sessions do (noxfile.keep_bytecode): the processes the suite
+    # starts keep their bytecode, here in a folder that lasts between runs.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {
+        "NORBERTS_DB_PG_VERSION": major,
+        "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir(), "norberts-db-bench-pycache")),
+    }
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/integration"]
     run = measure([*command, *pytest_args], env=env, cwd=ROOT)
     print(
