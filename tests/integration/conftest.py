@@ -461,7 +461,9 @@ def module_schema_db(pg_server: ConnInfo, schema_template: str) -> Iterator[Conn
 
     For modules whose tests only add rows of their own (unique keys, no counts,
     no deletes) and read them back: each test sees the schema as the file
-    makes it, whatever rows the tests before it added.
+    makes it, whatever rows the tests before it added. Modules whose tests
+    count or delete rows connect with ``schema_helpers.connect_emptied``,
+    which empties every table first.
     """
     with clone_of(pg_server, schema_template, "m") as info:
         yield info

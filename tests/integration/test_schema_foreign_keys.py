@@ -27,7 +27,7 @@ from tests.integration.schema_helpers import (
     MISSING_ID,
     Connection,
     ForeignKey,
-    connect,
+    connect_emptied,
     count,
     delete,
     fetch,
@@ -67,8 +67,8 @@ FOREIGN_KEYS = {
 
 
 @pytest.fixture
-def db(schema_db: ConnInfo) -> Iterator[Connection]:
-    with connect(schema_db) as conn:
+def db(module_schema_db: ConnInfo) -> Iterator[Connection]:
+    with connect_emptied(module_schema_db) as conn:
         yield conn
 
 

@@ -19,7 +19,7 @@ from norberts_db.conninfo import ConnInfo
 from tests.integration.schema_helpers import (
     Connection,
     Row,
-    connect,
+    connect_emptied,
     count,
     delete,
     fetch,
@@ -59,8 +59,8 @@ AUDITED = {
 
 
 @pytest.fixture
-def db(schema_db: ConnInfo) -> Iterator[Connection]:
-    with connect(schema_db) as conn:
+def db(module_schema_db: ConnInfo) -> Iterator[Connection]:
+    with connect_emptied(module_schema_db) as conn:
         yield conn
 
 

@@ -15,7 +15,7 @@ from norberts_db.conninfo import ConnInfo
 from tests.integration.schema_helpers import (
     Connection,
     Row,
-    connect,
+    connect_emptied,
     count,
     insert,
     new_row,
@@ -93,8 +93,8 @@ DUPLICATES: dict[str, Case] = {
 
 
 @pytest.fixture
-def db(schema_db: ConnInfo) -> Iterator[Connection]:
-    with connect(schema_db) as conn:
+def db(module_schema_db: ConnInfo) -> Iterator[Connection]:
+    with connect_emptied(module_schema_db) as conn:
         yield conn
 
 
