@@ -31,6 +31,7 @@ from psycopg import sql
 
 from norberts_db.conninfo import ConnInfo
 from norberts_db.settings import Settings, load_settings
+from tests.integration.schema_helpers import USER_TABLES
 from tests.port_holders import free_port
 
 from .conftest import PROJECT_ROOT, project_bin_dir
@@ -232,12 +233,6 @@ SELECT md5(coalesce(string_agg(item, E'\\n' ORDER BY item), '')) FROM (
     WHERE d.datname = current_database()
 ) AS t (item)
 """
-_TABLES = """
-SELECT n.nspname, c.relname FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\\_%'
-ORDER BY 1, 2
-"""
 
 
 def fingerprint(info: ConnInfo) -> dict[str, str]:
@@ -246,7 +241,7 @@ def fingerprint(info: ConnInfo) -> dict[str, str]:
         row = conn.execute(_CATALOG_FINGERPRINT).fetchone()
         assert row is not None
         found = {"catalog": str(row[0])}
-        for schema, table in conn.execute(_TABLES).fetchall():
+        for schema, table in conn.execute(USER_TABLES).fetchall():
             rows = conn.execute(
                 sql.SQL(
                     "SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
