@@ -21,15 +21,15 @@ from norberts_db.apply_errors import (
     interrupted_error,
     is_interruption,
     is_timeout,
-    script_error,
     timeout_error,
 )
 from norberts_db.bounds import Limits as Limits  # re-exported: callers know it as apply.Limits
-from norberts_db.bounds import bounded_batch, reasserted_after
 from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import ServerError, SqlScriptError
 from norberts_db.marks import read_marks
+from norberts_db.script_run import Connection as Connection  # re-exported
+from norberts_db.script_run import run_script, set_limits
 from norberts_db.sqlfile import SqlScript
 from norberts_db.transactional import check_one_transaction
 
@@ -37,7 +37,6 @@ from norberts_db.transactional import check_one_transaction
 _ALREADY_EXISTS = frozenset({"42P07", "42710", "42723", "42P06", "42701", "42P16"})
 
 
-Connection = psycopg.Connection[tuple[object, ...]]
 # Runs in the operation's transaction after its scripts (the migration history of a reset).
 After = Callable[[Connection], None]
 
@@ -72,63 +71,6 @@ class ApplyResult:
     cascaded: tuple[cascade.TakenObject, ...] = ()
     cascade_unknown: str | None = None
     seeded: seed.SeedResult | None = None
-
-
-class _Replayed(Exception):
-    """Rolls back a replay that, unexpectedly, succeeded."""
-
-
-def run_script(conn: Connection, script: SqlScript, limits: Limits | None = None) -> None:
-    """Execute every statement of ``script`` on ``conn`` inside the caller's transaction.
-
-    The script goes to the server in one round trip. If the server rejects
-    it, the savepoint is rolled back and the statements are replayed one at a
-    time, which names the file, line and column of the failing statement even
-    when the server's error carries no position. Raises
-    :class:`SqlScriptError`; the caller's transaction then holds nothing of
-    the script. With ``limits`` (which the caller has set), no statement of
-    the script can lift them for the statements after it (see
-    :mod:`norberts_db.bounds`).
-    """
-    try:
-        with conn.transaction():
-            conn.execute(bounded_batch(script.statements, limits))
-    except psycopg.Error as exc:
-        if conn.broken or is_timeout(exc) or is_interruption(exc):
-            raise
-        raise _locate_error(conn, script, exc, limits) from None
-
-
-def _locate_error(
-    conn: Connection, script: SqlScript, batch_error: psycopg.Error, limits: Limits | None
-) -> SqlScriptError:
-    found: SqlScriptError | None = None
-    reassert = limits.reassert() if limits is not None else None
-    after = reasserted_after(script.statements)
-    try:
-        with conn.transaction():
-            for statement, bring_back in zip(script.statements, after, strict=True):
-                try:
-                    conn.execute(statement.text)
-                except psycopg.Error as exc:
-                    if not (is_timeout(exc) or is_interruption(exc)):
-                        found = script_error(script, statement, exc)
-                    raise
-                if bring_back and reassert is not None:
-                    conn.execute(reassert)
-            raise _Replayed
-    except _Replayed:
-        pass
-    except psycopg.Error:
-        if found is None:
-            raise  # a wait ran out, or the connection failed, while replaying
-    if found is not None:
-        return found
-    message = batch_error.diag.message_primary or str(batch_error).strip()
-    return SqlScriptError(
-        f"{script.name}: ERROR: {message}\nNothing was changed: the whole operation was "
-        "rolled back. Fix the SQL and run it again."
-    )
 
 
 def lock_schema(conn: Connection) -> None:
@@ -229,18 +171,6 @@ def apply_scripts(
             ) from None
     unknown = None if follow is None else follow.unknown
     return ApplyResult(counts, time.perf_counter() - started, taken, unknown, seeded)
-
-
-def set_limits(conn: Connection, limits: Limits, *, local: bool = True) -> None:
-    """SET LOCAL both timeouts: they end with the transaction, whatever the session had.
-
-    ``local=False`` sets them for the session, for a statement run outside a transaction.
-    """
-    values = limits.values()
-    conn.execute(
-        queries.load("apply_limits"),
-        {"lock": values["lock_timeout"], "statement": values["statement_timeout"], "local": local},
-    )
 
 
 def reset(

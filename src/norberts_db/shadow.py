@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 import psycopg
 
 from norberts_db import queries
-from norberts_db.apply import Connection, run_script
 from norberts_db.apply_errors import NOTHING_CHANGED
 from norberts_db.cluster_objects import RoleStatement, quoted, role_exists_advice, role_statement
 from norberts_db.errors import SqlScriptError
+from norberts_db.script_run import Connection, run_script
 from norberts_db.sqlfile import SqlScript, Statement
 
 # "role ... cannot be dropped because some objects depend on it"

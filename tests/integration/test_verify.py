@@ -26,7 +26,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from norberts_db import apply, shadow, verify
+from norberts_db import apply, script_run, shadow, verify
 from norberts_db.catalog.model import Change, Difference, ObjectKey, Snapshot, Status
 from norberts_db.catalog.snapshot import snapshot_database
 from norberts_db.connection import connect
@@ -1249,7 +1249,7 @@ def test_the_shadow_database_is_removed_when_interrupted_with_ctrl_c(
     seen: list[str] = []
 
     def apply_then_interrupt(conn: psycopg.Connection[Any], script: SqlScript) -> None:
-        apply.run_script(conn, script)
+        script_run.run_script(conn, script)
         seen.extend(shadow_databases(pg_server, prefix))
         raise KeyboardInterrupt
 

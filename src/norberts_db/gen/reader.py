@@ -16,7 +16,6 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from norberts_db.apply import run_script
 from norberts_db.catalog import queries as catalog_queries
 from norberts_db.catalog.model import Difference, ObjectKey
 from norberts_db.catalog.snapshot import read_snapshot
@@ -35,6 +34,7 @@ from norberts_db.gen.model import (
     Table,
     Trigger,
 )
+from norberts_db.script_run import run_script
 from norberts_db.sqlfile import SqlScript
 from norberts_db.transactional import check_one_transaction
 from norberts_db.verify import temporary_database

@@ -8,11 +8,11 @@ from contextlib import contextmanager
 import psycopg
 from psycopg import Connection
 
-from norberts_db.apply import set_limits
 from norberts_db.apply_errors import is_timeout, timeout_error
 from norberts_db.bounds import Limits
 from norberts_db.conninfo import ConnInfo
 from norberts_db.migrations import queries
+from norberts_db.script_run import set_limits
 
 Note = Callable[[str], None]
 

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import psycopg
 
-from norberts_db.apply import run_script, set_limits
 from norberts_db.apply_errors import is_timeout, timeout_reason
 from norberts_db.bounds import Limits
 from norberts_db.connection import connect
@@ -46,6 +45,7 @@ from norberts_db.migrations.migrate_lock import migrate_lock
 from norberts_db.migrations.observer import Observer, run_alone, run_observed
 from norberts_db.migrations.outcome import MigrationInterrupted, Run
 from norberts_db.migrations.parts import Segment, segments
+from norberts_db.script_run import run_script, set_limits
 from norberts_db.sqlfile import SqlScript, load_script
 
 Note = Callable[[str], None]
