@@ -91,7 +91,7 @@ def status(c: Context, **server: Any) -> None:
 def logs(c: Context, tail: str | None = None, **server: Any) -> None:
     """Print the last lines of the dev server's log."""
     from norberts_db import commands
-    from norberts_db.settings_schema import flag_number
+    from norberts_db.settings_values import flag_number
 
     with reported(task="db.logs"):
         lines = flag_number(

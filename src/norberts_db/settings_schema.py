@@ -10,13 +10,26 @@ is said once, with where the value came from, by :class:`SettingsError`.
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from norberts_db.errors import SettingsError
+from norberts_db.settings_values import (
+    MAX_NAME_BYTES as MAX_NAME_BYTES,  # re-exported: the limit of name settings
+)
+from norberts_db.settings_values import (
+    Invalid,
+    Parser,
+    a_string,
+    label,
+    name,
+    one_of,
+    path,
+    seconds,
+    secret,
+    whole_number,
+)
 
 BACKENDS = ("auto", "docker", "embedded", "external")
 NETWORKS = ("auto", "bridge", "host")
@@ -25,8 +38,6 @@ SUPPORTED_MAJORS = (15, 16, 17, 18)
 MAX_SERVER_TIMEOUT = 2_147_483.0
 # Waiting longer than a day for a server to start is a typo, not a wish.
 MAX_READY_TIMEOUT = 86_400.0
-# PostgreSQL cuts longer names to 63 bytes, so the toolkit would act on another name.
-MAX_NAME_BYTES = 63
 _DOCKER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
 # A docker image reference: [registry[:port]/]path[:tag][@digest], as the engine parses it.
 _IMAGE_REF = re.compile(
@@ -35,14 +46,6 @@ _IMAGE_REF = re.compile(
     r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[a-z0-9]+:[a-f0-9]{32,})?"
 )
 _SERVER_OPTION = re.compile(r"[a-z_][a-z0-9_.]*=[A-Za-z0-9_.:/+-]+")
-_WHOLE = re.compile(r"[+-]?[0-9]+")
-
-
-class Invalid(ValueError):
-    """A value a setting cannot take; the message says why, without where it came from."""
-
-
-Parser = Callable[[object], object]
 
 
 @dataclass(frozen=True)
@@ -55,155 +58,26 @@ class Spec:
     numeric: bool = False
 
 
-def shown(value: object) -> str:
-    """A value as the user wrote it: TOML booleans in TOML spelling, anything else as repr."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return repr(value)
-
-
-def _label(name: str) -> str:
-    return name.replace("_", " ")
-
-
-def _text(name: str, value: object, what: str, *, empty: bool = True) -> str:
-    """``value`` if it is a string without NUL (and not blank unless ``empty``)."""
-    if not isinstance(value, str):
-        raise Invalid(f"{shown(value)} is not a valid {_label(name)}; expected {what} (a string).")
-    if "\x00" in value:
-        raise Invalid(f"the {_label(name)} holds a NUL character; expected {what}.")
-    if not empty and not value.strip():
-        raise Invalid(f"the {_label(name)} is empty; expected {what}.")
-    return value
-
-
-def whole_number(
-    name: str, *, low: int, high: int, out_of_range: str | None = None
-) -> Callable[[object], int]:
-    """A whole number from ``low`` to ``high``; text is parsed, a bool or float refused."""
-
-    def parse(value: object) -> int:
-        if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
-            number = int(value.strip())
-        elif isinstance(value, int) and not isinstance(value, bool):
-            number = value
-        else:
-            raise Invalid(f"{shown(value)} is not a valid {_label(name)}; expected a whole number.")
-        if not low <= number <= high:
-            raise Invalid(
-                (
-                    out_of_range or "{value} is out of range. Use a number from {low} to {high}."
-                ).format(value=number, low=low, high=high)
-            )
-        return number
-
-    return parse
-
-
-def seconds(name: str, *, zero_means_no_limit: bool, high: float) -> Callable[[object], float]:
-    """A finite number of seconds, positive (or 0 when that means no limit), at most ``high``."""
-    allowed = "0 or more (0 means no limit)" if zero_means_no_limit else "more than 0"
-
-    def parse(value: object) -> float:
-        if isinstance(value, str):
-            try:
-                number = float(value.strip())
-            except ValueError:
-                raise Invalid(
-                    f"{value!r} is not a valid {_label(name)}; expected a number of seconds."
-                ) from None
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            number = float(value)
-        else:
-            raise Invalid(
-                f"{shown(value)} is not a valid {_label(name)}; expected a number of seconds."
-            )
-        if not math.isfinite(number):
-            raise Invalid(
-                f"{number!r} is not a positive number of seconds. Give a finite number, {allowed}."
-            )
-        if number < 0 or (number == 0 and not zero_means_no_limit):
-            problem = "is negative" if number < 0 else "is not a positive number of seconds"
-            raise Invalid(f"{number!r} {problem}. Give a number of seconds, {allowed}.")
-        if number > high:
-            raise Invalid(f"{number:g} s is too long. Give at most {high:.0f} seconds, {allowed}.")
-        return number
-
-    return parse
-
-
-def one_of(name: str, choices: Sequence[object]) -> Parser:
-    """One of ``choices``; text is parsed for numeric choices (``--pg 16``)."""
-    listed = ", ".join(map(str, choices))
-
-    def parse(value: object) -> object:
-        if all(isinstance(c, int) for c in choices):
-            number = whole_number("PostgreSQL major", low=-(2**63), high=2**63)(value)
-            if number not in choices:
-                raise Invalid(f"PostgreSQL {number} is not supported. Use one of: {listed}.")
-            return number
-        text = _text(name, value, f"one of {listed}")
-        if text not in choices:
-            raise Invalid(f"unknown {_label(name)} {text!r}. Use one of: {listed}.")
-        return text
-
-    return parse
-
-
-def name(name: str) -> Callable[[object], str]:
-    """A PostgreSQL role or database name: any text PostgreSQL keeps whole."""
-
-    def parse(value: object) -> str:
-        text = _text(name, value, "a name", empty=False)
-        if len(text.encode("utf-8")) > MAX_NAME_BYTES:
-            raise Invalid(
-                f"{text[:20]!r}... is {len(text.encode('utf-8'))} bytes long; PostgreSQL keeps "
-                f"only {MAX_NAME_BYTES} bytes of a name. Use a shorter {_label(name)}."
-            )
-        return text
-
-    return parse
-
-
 def template(name: str, pattern: re.Pattern[str], what: str) -> Callable[[object], str]:
     """A docker name or image in which ``{major}`` stands for the PostgreSQL major."""
 
     def parse(value: object) -> str:
-        text = _text(name, value, what)
+        text = a_string(name, value, what)
         try:
             filled = text.format(major=SUPPORTED_MAJORS[-1])
         except (KeyError, IndexError, ValueError, AttributeError):
             raise Invalid(
-                f"{text!r} is not a valid {_label(name)}: only {{major}} may stand in braces."
+                f"{text!r} is not a valid {label(name)}: only {{major}} may stand in braces."
             ) from None
         if not pattern.fullmatch(filled):
-            raise Invalid(f"{text!r} is not a valid {_label(name)}; expected {what}.")
+            raise Invalid(f"{text!r} is not a valid {label(name)}; expected {what}.")
         return text
-
-    return parse
-
-
-def path(name: str) -> Callable[[object], Path]:
-    def parse(value: object) -> Path:
-        return Path(_text(name, value, "a path", empty=False))
-
-    return parse
-
-
-def secret(name: str) -> Callable[[object], str]:
-    def parse(value: object) -> str:
-        # The message never shows the value: it is a password or a URL carrying one.
-        if not isinstance(value, str):
-            raise Invalid(f"the {_label(name)} must be a string.")
-        if "\x00" in value:
-            raise Invalid(f"the {_label(name)} holds a NUL character.")
-        return value
 
     return parse
 
 
 def server_options(value: object) -> str:
-    text = _text("server_options", value, "name=value pairs")
+    text = a_string("server_options", value, "name=value pairs")
     for item in text.split():
         if not _SERVER_OPTION.fullmatch(item):
             raise Invalid(
@@ -296,7 +170,7 @@ def parse(key: str, value: object, where: str, *, typed: bool = False) -> object
         raise SettingsError(f"{where}: unknown setting '{key}'. Known settings: {known()}.")
     if typed and spec.numeric and isinstance(value, str):
         raise SettingsError(
-            f"{where}: {value!r} is not a valid {_label(key)}; expected a number, not a "
+            f"{where}: {value!r} is not a valid {label(key)}; expected a number, not a "
             "string. Write it without quotes."
         )
     try:
@@ -317,11 +191,3 @@ def image_tag(flag: str, value: str) -> str:
             "norberts-db/postgres:16 (lowercase name, no spaces, optional :tag)."
         )
     return value
-
-
-def flag_number(flag: str, value: object, *, what: str, low: int, high: int) -> int:
-    """A whole-number task option that is not a setting (``--tail``), checked like one."""
-    try:
-        return whole_number(what, low=low, high=high)(value)
-    except Invalid as exc:
-        raise SettingsError(f"{flag}: {exc}") from None
