@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import suppress
-from typing import Any
 
 import docker
 from docker.errors import APIError, DockerException, NotFound
@@ -25,7 +24,6 @@ from norberts_db.servers import docker_password
 from norberts_db.servers.base import LOOPBACK, ManagedServer, ServerInfo, ServerState
 from norberts_db.servers.docker_checks import (
     check_port_free,
-    data_mount,
     find_volume,
     hint,
     port_message,
@@ -37,23 +35,19 @@ from norberts_db.servers.docker_engine import (
     LABEL_NETWORK,
     LABEL_PG_VERSION,
     LABEL_PORT,
-    LABEL_PROJECT,
     PROBE_TIMEOUT,
     Unusable,
     api_reason,
     engine,
 )
 from norberts_db.servers.docker_probe import Probe, existing, probe, resolved
+from norberts_db.servers.docker_spec import SCRATCH_MOUNT as SCRATCH_MOUNT  # re-exported
+from norberts_db.servers.docker_spec import create_options, labels
 from norberts_db.settings import Settings
 
 # PostgreSQL's fast shutdown (SIGINT, the image's STOPSIGNAL) finishes in about a second.
 STOP_TIMEOUT = 30
 LOG_TAIL = 40
-# A tmpfs in every container for the scratch tablespace (norberts_db.scratch). Below
-# /var/run/postgresql because the image's entrypoint gives everything there to the
-# postgres user at every start, as a tablespace directory must be; the official
-# image's entrypoint does the same.
-SCRATCH_MOUNT = "/var/run/postgresql/norberts-scratch"
 
 
 class DockerServer(ManagedServer):
@@ -129,11 +123,11 @@ class DockerServer(ManagedServer):
 
     def _create_and_start(self, client: docker.DockerClient) -> str:
         """Create, start and wait; on any failure remove what this call created."""
-        preflight(client, self.settings, self._labels(container=False))
+        preflight(client, self.settings, labels(self.settings, container=False))
         volume_existed = self._ensurevolume(client)
         container: Container | None = None
         try:
-            container = client.containers.create(**self._create_options())
+            container = client.containers.create(**create_options(self.settings, self.server_args))
             _start(container, self.settings.effective_port)
             return self._wait_ready(container)
         except BaseException:
@@ -145,56 +139,11 @@ class DockerServer(ManagedServer):
                     client.volumes.get(self.settings.volume).remove(force=True)
             raise
 
-    def _create_options(self) -> dict[str, Any]:
-        s = self.settings
-        env = {
-            "POSTGRES_USER": s.user,
-            "POSTGRES_DB": s.database,
-            # The environment is the one place the password goes: never a command line.
-            "POSTGRES_PASSWORD": s.dev_password(),
-        }
-        args = [f"-c{name}={value}" for name, value in s.server_settings]
-        args += self.server_args
-        options: dict[str, Any] = {
-            "image": s.image_ref,
-            "name": s.container,
-            "detach": True,
-            "environment": env,
-            "labels": self._labels(container=True),
-            "volumes": {s.volume: {"bind": data_mount(s.pg_version), "mode": "rw"}},
-            # Memory for the temporary databases of verify and diff (norberts_db.scratch);
-            # a limit, not a reservation: only what those databases use is taken.
-            "tmpfs": {SCRATCH_MOUNT: "rw,size=1g,mode=0700"},
-        }
-        if s.network == "host":
-            options["network_mode"] = "host"
-            args = ["-c", f"listen_addresses={LOOPBACK}", "-c", f"port={s.effective_port}", *args]
-        else:
-            options["ports"] = {"5432/tcp": (LOOPBACK, s.effective_port)}
-        if args:
-            options["command"] = ["postgres", *args]
-        return options
-
-    def _labels(self, *, container: bool) -> dict[str, str]:
-        s = self.settings
-        labels = {
-            LABEL_MANAGED: "true",
-            LABEL_PROJECT: str(s.project_root),
-            LABEL_PG_VERSION: str(s.pg_version),
-        }
-        if container:
-            labels |= {
-                LABEL_PORT: str(s.effective_port),
-                LABEL_NETWORK: s.network,
-                LABEL_IMAGE: s.image_ref,
-            }
-        return labels
-
     def _ensurevolume(self, client: docker.DockerClient) -> bool:
         """Create the named volume unless it exists. Returns True when it existed."""
         if find_volume(client, self.settings.volume) is not None:
             return True
-        client.volumes.create(self.settings.volume, labels=self._labels(container=False))
+        client.volumes.create(self.settings.volume, labels=labels(self.settings, container=False))
         return False
 
     def _wait_ready(self, container: Container) -> str:
@@ -237,7 +186,7 @@ class DockerServer(ManagedServer):
 
     def _check_matches_settings(self, container: Container) -> None:
         """An existing container keeps its image, port and network; say so if they changed."""
-        wanted = self._labels(container=True)
+        wanted = labels(self.settings, container=True)
         changed = [
             f"{key.rsplit('.', 1)[-1]} {container.labels.get(key)} (now {wanted[key]})"
             for key in (LABEL_IMAGE, LABEL_PORT, LABEL_NETWORK, LABEL_PG_VERSION)
