@@ -23,6 +23,7 @@ from invoke.tasks import Task
 
 if TYPE_CHECKING:
     from norberts_db.error_report import Failure, Kind
+    from norberts_db.settings import Settings
 
 HELP = {
     "backend": "auto | docker | embedded | external (default: auto)",
@@ -167,8 +168,15 @@ def emit(text: str) -> None:
     try:
         print(text, flush=True)
     except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _stdout_to_devnull()
         raise Exit(STDOUT_CLOSED, code=128 + signal.SIGPIPE) from None
+
+
+def _stdout_to_devnull() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush has nowhere to fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def end_quietly_when_stdout_closes() -> None:
@@ -182,14 +190,14 @@ def end_quietly_when_stdout_closes() -> None:
         if not issubclass(kind, BrokenPipeError):
             previous(kind, *rest)
             return
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _stdout_to_devnull()
         print(STDOUT_CLOSED, file=sys.stderr, flush=True)
         os._exit(128 + signal.SIGPIPE)  # no exit handlers: they would flush stdout again
 
     sys.excepthook = hook
 
 
-def settings(**flags: Any) -> Any:
+def settings(**flags: Any) -> Settings:
     """The one Settings object: pyproject, then environment, then these flags."""
     from norberts_db.settings import load_settings
 

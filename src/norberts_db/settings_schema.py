@@ -16,9 +16,6 @@ from dataclasses import dataclass
 
 from norberts_db.errors import SettingsError
 from norberts_db.settings_values import (
-    MAX_NAME_BYTES as MAX_NAME_BYTES,  # re-exported: the limit of name settings
-)
-from norberts_db.settings_values import (
     Invalid,
     Parser,
     a_string,

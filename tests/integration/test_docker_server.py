@@ -36,7 +36,7 @@ from norberts_db.connection import wait_ready
 from norberts_db.errors import DockerUnavailableError, ServerError
 from norberts_db.servers import choose_server
 from norberts_db.servers.base import ServerInfo
-from norberts_db.servers.docker import SCRATCH_MOUNT, DockerServer
+from norberts_db.servers.docker import DockerServer
 from norberts_db.servers.docker_engine import (
     BUILT_IMAGE,
     LABEL_MANAGED,
@@ -46,6 +46,7 @@ from norberts_db.servers.docker_engine import (
     connect_engine,
     usable_image,
 )
+from norberts_db.servers.docker_spec import SCRATCH_MOUNT
 from norberts_db.settings import SUPPORTED_MAJORS, Settings, load_settings
 from tests.integration.conftest import create_memory_volume
 from tests.integration.scratch_helpers import scratch_location, tablespace_of_a_temporary_database

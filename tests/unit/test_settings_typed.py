@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from norberts_db.errors import SettingsError
 from norberts_db.settings import Settings, load_settings
-from norberts_db.settings_schema import MAX_NAME_BYTES, SPECS
+from norberts_db.settings_schema import SPECS
+from norberts_db.settings_values import MAX_NAME_BYTES
 
 NUMERIC = (
     "port",

@@ -41,8 +41,7 @@ from norberts_db.servers.docker_engine import (
     engine,
 )
 from norberts_db.servers.docker_probe import Probe, existing, probe, resolved
-from norberts_db.servers.docker_spec import SCRATCH_MOUNT as SCRATCH_MOUNT  # re-exported
-from norberts_db.servers.docker_spec import create_options, labels
+from norberts_db.servers.docker_spec import SCRATCH_MOUNT, create_options, labels
 from norberts_db.settings import Settings
 
 # PostgreSQL's fast shutdown (SIGINT, the image's STOPSIGNAL) finishes in about a second.
