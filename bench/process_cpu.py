@@ -12,7 +12,9 @@ This counts three things instead:
 - the containers: cgroup CPU time of each container whose name carries the
   command's process id (the tests name what they create after their pid), read
   by a sampler while the run lasts. The few milliseconds after the last sample
-  of a container are lost, so this is a slight undercount.
+  of a container are lost, so this is a slight undercount. The largest kinds
+  of container (names with their numbers, decimal or hex, as N: the shared
+  test server, the containers of the Docker tests) are listed with their share.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import contextlib
 import ctypes
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -44,6 +47,8 @@ class TreeCpu:
     containers: float  # containers named after the command's pid
     foreign_containers: float  # containers of other runs meanwhile (not counted)
     machine: float  # whole machine, for comparison
+    # This run's containers by kind (numbers in names as N), largest first: (kind, count, seconds)
+    container_kinds: tuple[tuple[str, int, float], ...] = ()
 
     @property
     def total(self) -> float:
@@ -58,6 +63,10 @@ class TreeCpu:
             f"total         {self.total:7.1f} s CPU in {self.wall:.1f} s wall",
             f"(whole machine meanwhile {self.machine:.1f} s; other runs' containers "
             f"{self.foreign_containers:.1f} s)",
+            *(
+                f"  {seconds:7.1f} s in {count:3d} x {kind}"
+                for kind, count, seconds in self.container_kinds[:5]
+            ),
         ]
 
 
@@ -201,6 +210,19 @@ class ContainerSampler:
         ours = sum(s for cid, s in self.usage.items() if tag in self.names.get(cid, ""))
         return ours, sum(self.usage.values()) - ours
 
+    def kinds(self, tag: str) -> tuple[tuple[str, int, float], ...]:
+        """The containers named with ``tag`` by kind: their names with each number as N."""
+        seconds: dict[str, float] = {}
+        counts: dict[str, int] = {}
+        for cid, used in self.usage.items():
+            name = self.names.get(cid, "")
+            if tag in name:
+                kind = re.sub(r"[0-9a-f]*[0-9][0-9a-f]*", "N", name)
+                seconds[kind] = seconds.get(kind, 0.0) + used
+                counts[kind] = counts.get(kind, 0) + 1
+        ranked = sorted(seconds, key=seconds.__getitem__, reverse=True)
+        return tuple((kind, counts[kind], seconds[kind]) for kind in ranked)
+
 
 def measure(command: list[str], *, env: dict[str, str], cwd: Path) -> TreeCpu:
     """Run ``command`` and count the CPU time of everything it made the machine do."""
@@ -233,4 +255,5 @@ def measure(command: list[str], *, env: dict[str, str], cwd: Path) -> TreeCpu:
         containers=ours,
         foreign_containers=foreign,
         machine=machine_cpu_seconds() - before_machine,
+        container_kinds=sampler.kinds(str(process.pid)),
     )
