@@ -207,19 +207,22 @@ class ContainerSampler:
 
     def split(self, tag: str) -> tuple[float, float]:
         """CPU seconds of the containers named with ``tag``, and of all others."""
-        ours = sum(s for cid, s in self.usage.items() if tag in self.names.get(cid, ""))
+        ours = sum(used for _name, used in self._tagged(tag))
         return ours, sum(self.usage.values()) - ours
+
+    def _tagged(self, tag: str) -> list[tuple[str, float]]:
+        """Name and CPU seconds of each container whose name carries ``tag``."""
+        named = ((self.names.get(cid, ""), used) for cid, used in self.usage.items())
+        return [(name, used) for name, used in named if tag in name]
 
     def kinds(self, tag: str) -> tuple[tuple[str, int, float], ...]:
         """The containers named with ``tag`` by kind: their names with each number as N."""
         seconds: dict[str, float] = {}
         counts: dict[str, int] = {}
-        for cid, used in self.usage.items():
-            name = self.names.get(cid, "")
-            if tag in name:
-                kind = re.sub(r"[0-9a-f]*[0-9][0-9a-f]*", "N", name)
-                seconds[kind] = seconds.get(kind, 0.0) + used
-                counts[kind] = counts.get(kind, 0) + 1
+        for name, used in self._tagged(tag):
+            kind = re.sub(r"[0-9a-f]*[0-9][0-9a-f]*", "N", name)
+            seconds[kind] = seconds.get(kind, 0.0) + used
+            counts[kind] = counts.get(kind, 0) + 1
         ranked = sorted(seconds, key=seconds.__getitem__, reverse=True)
         return tuple((kind, counts[kind], seconds[kind]) for kind in ranked)
 

@@ -28,8 +28,7 @@ from norberts_db.connection import connect
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import ServerError, SqlScriptError
 from norberts_db.marks import read_marks
-from norberts_db.script_run import Connection as Connection  # callers know it as apply.Connection
-from norberts_db.script_run import run_script, set_limits
+from norberts_db.script_run import Connection, run_script, set_limits
 from norberts_db.sqlfile import SqlScript
 from norberts_db.transactional import check_one_transaction
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
 from norberts_db import guard
-from norberts_db.apply import Connection
 from norberts_db.conninfo import ConnInfo
 from norberts_db.errors import ServerError, SettingsError
+from norberts_db.script_run import Connection
 from norberts_db.servers import Choice, Server, ServerInfo, choose_server, running
 from norberts_db.servers.base import managed_conninfo
 from norberts_db.settings import Settings
